@@ -1,0 +1,14 @@
+package io.sfcache;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class SfcacheApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(SfcacheApplication.class, args);
+    }
+}
