@@ -264,6 +264,7 @@ final class AmqpBroker {
     }
 
     private void forget(Link link) {
+        LOG.debug("Link {} detached", link.getName());
         ConnectionContext cc = context(link.getSession().getConnection());
         cc.links.remove(link);
         if (link.getContext() instanceof LinkContext lc) {
@@ -295,6 +296,7 @@ final class AmqpBroker {
         }
         link.setContext(lc);
         cc.links.add(link);
+        LOG.debug("Link {} attached: {} {}", link.getName(), lc.role, lc.entity);
         link.open();
         if (link instanceof Receiver receiver) {
             receiver.flow(LINK_CREDIT);

@@ -1,0 +1,113 @@
+package io.sfcache.standin.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.azure.core.amqp.AmqpRetryOptions;
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.azure.messaging.servicebus.ServiceBusProcessorClient;
+import com.azure.messaging.servicebus.ServiceBusSenderClient;
+
+/** The fault switches later reliability tests rely on, seen from the real SDK. */
+class MessagingFaultsTest {
+
+    private static AzureMessagingStandin standin;
+    private final String queue = "faults-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void startStandin() {
+        standin = AzureMessagingStandin.start();
+    }
+
+    @AfterAll
+    static void stopStandin() {
+        standin.close();
+    }
+
+    @AfterEach
+    void healthy() {
+        standin.refuseConnections(false);
+        standin.stall(false);
+    }
+
+    private ServiceBusClientBuilder builder() {
+        return new ServiceBusClientBuilder().connectionString(standin.serviceBusConnectionString())
+                .retryOptions(new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(2))
+                        .setDelay(Duration.ofMillis(100)));
+    }
+
+    @Test
+    void refusedConnectionsFailTheSendUntilTheOutageEnds() {
+        standin.refuseConnections(true);
+        try (ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+            assertThatThrownBy(() -> sender.sendMessage(new ServiceBusMessage("lost?"))).isNotNull();
+        }
+        assertThat(standin.queue(queue).active()).isEmpty();
+
+        standin.refuseConnections(false);
+        try (ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+            sender.sendMessage(new ServiceBusMessage("after"));
+        }
+        assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString).containsExactly("after");
+    }
+
+    @Test
+    void stalledBrokerHoldsSendsUntilReleased() {
+        try (ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+            sender.sendMessage(new ServiceBusMessage("warm-up"));
+            standin.stall(true);
+            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> sender.sendMessage(new ServiceBusMessage("held")));
+
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1))
+                    .until(() -> !send.isDone() && standin.queue(queue).active().size() == 1);
+
+            standin.stall(false);
+            await().atMost(Duration.ofSeconds(5)).until(send::isDone);
+            assertThat(send).isNotCompletedExceptionally();
+            assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
+                    .containsExactly("warm-up", "held");
+        }
+    }
+
+    @Test
+    void consumerRecoversFromDroppedLinksAndConnections() {
+        List<String> received = new CopyOnWriteArrayList<>();
+        // Default retry options, as an application would run with.
+        ServiceBusClientBuilder defaults = new ServiceBusClientBuilder()
+                .connectionString(standin.serviceBusConnectionString());
+        ServiceBusProcessorClient processor = defaults.processor().queueName(queue)
+                .processMessage(context -> received.add(context.getMessage().getBody().toString()))
+                .processError(context -> { })
+                .buildProcessorClient();
+        try (ServiceBusSenderClient sender = defaults.sender().queueName(queue).buildClient()) {
+            processor.start();
+            sender.sendMessage(new ServiceBusMessage("one"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("one"));
+
+            standin.dropLinks(queue);
+            sender.sendMessage(new ServiceBusMessage("two"));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(received).as(standin.queue(queue).toString()).contains("two"));
+
+            standin.dropConnections();
+            sender.sendMessage(new ServiceBusMessage("three"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.contains("three"));
+        } finally {
+            processor.close();
+        }
+        assertThat(standin.queue(queue).completed()).extracting(MessageView::bodyAsString)
+                .containsExactlyInAnyOrder("one", "two", "three");
+    }
+}
