@@ -1,0 +1,19 @@
+package io.sfcache.routes;
+
+/**
+ * {@code sfcache.routes.*}. Read early by {@link RouteSourcesEnvironmentPostProcessor} (routes are located before
+ * beans exist); bound here so the setting is documented and typed like every other.
+ */
+public class RoutesProperties {
+
+    /** Optional directory of {@code *.camel.yaml} files, loaded after the built-in routes and reloaded live. */
+    private String directory;
+
+    public String getDirectory() {
+        return directory;
+    }
+
+    public void setDirectory(String directory) {
+        this.directory = directory;
+    }
+}

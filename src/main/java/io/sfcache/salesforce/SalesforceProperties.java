@@ -1,0 +1,60 @@
+package io.sfcache.salesforce;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+
+/**
+ * {@code sfcache.salesforce.*}: the Salesforce org sfcache reads from directly: for schema-drift checks, reconciliation and the Change Data
+ * Capture fallback. Authentication is the OAuth 2.0 client-credentials flow of a Connected App / External Client
+ * App whose run-as user has read access to the monitored objects.
+ */
+public class SalesforceProperties {
+
+    /** My Domain URL of the org, e.g. https://contoso.my.salesforce.com (client credentials need My Domain). */
+    @NotBlank(message = "is missing: set sfcache.salesforce.login-url to the org's My Domain URL, "
+            + "e.g. https://contoso.my.salesforce.com")
+    private String loginUrl;
+
+    @NotBlank(message = "is missing: set sfcache.salesforce.client-id to the Connected App's consumer key")
+    private String clientId;
+
+    @NotBlank(message = "is missing: set sfcache.salesforce.client-secret to the Connected App's consumer secret "
+            + "(from a Kubernetes secret, never in a values file)")
+    private String clientSecret;
+
+    /** REST and Pub/Sub API version. */
+    @Pattern(regexp = "\\d{2,3}\\.0", message = "must look like 62.0")
+    private String apiVersion = "62.0";
+
+    public String getLoginUrl() {
+        return loginUrl;
+    }
+
+    public void setLoginUrl(String loginUrl) {
+        this.loginUrl = loginUrl;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public String getClientSecret() {
+        return clientSecret;
+    }
+
+    public void setClientSecret(String clientSecret) {
+        this.clientSecret = clientSecret;
+    }
+
+    public String getApiVersion() {
+        return apiVersion;
+    }
+
+    public void setApiVersion(String apiVersion) {
+        this.apiVersion = apiVersion;
+    }
+}
