@@ -101,7 +101,6 @@ async function changeFeed(account, req, res, params) {
   if (!collection.read()) return notFound(res);
   // The package's response code would overwrite our ETag for any request carrying A-IM.
   delete req.headers["a-im"]; // eslint-disable-line no-param-reassign
-  res.setHeader("x-ms-alt-content-path", `dbs/${params.dbId}/colls/${params.collId}`);
 
   const ifNoneMatch = (header(req, "if-none-match") || "").replace(/"/g, "");
   if (ifNoneMatch === "*") {
@@ -169,16 +168,37 @@ async function batch(account, req, res, params) {
 
 const isChangeFeed = req => /incremental feed/i.test(header(req, "a-im") || "");
 
+// The SDK names resources by "alt links" built from x-ms-alt-content-path, the path of the owner of
+// what a response is about (dbs/db for a container, dbs/db/colls/c for items). The package never
+// sends it; without it the SDK's cached container has no link and the change feed fails on it.
+function ownerPath(req) {
+  const segments = new URL(req.url, "https://standin").pathname.split("/").filter(Boolean);
+  // dbs/db/colls/c is a resource (owner: drop 2), dbs/db/colls a feed of them (owner: drop 1)
+  return segments.slice(0, segments.length - (segments.length % 2 === 0 ? 2 : 1)).join("/");
+}
+
+function patched(handler, req) {
+  if (handler === readDocument) return readDocumentOr404;
+  if (handler === readDocuments && isChangeFeed(req)) return changeFeed;
+  if (handler === queryDocuments && isTrue(req, "x-ms-cosmos-is-query-plan-request")) return queryPlan;
+  if (handler === batchDocuments) return batch;
+  return handler;
+}
+
 const originalRoute = routes.default;
 routes.default = req => {
   const route = originalRoute(req);
   if (!route) return route;
   const [params, handler] = route;
-  if (handler === readDocument) return [params, readDocumentOr404];
-  if (handler === readDocuments && isChangeFeed(req)) return [params, changeFeed];
-  if (handler === queryDocuments && isTrue(req, "x-ms-cosmos-is-query-plan-request")) return [params, queryPlan];
-  if (handler === batchDocuments) return [params, batch];
-  return route;
+  const chosen = patched(handler, req);
+  const owner = ownerPath(req);
+  return [
+    params,
+    (account, request, res, p) => {
+      if (owner) res.setHeader("x-ms-alt-content-path", owner);
+      return chosen(account, request, res, p);
+    }
+  ];
 };
 
 const server = createHttpsServer({
