@@ -9,23 +9,27 @@
 // request (method, path, the headers that pick a behaviour, status) to stderr.
 //
 // The patches hook the package's own module objects (its compiled code looks `exports.default` up
-// at call time), so they depend on 1.0.1's internals: package.json pins that version exactly.
+// at call time) and use its internals (documents._data, _index), so they depend on 1.0.1 exactly:
+// package.json pins it.
 "use strict";
 
 const fs = require("fs");
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
 const routes = require(`${lib}/routes`);
-const json = require(`${lib}/json`);
+const json = require(`${lib}/json`).default;
 const Documents = require(`${lib}/account/documents`).default;
 const { parsePartitionKey } = require(`${lib}/utils/get-partition-from-header`);
+const documentOperations = require(`${lib}/handler/_document-operations`);
+const { patchOperation } = require(`${lib}/handler/_patch-operations`);
+const readItems = require(`${lib}/handler/_read-items`).default;
 const readDocument = require(`${lib}/handler/read-document`).default;
 const readDocuments = require(`${lib}/handler/read-documents`).default;
 const queryDocuments = require(`${lib}/handler/query-documents`).default;
 const batchDocuments = require(`${lib}/handler/batch-documents`).default;
 
+const PK = "x-ms-documentdb-partitionkey";
 const options = parseOptions(process.argv.slice(2), process.env);
-const trace = process.env.COSMOS_STANDIN_TRACE === "1";
 
 // ---- Change feed needs an order of writes: every create/replace/upsert/patch gets the next _lsn
 // (real Cosmos keeps one per partition; one counter for the whole server is also increasing).
@@ -37,39 +41,51 @@ Documents.prototype._set = function setWithLsn(data) {
   return originalSet.call(this, data);
 };
 
-// ---- A handler may hand a rewritten body to the package's handler: its body reader is a stream
-// reader, so a body read twice would hang. We stash the parsed body on the request instead.
-const originalJson = json.default;
-json.default = req => (req.standinBody !== undefined ? Promise.resolve(req.standinBody) : originalJson(req));
-
 const header = (req, name) => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 const isTrue = (req, name) => String(header(req, name) || "").toLowerCase() === "true";
-const notFound = res => {
-  res.statusCode = 404; // eslint-disable-line no-param-reassign
-  return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
+const fail = (res, statusCode, code, message) => {
+  res.statusCode = statusCode; // eslint-disable-line no-param-reassign
+  return { code, message };
 };
+const notFound = res => fail(res, 404, "NotFound", "Entity with the specified id does not exist in the system.");
+const collectionOf = (account, params) => account.database(params.dbId).collection(params.collId);
+const allDocuments = collection => [...collection.documents._data.values()].map(item => item.read());
 
-// Read of a missing item: the package dereferences the missing document and answers 500.
-async function readDocumentOr404(account, req, res, params) {
-  const collection = account.database(params.dbId).collection(params.collId);
-  const pkHeader = header(req, "x-ms-documentdb-partitionkey");
-  if (!collection.read()) return notFound(res);
-  if (pkHeader === undefined) {
-    res.statusCode = 400; // eslint-disable-line no-param-reassign
-    return { code: "BadRequest", message: "Partition key header x-ms-documentdb-partitionkey is required" };
-  }
-  if (!collection.document(params.docId, parsePartitionKey(pkHeader, params.docId)).read()) return notFound(res);
-  return readDocument(account, req, res, params);
+// Which stored documents a partition key header selects. The SDK sends a JSON array: ["v"], or
+// [{}] for PartitionKey.NONE (documents without the property). Nested paths (/a/b) are followed.
+function inPartition(collection, pkHeader) {
+  if (pkHeader === undefined) return () => true;
+  const [value] = JSON.parse(pkHeader);
+  const none = value !== null && typeof value === "object" && Object.keys(value).length === 0;
+  const path = collection.documents._getPartitionKeyPath();
+  return doc => {
+    const actual = path.reduce((v, key) => (v == null ? undefined : v[key]), doc);
+    return none ? actual === undefined : actual === value;
+  };
 }
 
-// The Java SDK asks the gateway for a query plan before every query. One partition key range holds
+// Read of an item. The package compares the partition key with doc[path] after dereferencing a
+// document that may not exist: a missing item gave 500, and a nested key path (/a/b) always 404.
+async function readDocumentOr404(account, req, res, params) {
+  const collection = collectionOf(account, params);
+  const pkHeader = header(req, PK);
+  if (!collection.read()) return notFound(res);
+  if (pkHeader === undefined) return fail(res, 400, "BadRequest", `Partition key header ${PK} is required`);
+  const doc = collection.document(params.docId, parsePartitionKey(pkHeader, params.docId)).read();
+  // the lookup falls back to treating the id as a _rid: only an item with this id counts
+  if (!doc || doc.id !== params.docId || !inPartition(collection, pkHeader)(doc)) return notFound(res);
+  return doc;
+}
+
+// The Java SDK asks the gateway for a query plan before a query. One partition key range holds
 // everything, so a plan with no client-side work (no ORDER BY merge, TOP, aggregates...) over the
-// full range lets the SDK send the SQL as is; the package then does ORDER BY, paging and the rest.
-async function queryPlan(account, req, res) {
-  await originalJson(req); // drain it, the connection is kept alive
+// full range lets the SDK send the SQL as is and the package does ORDER BY, paging and the rest.
+// hasSelectValue makes the SDK unwrap SELECT VALUE results (it wraps them as {"_value": x}).
+async function queryPlan(account, req) {
+  const { query = "" } = await json(req);
   return {
     partitionedQueryExecutionInfoVersion: 2,
     queryInfo: {
@@ -84,7 +100,7 @@ async function queryPlan(account, req, res) {
       aggregates: [],
       groupByAliasToAggregateType: {},
       rewrittenQuery: "",
-      hasSelectValue: false,
+      hasSelectValue: /^\s*SELECT\s+(DISTINCT\s+)?(TOP\s+\S+\s+)?VALUE\s/i.test(query),
       dCountInfo: null,
       hasNonStreamingOrderBy: false
     },
@@ -92,12 +108,39 @@ async function queryPlan(account, req, res) {
   };
 }
 
+// Queries. The package runs a query over every partition, and answers 400 "missing partition keys"
+// unless the WHERE clause filters on the key; the SDK (4.x) never sends the cross-partition header
+// that lifts that check. Real Cosmos scopes a query to the partition key in its options (header)
+// and runs it over all partitions otherwise: do that.
+async function queryInScope(account, req, res, params) {
+  return readItems(req, res, "Documents", async ({ continuation, maxItemCount }) => {
+    const body = await json(req);
+    if (!body.query) return fail(res, 400, "BadRequest", "missing query");
+    const collection = collectionOf(account, params);
+    const properties = collection.read();
+    if (!properties) return null; // readItems answers 404
+    const { documents } = collection;
+    const data = allDocuments(collection).filter(inPartition(collection, header(req, PK)));
+    try {
+      return documents._getQuery(body.query).exec(data, {
+        parameters: body.parameters,
+        udf: documents._userDefinedFunctions(),
+        maxItemCount,
+        continuation,
+        compositeIndexes: (properties.indexingPolicy || {}).compositeIndexes || []
+      });
+    } catch (err) {
+      return fail(res, 400, "BadRequest", err.message); // syntax the package's SQL engine lacks
+    }
+  });
+}
+
 // Change feed (GET docs with "A-IM: Incremental feed"). The package answers every such request
 // with all documents and a fixed ETag "1", so a consumer never sees only what is new. Here the ETag
 // is the last _lsn served, If-None-Match continues after it, and 304 means nothing new. Latest
 // version mode only: deletes and intermediate versions are not in the feed, as in real Cosmos.
 async function changeFeed(account, req, res, params) {
-  const collection = account.database(params.dbId).collection(params.collId);
+  const collection = collectionOf(account, params);
   if (!collection.read()) return notFound(res);
   // The package's response code would overwrite our ETag for any request carrying A-IM.
   delete req.headers["a-im"]; // eslint-disable-line no-param-reassign
@@ -111,19 +154,15 @@ async function changeFeed(account, req, res, params) {
   }
   const after = Number.parseInt(ifNoneMatch, 10) || 0;
   const since = Date.parse(header(req, "if-modified-since") || "") / 1000 || 0;
-  const pkHeader = header(req, "x-ms-documentdb-partitionkey");
-  const partition = pkHeader === undefined ? undefined : JSON.parse(pkHeader)[0];
-  const pkPath = collection.documents._getPartitionKeyPath();
   const pageSize = Number.parseInt(header(req, "x-ms-max-item-count") || "-1", 10);
 
-  const changed = [...collection.documents._data.values()]
-    .map(item => item.read())
+  const changed = allDocuments(collection)
     .filter(doc => doc._lsn > after && doc._ts >= since)
-    .filter(doc => partition === undefined || pkPath.reduce((v, key) => (v == null ? v : v[key]), doc) === partition)
+    .filter(inPartition(collection, header(req, PK)))
     .sort((a, b) => a._lsn - b._lsn);
   const page = pageSize > 0 ? changed.slice(0, pageSize) : changed;
   if (page.length === 0) {
-    res.setHeader("etag", `"${Math.max(after, 0)}"`);
+    res.setHeader("etag", `"${after}"`);
     res.statusCode = 304; // eslint-disable-line no-param-reassign
     return {};
   }
@@ -132,41 +171,73 @@ async function changeFeed(account, req, res, params) {
   return { _rid: collection.read()._rid, Documents: page, _count: page.length };
 }
 
-// Transactional batch. The SDK sends the partition key once, in the request header, not in each
-// operation, and the package then fails parsing an undefined key. It also applies operations one by
-// one and keeps what succeeded before a failure, answering 200: real Cosmos is all-or-nothing and
-// answers 207 with the failed operation's status (the SDK promotes it to the batch's status).
-async function batch(account, req, res, params) {
-  const operations = await originalJson(req);
-  const pkHeader = header(req, "x-ms-documentdb-partitionkey");
-  if (Array.isArray(operations) && pkHeader !== undefined) {
-    operations.forEach(op => {
-      if (op && op.partitionKey === undefined) op.partitionKey = pkHeader; // eslint-disable-line no-param-reassign
-      // the SDK names the If-Match ETag "ifMatch" already; nothing else to translate
-    });
-  }
-  req.standinBody = operations; // eslint-disable-line no-param-reassign
+// Transactional batch. The package applies operations one by one, keeps what succeeded before a
+// failure and answers 200; it also has no Patch, and fails parsing the partition key, which the
+// SDK sends once in the header rather than in each operation. Real Cosmos: an atomic batch is all
+// or nothing, answered 207 with the failed operation's status and 424 for the others (the SDK
+// promotes that status to the batch's). Non-atomic batches (bulk) run every operation.
+const BATCH_OPERATIONS = {
+  Create: documentOperations.createOperation,
+  Upsert: documentOperations.upsertOperation,
+  Read: documentOperations.readOperation,
+  Delete: documentOperations.deleteOperation,
+  Replace: documentOperations.replaceOperation,
+  // the SDK sends {operations, condition?} as the operation's resource body
+  Patch: (collection, op) => patchOperation(collection, {
+    id: op.id,
+    partitionKey: op.partitionKey,
+    ifMatch: op.ifMatch,
+    operations: (op.resourceBody || {}).operations || [],
+    condition: (op.resourceBody || {}).condition
+  })
+};
 
-  const documents = account.database(params.dbId).collection(params.collId).documents;
-  const before = documents._data && {
-    data: new Map(documents._data),
-    index: new Map(documents._index),
-    ridCount: documents._ridCount
-  };
-  const results = await batchDocuments(account, req, res, params);
-  const failed = Array.isArray(results) && results.some(r => r.statusCode >= 400);
-  if (failed && isTrue(req, "x-ms-cosmos-batch-atomic") && before) {
-    // stored items are replaced, never mutated in place, so shallow copies restore the state
+async function batch(account, req, res, params) {
+  const operations = await json(req);
+  const collection = collectionOf(account, params);
+  if (!collection.read()) return notFound(res);
+  if (!Array.isArray(operations)) return fail(res, 400, "BadRequest", "Invalid request body");
+  const unknown = operations.find(op => !op || !BATCH_OPERATIONS[op.operationType]);
+  if (unknown) return fail(res, 400, "BadRequest", `Operation type '${unknown && unknown.operationType}' is not supported in Batch.`);
+  const atomic = isTrue(req, "x-ms-cosmos-batch-atomic");
+  const continueOnError = !atomic && isTrue(req, "x-ms-cosmos-batch-continue-on-error");
+
+  const { documents } = collection;
+  const before = { data: new Map(documents._data), index: new Map(documents._index), ridCount: documents._ridCount };
+  const results = [];
+  for (const op of operations) {
+    const partitionKey = op.partitionKey === undefined ? header(req, PK) : op.partitionKey;
+    const result = results.some(r => r.statusCode >= 400) && !continueOnError
+      ? { statusCode: 424 }
+      : BATCH_OPERATIONS[op.operationType](collection, { ...op, partitionKey });
+    results.push(result);
+  }
+  const failed = results.findIndex(r => r.statusCode >= 400 && r.statusCode !== 424);
+  if (atomic && failed >= 0) {
+    // stored documents are replaced, never edited in place (the package patches a JSON copy), so
+    // shallow copies of its maps taken before hold the state to go back to
     documents._data = before.data;
     documents._index = before.index;
     documents._ridCount = before.ridCount;
     res.statusCode = 207; // eslint-disable-line no-param-reassign
-    return results.map(r => (r.statusCode < 400 ? { statusCode: 424, requestCharge: 0 } : r));
+    return results.map((r, i) => ({ statusCode: i === failed ? r.statusCode : 424, requestCharge: 0 }));
   }
-  return results;
+  return results.map(r =>
+    r.statusCode >= 400
+      ? { statusCode: r.statusCode, requestCharge: 0 }
+      : { statusCode: r.statusCode, requestCharge: 1, eTag: r.body && r.body._etag, resourceBody: r.body }
+  );
 }
 
 const isChangeFeed = req => /incremental feed/i.test(header(req, "a-im") || "");
+
+function patched(handler, req) {
+  if (handler === readDocument) return readDocumentOr404;
+  if (handler === readDocuments && isChangeFeed(req)) return changeFeed;
+  if (handler === queryDocuments) return isTrue(req, "x-ms-cosmos-is-query-plan-request") ? queryPlan : queryInScope;
+  if (handler === batchDocuments) return batch;
+  return handler;
+}
 
 // The SDK names resources by "alt links" built from x-ms-alt-content-path, the path of the owner of
 // what a response is about (dbs/db for a container, dbs/db/colls/c for items). The package never
@@ -175,14 +246,6 @@ function ownerPath(req) {
   const segments = new URL(req.url, "https://standin").pathname.split("/").filter(Boolean);
   // dbs/db/colls/c is a resource (owner: drop 2), dbs/db/colls a feed of them (owner: drop 1)
   return segments.slice(0, segments.length - (segments.length % 2 === 0 ? 2 : 1)).join("/");
-}
-
-function patched(handler, req) {
-  if (handler === readDocument) return readDocumentOr404;
-  if (handler === readDocuments && isChangeFeed(req)) return changeFeed;
-  if (handler === queryDocuments && isTrue(req, "x-ms-cosmos-is-query-plan-request")) return queryPlan;
-  if (handler === batchDocuments) return batch;
-  return handler;
 }
 
 const originalRoute = routes.default;
@@ -211,12 +274,12 @@ const server = createHttpsServer({
 server.keepAliveTimeout = 10 * 60 * 1000;
 server.headersTimeout = server.keepAliveTimeout + 1000;
 
-if (trace) {
+if (process.env.COSMOS_STANDIN_TRACE === "1") {
+  const shown = [PK, "a-im", "if-none-match", "if-match", "x-ms-continuation", "x-ms-max-item-count",
+    "x-ms-cosmos-is-query-plan-request", "x-ms-documentdb-isquery", "x-ms-documentdb-partitionkeyrangeid",
+    "x-ms-cosmos-batch-atomic"];
   server.prependListener("request", (req, res) => {
-    const picked = ["x-ms-documentdb-partitionkey", "a-im", "if-none-match", "if-match", "x-ms-continuation",
-      "x-ms-max-item-count", "x-ms-cosmos-is-query-plan-request", "x-ms-documentdb-isquery"]
-      .filter(h => req.headers[h] !== undefined)
-      .map(h => `${h}=${req.headers[h]}`);
+    const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
     res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}\n`));
   });
 }
