@@ -25,9 +25,11 @@ import com.azure.cosmos.models.PartitionKey;
 import com.azure.cosmos.models.SqlParameter;
 import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -173,7 +175,8 @@ class CosmosStandinTest {
         numbers.forEach(n -> c.upsertItem(new Doc("q" + n, "q", n, "item " + n)));
         IntStream.range(0, 5).forEach(n -> c.upsertItem(new Doc("other" + n, "other", n + 10, "elsewhere")));
 
-        // Single-partition query: the partition key is in the options AND repeated in the WHERE clause.
+        // Single-partition query: the key in the options and, as the package once required, in the WHERE
+        // clause too (queryWithPartitionKeyOptionIsScopedToThatPartition shows it is no longer needed).
         SqlQuerySpec query = new SqlQuerySpec("SELECT * FROM c WHERE c.pk = @pk AND c.n >= @min ORDER BY c.n DESC",
                 List.of(new SqlParameter("@pk", "q"), new SqlParameter("@min", 3)));
         CosmosQueryRequestOptions options = new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("q"));
@@ -194,6 +197,71 @@ class CosmosStandinTest {
         assertThat(all).doesNotHaveDuplicates();
         assertThat(pages).hasSizeGreaterThanOrEqualTo(4).allSatisfy(p -> assertThat(p).hasSizeLessThanOrEqualTo(6));
         assertThat(pages.get(0)).hasSize(6);
+    }
+
+    @Test
+    void queryWithPartitionKeyOptionIsScopedToThatPartition(TestInfo test) {
+        CosmosContainer c = newContainer(test);
+        IntStream.range(0, 3).forEach(n -> c.upsertItem(new Doc("a" + n, "A", n, "in A")));
+        IntStream.range(0, 3).forEach(n -> c.upsertItem(new Doc("b" + n, "B", n, "in B")));
+        CosmosQueryRequestOptions inA = new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("A"));
+
+        assertThat(c.queryItems("SELECT * FROM c WHERE c.n >= 1", inA, Doc.class).stream().map(Doc::id))
+                .containsExactlyInAnyOrder("a1", "a2");
+        assertThat(c.queryItems("SELECT * FROM c WHERE c.pk = 'B'", inA, Doc.class).stream()).isEmpty();
+    }
+
+    @Test
+    void crossPartitionQueryCoversEveryPartitionInOrder(TestInfo test) {
+        CosmosContainer c = newContainer(test);
+        c.upsertItem(new Doc("x1", "A", 1, "one"));
+        c.upsertItem(new Doc("x3", "B", 3, "three"));
+        c.upsertItem(new Doc("x2", "C", 2, "two"));
+
+        List<String> ids = c.queryItems("SELECT * FROM c ORDER BY c.n DESC", new CosmosQueryRequestOptions(), Doc.class)
+                .stream().map(Doc::id).toList();
+
+        assertThat(ids).containsExactly("x3", "x2", "x1");
+    }
+
+    @Test
+    void selectValueCountReturnsPlainNumbers(TestInfo test) {
+        CosmosContainer c = newContainer(test);
+        IntStream.range(0, 4).forEach(n -> c.upsertItem(new Doc("v" + n, n < 3 ? "p" : "q", n, "counted")));
+
+        SqlQuerySpec count = new SqlQuerySpec("SELECT VALUE COUNT(1) FROM c WHERE c.pk = @pk",
+                List.of(new SqlParameter("@pk", "p")));
+        assertThat(c.queryItems(count, new CosmosQueryRequestOptions(), Long.class).stream()).containsExactly(3L);
+    }
+
+    @Test
+    void nestedPartitionKeyPathWorksForReadsAndQueries(TestInfo test) {
+        String id = test.getTestMethod().orElseThrow().getName();
+        database.createContainer(new CosmosContainerProperties(id, "/tenant/id"));
+        CosmosContainer c = database.getContainer(id);
+        c.upsertItem(Map.of("id", "r1", "tenant", Map.of("id", "t1"), "name", "first"));
+        c.upsertItem(Map.of("id", "r2", "tenant", Map.of("id", "t2"), "name", "second"));
+
+        assertThat(c.readItem("r1", new PartitionKey("t1"), JsonNode.class).getItem().get("name").asText())
+                .isEqualTo("first");
+        assertThatThrownBy(() -> c.readItem("r1", new PartitionKey("t2"), JsonNode.class))
+                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+        assertThat(c.queryItems("SELECT * FROM c", new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("t2")),
+                JsonNode.class).stream().map(node -> node.get("id").asText())).containsExactly("r2");
+    }
+
+    @Test
+    void patchThatFailsHalfwayChangesNothing(TestInfo test) {
+        CosmosContainer c = newContainer(test);
+        c.upsertItem(Map.of("id", "h", "pk", "p", "name", "text", "address", Map.of("city", "Old")));
+
+        // the second operation fails (increment of a string): the first must not stick
+        assertThatThrownBy(() -> c.patchItem("h", new PartitionKey("p"),
+                CosmosPatchOperations.create().set("/address/city", "New").increment("/name", 1), JsonNode.class))
+                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(400));
+
+        assertThat(c.readItem("h", new PartitionKey("p"), JsonNode.class).getItem().at("/address/city").asText())
+                .isEqualTo("Old");
     }
 
     @Test
@@ -240,24 +308,28 @@ class CosmosStandinTest {
         CosmosBatch good = CosmosBatch.createCosmosBatch(new PartitionKey("b"));
         good.createItemOperation(new Doc("b1", "b", 1, "one"));
         good.upsertItemOperation(new Doc("existing", "b", 2, "updated"));
+        good.patchItemOperation("b1", CosmosPatchOperations.create().increment("/n", 1));
         good.readItemOperation("b1");
         CosmosBatchResponse ok = c.executeCosmosBatch(good);
         assertThat(ok.isSuccessStatusCode()).isTrue();
-        assertThat(ok.getResults()).extracting(CosmosBatchOperationResult::getStatusCode).containsExactly(201, 200, 200);
-        assertThat(ok.getResults().get(2).getItem(Doc.class)).isEqualTo(new Doc("b1", "b", 1, "one"));
+        assertThat(ok.getResults()).extracting(CosmosBatchOperationResult::getStatusCode)
+                .containsExactly(201, 200, 200, 200);
+        assertThat(ok.getResults().get(3).getItem(Doc.class)).isEqualTo(new Doc("b1", "b", 2, "one"));
 
         CosmosBatch bad = CosmosBatch.createCosmosBatch(new PartitionKey("b"));
         bad.createItemOperation(new Doc("b2", "b", 2, "two"));
         bad.replaceItemOperation("existing", new Doc("existing", "b", 3, "changed"));
+        bad.patchItemOperation("b1", CosmosPatchOperations.create().set("/name", "patched"));
         bad.createItemOperation(new Doc("b1", "b", 9, "duplicate")); // 409: the batch must not apply
         CosmosBatchResponse failed = c.executeCosmosBatch(bad);
         assertThat(failed.isSuccessStatusCode()).isFalse();
         assertThat(failed.getStatusCode()).isEqualTo(409);
         assertThat(failed.getResults()).extracting(CosmosBatchOperationResult::getStatusCode)
-                .containsExactly(424, 424, 409);
+                .containsExactly(424, 424, 424, 409);
 
         assertThatThrownBy(() -> c.readItem("b2", new PartitionKey("b"), Doc.class))
                 .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
         assertThat(c.readItem("existing", new PartitionKey("b"), Doc.class).getItem().name()).isEqualTo("updated");
+        assertThat(c.readItem("b1", new PartitionKey("b"), Doc.class).getItem()).isEqualTo(new Doc("b1", "b", 2, "one"));
     }
 }
