@@ -142,8 +142,11 @@ async function queryInScope(account, req, res, params) {
 async function changeFeed(account, req, res, params) {
   const collection = collectionOf(account, params);
   if (!collection.read()) return notFound(res);
-  // The package's response code would overwrite our ETag for any request carrying A-IM.
+  // The package's response code would overwrite our ETag for any request carrying A-IM, and add
+  // query metrics, which Cosmos does not send for a feed and the SDK fails to parse (an ERROR log
+  // with a stack trace per page).
   delete req.headers["a-im"]; // eslint-disable-line no-param-reassign
+  delete req.headers["x-ms-documentdb-populatequerymetrics"]; // eslint-disable-line no-param-reassign
 
   const ifNoneMatch = (header(req, "if-none-match") || "").replace(/"/g, "");
   if (ifNoneMatch === "*") {
