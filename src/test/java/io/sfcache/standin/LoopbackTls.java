@@ -49,8 +49,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * {@code javax.net.ssl.trustStore*} system properties to a PKCS12 store holding this certificate
  * plus every CA the JVM trusted before. The JDK reads those properties when it creates its default
  * {@code SSLContext}, once and lazily: a client built on that context before this call keeps the
- * old trust and fails the handshake ("PKIX path building failed"). Clients that build their own
- * {@code TrustManagerFactory} with the defaults (Netty, so the Cosmos SDK) read them again.
+ * old trust and fails the handshake ("PKIX path building failed"). Clients that initialise their
+ * own {@code SSLContext} with default trust (Netty's client contexts, so the Cosmos SDK) read the
+ * properties when they are built, so only clients built after this call trust the stand-ins.
  */
 public final class LoopbackTls {
 

@@ -61,7 +61,8 @@ public final class CosmosStandin implements AutoCloseable {
     private Thread stderrPump;
     private Thread shutdownHook;
     private volatile int port = -1;
-    private Duration startupTime;
+    private volatile boolean stopping;
+    private volatile Duration startupTime;
 
     /** A stand-in run from this project's {@code src/test/node/cosmos-standin}; call {@link #start()}. */
     public CosmosStandin() {
@@ -120,8 +121,14 @@ public final class CosmosStandin implements AutoCloseable {
             NODE_LOG.info("{}", line);
         });
         stderrPump = pump(process.getErrorStream(), "stderr", this::onStderr);
-        process.onExit().thenAccept(p -> listening.completeExceptionally(
-                new IllegalStateException("Node exited with code " + p.exitValue())));
+        process.onExit().thenAccept(p -> {
+            listening.completeExceptionally(new IllegalStateException("Node exited with code " + p.exitValue()));
+            if (listening.isDone() && !listening.isCompletedExceptionally() && !stopping) {
+                // every later request fails with "connection refused": say why once
+                LOG.error("Cosmos DB stand-in (pid {}) died with exit code {}; see its stderr above", p.pid(),
+                        p.exitValue());
+            }
+        });
 
         try {
             port = listening.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -194,6 +201,7 @@ public final class CosmosStandin implements AutoCloseable {
         if (p == null) {
             return;
         }
+        stopping = true;
         if (p.isAlive()) {
             try {
                 p.getOutputStream().close();
