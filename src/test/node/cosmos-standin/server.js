@@ -1,0 +1,335 @@
+#!/usr/bin/env node
+// Local Cosmos DB stand-in for sfcache tests: @vercel/cosmosdb-server 1.0.1, started through its
+// JS API (its CLI ships an expired certificate and cannot take ours), plus patches for the gaps the
+// Java SDK (azure-cosmos 4.x, gateway mode) hits. Launched by io.sfcache.standin.cosmos.CosmosStandin.
+//
+//   node server.js --cert <pem> --key <pem> [--port <n, 0 = free port>] [--host 127.0.0.1]
+//                  [--ignore-stdin]
+// or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST. COSMOS_STANDIN_TRACE=1 logs every
+// request (method, path, the headers that pick a behaviour, status) to stderr.
+//
+// The patches hook the package's own module objects (its compiled code looks `exports.default` up
+// at call time) and use its internals (documents._data, _index), so they depend on 1.0.1 exactly:
+// package.json pins it.
+"use strict";
+
+const fs = require("fs");
+const lib = "@vercel/cosmosdb-server/lib";
+const { createHttpsServer } = require(lib);
+const routes = require(`${lib}/routes`);
+const json = require(`${lib}/json`).default;
+const Documents = require(`${lib}/account/documents`).default;
+const { parsePartitionKey } = require(`${lib}/utils/get-partition-from-header`);
+const documentOperations = require(`${lib}/handler/_document-operations`);
+const { patchOperation } = require(`${lib}/handler/_patch-operations`);
+const readItems = require(`${lib}/handler/_read-items`).default;
+const readDocument = require(`${lib}/handler/read-document`).default;
+const readDocuments = require(`${lib}/handler/read-documents`).default;
+const queryDocuments = require(`${lib}/handler/query-documents`).default;
+const batchDocuments = require(`${lib}/handler/batch-documents`).default;
+
+const PK = "x-ms-documentdb-partitionkey";
+const options = parseOptions(process.argv.slice(2), process.env);
+
+// ---- Change feed needs an order of writes: every create/replace/upsert/patch gets the next _lsn
+// (real Cosmos keeps one per partition; one counter for the whole server is also increasing).
+let lastLsn = 0;
+const originalSet = Documents.prototype._set;
+Documents.prototype._set = function setWithLsn(data) {
+  lastLsn += 1;
+  data._lsn = lastLsn; // eslint-disable-line no-param-reassign
+  return originalSet.call(this, data);
+};
+
+const header = (req, name) => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+const isTrue = (req, name) => String(header(req, name) || "").toLowerCase() === "true";
+const fail = (res, statusCode, code, message) => {
+  res.statusCode = statusCode; // eslint-disable-line no-param-reassign
+  return { code, message };
+};
+const notFound = res => fail(res, 404, "NotFound", "Entity with the specified id does not exist in the system.");
+const collectionOf = (account, params) => account.database(params.dbId).collection(params.collId);
+const allDocuments = collection => [...collection.documents._data.values()].map(item => item.read());
+
+// Which stored documents a partition key header selects. The SDK sends a JSON array: ["v"], or
+// [{}] for PartitionKey.NONE (documents without the property). Nested paths (/a/b) are followed.
+function inPartition(collection, pkHeader) {
+  if (pkHeader === undefined) return () => true;
+  const [value] = JSON.parse(pkHeader);
+  const none = value !== null && typeof value === "object" && Object.keys(value).length === 0;
+  const path = collection.documents._getPartitionKeyPath();
+  return doc => {
+    const actual = path.reduce((v, key) => (v == null ? undefined : v[key]), doc);
+    return none ? actual === undefined : actual === value;
+  };
+}
+
+// Read of an item. The package compares the partition key with doc[path] after dereferencing a
+// document that may not exist: a missing item gave 500, and a nested key path (/a/b) always 404.
+async function readDocumentOr404(account, req, res, params) {
+  const collection = collectionOf(account, params);
+  const pkHeader = header(req, PK);
+  if (!collection.read()) return notFound(res);
+  if (pkHeader === undefined) return fail(res, 400, "BadRequest", `Partition key header ${PK} is required`);
+  const doc = collection.document(params.docId, parsePartitionKey(pkHeader, params.docId)).read();
+  // the lookup falls back to treating the id as a _rid: only an item with this id counts
+  if (!doc || doc.id !== params.docId || !inPartition(collection, pkHeader)(doc)) return notFound(res);
+  return doc;
+}
+
+// The Java SDK asks the gateway for a query plan before a query. One partition key range holds
+// everything, so a plan with no client-side work (no ORDER BY merge, TOP, aggregates...) over the
+// full range lets the SDK send the SQL as is and the package does ORDER BY, paging and the rest.
+// hasSelectValue makes the SDK unwrap SELECT VALUE results (it wraps them as {"_value": x}).
+async function queryPlan(account, req) {
+  const { query = "" } = await json(req);
+  return {
+    partitionedQueryExecutionInfoVersion: 2,
+    queryInfo: {
+      distinctType: "None",
+      top: null,
+      offset: null,
+      limit: null,
+      orderBy: [],
+      orderByExpressions: [],
+      groupByExpressions: [],
+      groupByAliases: [],
+      aggregates: [],
+      groupByAliasToAggregateType: {},
+      rewrittenQuery: "",
+      hasSelectValue: /^\s*SELECT\s+(DISTINCT\s+)?(TOP\s+\S+\s+)?VALUE\s/i.test(query),
+      dCountInfo: null,
+      hasNonStreamingOrderBy: false
+    },
+    queryRanges: [{ min: "", max: "FF", isMinInclusive: true, isMaxInclusive: false }]
+  };
+}
+
+// Queries. The package runs a query over every partition, and answers 400 "missing partition keys"
+// unless the WHERE clause filters on the key; the SDK (4.x) never sends the cross-partition header
+// that lifts that check. Real Cosmos scopes a query to the partition key in its options (header)
+// and runs it over all partitions otherwise: do that.
+async function queryInScope(account, req, res, params) {
+  return readItems(req, res, "Documents", async ({ continuation, maxItemCount }) => {
+    const body = await json(req);
+    if (!body.query) return fail(res, 400, "BadRequest", "missing query");
+    const collection = collectionOf(account, params);
+    const properties = collection.read();
+    if (!properties) return null; // readItems answers 404
+    const { documents } = collection;
+    const data = allDocuments(collection).filter(inPartition(collection, header(req, PK)));
+    try {
+      return documents._getQuery(body.query).exec(data, {
+        parameters: body.parameters,
+        udf: documents._userDefinedFunctions(),
+        maxItemCount,
+        continuation,
+        compositeIndexes: (properties.indexingPolicy || {}).compositeIndexes || []
+      });
+    } catch (err) {
+      return fail(res, 400, "BadRequest", err.message); // syntax the package's SQL engine lacks
+    }
+  });
+}
+
+// Change feed (GET docs with "A-IM: Incremental feed"). The package answers every such request
+// with all documents and a fixed ETag "1", so a consumer never sees only what is new. Here the ETag
+// is the last _lsn served, If-None-Match continues after it, and 304 means nothing new. Latest
+// version mode only: deletes and intermediate versions are not in the feed, as in real Cosmos.
+async function changeFeed(account, req, res, params) {
+  const collection = collectionOf(account, params);
+  if (!collection.read()) return notFound(res);
+  // The package's response code would overwrite our ETag for any request carrying A-IM, and add
+  // query metrics, which Cosmos does not send for a feed and the SDK fails to parse (an ERROR log
+  // with a stack trace per page).
+  delete req.headers["a-im"]; // eslint-disable-line no-param-reassign
+  delete req.headers["x-ms-documentdb-populatequerymetrics"]; // eslint-disable-line no-param-reassign
+
+  const ifNoneMatch = (header(req, "if-none-match") || "").replace(/"/g, "");
+  if (ifNoneMatch === "*") {
+    // "from now": nothing to return, but hand back where "now" is
+    res.setHeader("etag", `"${lastLsn}"`);
+    res.statusCode = 304; // eslint-disable-line no-param-reassign
+    return {};
+  }
+  const after = Number.parseInt(ifNoneMatch, 10) || 0;
+  const since = Date.parse(header(req, "if-modified-since") || "") / 1000 || 0;
+  const pageSize = Number.parseInt(header(req, "x-ms-max-item-count") || "-1", 10);
+
+  const changed = allDocuments(collection)
+    .filter(doc => doc._lsn > after && doc._ts >= since)
+    .filter(inPartition(collection, header(req, PK)))
+    .sort((a, b) => a._lsn - b._lsn);
+  const page = pageSize > 0 ? changed.slice(0, pageSize) : changed;
+  if (page.length === 0) {
+    res.setHeader("etag", `"${after}"`);
+    res.statusCode = 304; // eslint-disable-line no-param-reassign
+    return {};
+  }
+  res.setHeader("etag", `"${page[page.length - 1]._lsn}"`);
+  res.setHeader("x-ms-item-count", String(page.length));
+  return { _rid: collection.read()._rid, Documents: page, _count: page.length };
+}
+
+// Transactional batch. The package applies operations one by one, keeps what succeeded before a
+// failure and answers 200; it also has no Patch, and fails parsing the partition key, which the
+// SDK sends once in the header rather than in each operation. Real Cosmos: an atomic batch is all
+// or nothing, answered 207 with the failed operation's status and 424 for the others (the SDK
+// promotes that status to the batch's). Non-atomic batches (bulk) run every operation.
+const BATCH_OPERATIONS = {
+  Create: documentOperations.createOperation,
+  Upsert: documentOperations.upsertOperation,
+  Read: documentOperations.readOperation,
+  Delete: documentOperations.deleteOperation,
+  Replace: documentOperations.replaceOperation,
+  // the SDK sends {operations, condition?} as the operation's resource body
+  Patch: (collection, op) => patchOperation(collection, {
+    id: op.id,
+    partitionKey: op.partitionKey,
+    ifMatch: op.ifMatch,
+    operations: (op.resourceBody || {}).operations || [],
+    condition: (op.resourceBody || {}).condition
+  })
+};
+
+async function batch(account, req, res, params) {
+  const operations = await json(req);
+  const collection = collectionOf(account, params);
+  if (!collection.read()) return notFound(res);
+  if (!Array.isArray(operations)) return fail(res, 400, "BadRequest", "Invalid request body");
+  const unknown = operations.find(op => !op || !BATCH_OPERATIONS[op.operationType]);
+  if (unknown) return fail(res, 400, "BadRequest", `Operation type '${unknown && unknown.operationType}' is not supported in Batch.`);
+  const atomic = isTrue(req, "x-ms-cosmos-batch-atomic");
+  const continueOnError = !atomic && isTrue(req, "x-ms-cosmos-batch-continue-on-error");
+
+  const { documents } = collection;
+  const before = { data: new Map(documents._data), index: new Map(documents._index), ridCount: documents._ridCount };
+  const results = [];
+  for (const op of operations) {
+    const partitionKey = op.partitionKey === undefined ? header(req, PK) : op.partitionKey;
+    const result = results.some(r => r.statusCode >= 400) && !continueOnError
+      ? { statusCode: 424 }
+      : BATCH_OPERATIONS[op.operationType](collection, { ...op, partitionKey });
+    results.push(result);
+  }
+  const failed = results.findIndex(r => r.statusCode >= 400 && r.statusCode !== 424);
+  if (atomic && failed >= 0) {
+    // stored documents are replaced, never edited in place (the package patches a JSON copy), so
+    // shallow copies of its maps taken before hold the state to go back to
+    documents._data = before.data;
+    documents._index = before.index;
+    documents._ridCount = before.ridCount;
+    res.statusCode = 207; // eslint-disable-line no-param-reassign
+    return results.map((r, i) => ({ statusCode: i === failed ? r.statusCode : 424, requestCharge: 0 }));
+  }
+  return results.map(r =>
+    r.statusCode >= 400
+      ? { statusCode: r.statusCode, requestCharge: 0 }
+      : { statusCode: r.statusCode, requestCharge: 1, eTag: r.body && r.body._etag, resourceBody: r.body }
+  );
+}
+
+const isChangeFeed = req => /incremental feed/i.test(header(req, "a-im") || "");
+
+function patched(handler, req) {
+  if (handler === readDocument) return readDocumentOr404;
+  if (handler === readDocuments && isChangeFeed(req)) return changeFeed;
+  if (handler === queryDocuments) return isTrue(req, "x-ms-cosmos-is-query-plan-request") ? queryPlan : queryInScope;
+  if (handler === batchDocuments) return batch;
+  return handler;
+}
+
+// The SDK names resources by "alt links" built from x-ms-alt-content-path, the path of the owner of
+// what a response is about (dbs/db for a container, dbs/db/colls/c for items). The package never
+// sends it; without it the SDK's cached container has no link and the change feed fails on it.
+function ownerPath(req) {
+  const segments = new URL(req.url, "https://standin").pathname.split("/").filter(Boolean);
+  // dbs/db/colls/c is a resource (owner: drop 2), dbs/db/colls a feed of them (owner: drop 1)
+  return segments.slice(0, segments.length - (segments.length % 2 === 0 ? 2 : 1)).join("/");
+}
+
+const originalRoute = routes.default;
+routes.default = req => {
+  const route = originalRoute(req);
+  if (!route) return route;
+  const [params, handler] = route;
+  const chosen = patched(handler, req);
+  const owner = ownerPath(req);
+  return [
+    params,
+    (account, request, res, p) => {
+      if (owner) res.setHeader("x-ms-alt-content-path", owner);
+      return chosen(account, request, res, p);
+    }
+  ];
+};
+
+const server = createHttpsServer({
+  cert: fs.readFileSync(options.cert),
+  key: fs.readFileSync(options.key),
+  keepAlive: true
+});
+// Node closes idle keep-alive sockets after 5 s; the SDK's pool keeps them longer and a request
+// sent on a socket the server is closing fails. Let the client be the one that closes them.
+server.keepAliveTimeout = 10 * 60 * 1000;
+server.headersTimeout = server.keepAliveTimeout + 1000;
+
+if (process.env.COSMOS_STANDIN_TRACE === "1") {
+  const shown = [PK, "a-im", "if-none-match", "if-match", "x-ms-continuation", "x-ms-max-item-count",
+    "x-ms-cosmos-is-query-plan-request", "x-ms-documentdb-isquery", "x-ms-documentdb-partitionkeyrangeid",
+    "x-ms-cosmos-batch-atomic"];
+  server.prependListener("request", (req, res) => {
+    const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}\n`));
+  });
+}
+
+server.listen(options.port, options.host, () => {
+  // The Java launcher waits for exactly this line to learn the port.
+  process.stdout.write(`COSMOS_STANDIN_LISTENING port=${server.address().port}\n`);
+});
+server.on("error", err => {
+  process.stderr.write(`cosmos stand-in failed: ${err.message}\n`);
+  process.exit(1);
+});
+
+// No orphans: the JVM holds our stdin; when it dies (even by SIGKILL) the pipe closes.
+const stop = () => process.exit(0);
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+if (!options.ignoreStdin) {
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  process.stdin.on("error", stop);
+  process.stdin.resume();
+}
+
+function parseOptions(argv, env) {
+  const opts = {
+    cert: env.COSMOS_STANDIN_CERT,
+    key: env.COSMOS_STANDIN_KEY,
+    port: Number.parseInt(env.COSMOS_STANDIN_PORT || "0", 10),
+    host: env.COSMOS_STANDIN_HOST || "127.0.0.1",
+    ignoreStdin: false
+  };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === "--cert") opts.cert = argv[(i += 1)];
+    else if (arg === "--key") opts.key = argv[(i += 1)];
+    else if (arg === "--port") opts.port = Number.parseInt(argv[(i += 1)], 10);
+    else if (arg === "--host") opts.host = argv[(i += 1)];
+    else if (arg === "--ignore-stdin") opts.ignoreStdin = true;
+    else usage(`unknown argument ${arg}`);
+  }
+  if (!opts.cert || !opts.key) usage("--cert and --key (PEM files) are required");
+  if (!Number.isInteger(opts.port) || opts.port < 0) usage("--port must be a number >= 0");
+  return opts;
+}
+
+function usage(problem) {
+  process.stderr.write(`${problem}\nusage: node server.js --cert <pem> --key <pem> [--port <n>] [--host <ip>] [--ignore-stdin]\n`);
+  process.exit(2);
+}
