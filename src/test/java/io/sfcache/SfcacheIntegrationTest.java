@@ -1,0 +1,22 @@
+package io.sfcache;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ContextConfiguration;
+
+import io.sfcache.standin.LocalStandins;
+
+/**
+ * sfcache as deployed, on the local stand-ins, over real protocols. Contexts are cached across test classes with the
+ * same configuration, and the stand-ins are shared per JVM.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ContextConfiguration(initializers = LocalStandins.class)
+public @interface SfcacheIntegrationTest {
+}

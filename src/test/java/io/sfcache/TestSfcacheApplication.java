@@ -1,0 +1,23 @@
+package io.sfcache;
+
+import org.springframework.boot.SpringApplication;
+
+import io.sfcache.local.LocalRunConfiguration;
+import io.sfcache.standin.LocalStandins;
+
+/**
+ * {@code ./mvnw spring-boot:test-run}: sfcache on the local stand-ins, with the simulated publisher and the URLs
+ * printed once it is healthy.
+ */
+public final class TestSfcacheApplication {
+
+    private TestSfcacheApplication() {
+    }
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(SfcacheApplication.class, LocalRunConfiguration.class);
+        application.addInitializers(new LocalStandins());
+        application.setAdditionalProfiles("local");
+        application.run(args);
+    }
+}

@@ -1,0 +1,46 @@
+package io.sfcache.standin;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
+
+/**
+ * Starts the local stand-ins (once per JVM) and points sfcache at them. Used by {@code ./mvnw spring-boot:test-run}
+ * and by the integration tests; the production jar never sees any of this.
+ */
+public final class LocalStandins implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    public static final String PROPERTY_SOURCE = "local-standins";
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties()));
+    }
+
+    /** The sfcache.* settings that reach the running stand-ins. */
+    public static Map<String, Object> properties() {
+        // Before anything opens a TLS connection: the JVM reads its trust store once.
+        LoopbackTls.ensureInstalled();
+        AzureMessagingStandin messaging = AzureMessagingStandin.shared();
+        CosmosStandin cosmos = CosmosStandin.shared();
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("sfcache.servicebus.connection-string", messaging.serviceBusConnectionString());
+        properties.put("sfcache.eventhubs.connection-string", messaging.eventHubsConnectionString());
+        properties.put("sfcache.cosmos.endpoint", cosmos.endpoint());
+        properties.put("sfcache.cosmos.key", cosmos.key());
+        // What the Cosmos stand-in speaks: one region, HTTPS only.
+        properties.put("sfcache.cosmos.connection-mode", "GATEWAY");
+        properties.put("sfcache.cosmos.endpoint-discovery-enabled", "false");
+        // No Salesforce stand-in yet and nothing reads these yet: valid-looking values keep start-up honest.
+        properties.put("sfcache.salesforce.login-url", "http://127.0.0.1:9");
+        properties.put("sfcache.salesforce.client-id", "local-client-id");
+        properties.put("sfcache.salesforce.client-secret", "local-client-secret");
+        return properties;
+    }
+}
