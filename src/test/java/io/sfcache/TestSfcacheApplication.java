@@ -15,6 +15,8 @@ public final class TestSfcacheApplication {
     }
 
     public static void main(String[] args) {
+        // Maven forks this JVM: if Maven goes away (Ctrl-C, IDE stop), go too, and take the stand-ins along.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         SpringApplication application = new SpringApplication(SfcacheApplication.class, LocalRunConfiguration.class);
         application.addInitializers(new LocalStandins());
         application.setAdditionalProfiles("local");
