@@ -8,6 +8,7 @@ import io.sfcache.azure.EventHubsProperties;
 import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.routes.RoutesProperties;
 import io.sfcache.salesforce.SalesforceProperties;
+import io.sfcache.sync.SyncProperties;
 
 import jakarta.validation.Valid;
 
@@ -28,6 +29,8 @@ public class SfcacheProperties {
     @Valid
     private final SalesforceProperties salesforce = new SalesforceProperties();
     private final RoutesProperties routes = new RoutesProperties();
+    @Valid
+    private final SyncProperties sync = new SyncProperties();
 
     public ServiceBusProperties getServicebus() {
         return servicebus;
@@ -47,5 +50,9 @@ public class SfcacheProperties {
 
     public RoutesProperties getRoutes() {
         return routes;
+    }
+
+    public SyncProperties getSync() {
+        return sync;
     }
 }

@@ -3,7 +3,6 @@ package io.sfcache.azure;
 import org.apache.camel.component.azure.servicebus.CredentialType;
 import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import org.apache.camel.spi.ComponentCustomizer;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -26,14 +25,8 @@ import io.sfcache.SfcacheProperties;
 @Configuration(proxyBeanMethods = false)
 public class AzureClientsConfiguration {
 
-    /** Entra ID for whichever service has no key configured; built lazily so key-only setups never touch it. */
     @Bean
-    TokenCredential azureCredential() {
-        return new DefaultAzureCredentialBuilder().build();
-    }
-
-    @Bean
-    ComponentCustomizer serviceBusConnection(SfcacheProperties properties, ObjectProvider<TokenCredential> credential) {
+    ComponentCustomizer serviceBusConnection(SfcacheProperties properties) {
         ServiceBusProperties serviceBus = properties.getServicebus();
         return ComponentCustomizer.forType(ServiceBusComponent.class, component -> {
             var configuration = component.getConfiguration();
@@ -42,26 +35,26 @@ public class AzureClientsConfiguration {
                 configuration.setCredentialType(CredentialType.CONNECTION_STRING);
             } else {
                 configuration.setFullyQualifiedNamespace(serviceBus.getNamespace());
-                configuration.setTokenCredential(credential.getObject());
+                configuration.setTokenCredential(entraId());
                 configuration.setCredentialType(CredentialType.TOKEN_CREDENTIAL);
             }
         });
     }
 
     @Bean(destroyMethod = "close")
-    EventHubProducerAsyncClient eventHubProducer(SfcacheProperties properties, ObjectProvider<TokenCredential> credential) {
+    EventHubProducerAsyncClient eventHubProducer(SfcacheProperties properties) {
         EventHubsProperties eventHubs = properties.getEventhubs();
         EventHubClientBuilder builder = new EventHubClientBuilder();
         if (eventHubs.usesConnectionString()) {
             builder.connectionString(eventHubs.getConnectionString(), eventHubs.getHub());
         } else {
-            builder.credential(eventHubs.getNamespace(), eventHubs.getHub(), credential.getObject());
+            builder.credential(eventHubs.getNamespace(), eventHubs.getHub(), entraId());
         }
         return builder.buildAsyncProducerClient();
     }
 
     @Bean(destroyMethod = "close")
-    CosmosAsyncClient cosmosAsyncClient(SfcacheProperties properties, ObjectProvider<TokenCredential> credential) {
+    CosmosAsyncClient cosmosAsyncClient(SfcacheProperties properties) {
         CosmosProperties cosmos = properties.getCosmos();
         CosmosClientBuilder builder = new CosmosClientBuilder()
                 .endpoint(cosmos.getEndpoint())
@@ -71,7 +64,7 @@ public class AzureClientsConfiguration {
         if (cosmos.getKey() != null && !cosmos.getKey().isBlank()) {
             builder.key(cosmos.getKey());
         } else {
-            builder.credential(credential.getObject());
+            builder.credential(entraId());
         }
         if (cosmos.getConnectionMode() == CosmosProperties.ConnectionMode.GATEWAY) {
             builder.gatewayMode(new GatewayConnectionConfig());
@@ -79,5 +72,13 @@ public class AzureClientsConfiguration {
             builder.directMode(DirectConnectionConfig.getDefaultConfig());
         }
         return builder.buildAsyncClient();
+    }
+
+    /**
+     * Entra ID (workload identity, managed identity, az login) for a service configured without a key. Not a bean on
+     * purpose: Camel would autowire a lone TokenCredential bean into every Azure component, overriding keys.
+     */
+    private static TokenCredential entraId() {
+        return new DefaultAzureCredentialBuilder().build();
     }
 }

@@ -1,0 +1,123 @@
+package io.sfcache.sync;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+
+import io.sfcache.SfcacheProperties;
+
+/**
+ * The contracts sfcache enforces: the change-message envelope and one data contract per monitored object, loaded
+ * once at start-up. A configured object without a readable contract stops start-up, naming the file to add.
+ */
+@Component
+public class DataContracts {
+
+    static final String ENVELOPE = "classpath:contracts/change-message.schema.json";
+    static final List<String> ANNOTATIONS = List.of("x-sfcache", "x-salesforce-type", "x-references", "x-sortable");
+
+    private final JsonSchema envelope;
+    private final Map<String, DataContract> byObject = new LinkedHashMap<>();
+
+    public DataContracts(SfcacheProperties properties, ResourceLoader resources, ObjectMapper json) {
+        // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
+        JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                .keywords(ANNOTATIONS.stream().map(NonValidationKeyword::new).toList())
+                .build();
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+                builder -> builder.metaSchema(dialect));
+        this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
+        SyncProperties sync = properties.getSync();
+        List<String> problems = new ArrayList<>();
+        for (String sobject : sync.getObjects()) {
+            String key = sobject.toLowerCase(Locale.ROOT);
+            String location = sync.getContractsLocation() + key + ".schema.json";
+            Resource resource = resources.getResource(location);
+            if (!resource.exists()) {
+                problems.add("sfcache.sync.objects lists " + sobject + " but its contract " + location
+                        + " does not exist: add the file, or remove " + sobject + " from sfcache.sync.objects");
+                continue;
+            }
+            try {
+                JsonNode schema = read(resource, json);
+                String declared = schema.path("x-sfcache").path("sobject").asText(null);
+                if (!sobject.equals(declared)) {
+                    problems.add(location + " declares x-sfcache.sobject=" + declared + ", expected " + sobject);
+                    continue;
+                }
+                byObject.put(sobject, new DataContract(sobject, key, key, location, factory.getSchema(schema, config),
+                        fields(schema)));
+            } catch (RuntimeException e) {
+                problems.add(location + " is not a valid JSON Schema: " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Data contracts are not usable:\n - " + String.join("\n - ", problems));
+        }
+    }
+
+    private static JsonNode read(Resource resource, ObjectMapper json) {
+        try (InputStream in = resource.getInputStream()) {
+            return json.readTree(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, DataContract.Field> fields(JsonNode schema) {
+        List<String> required = new ArrayList<>();
+        schema.path("required").forEach(n -> required.add(n.asText()));
+        Map<String, DataContract.Field> fields = new LinkedHashMap<>();
+        schema.path("properties").fields().forEachRemaining(entry -> {
+            JsonNode f = entry.getValue();
+            List<String> picklist = new ArrayList<>();
+            f.path("enum").forEach(v -> {
+                if (!v.isNull()) {
+                    picklist.add(v.asText());
+                }
+            });
+            fields.put(entry.getKey(), new DataContract.Field(entry.getKey(),
+                    f.path("x-salesforce-type").asText(null),
+                    required.contains(entry.getKey()),
+                    f.has("maxLength") ? f.get("maxLength").asInt() : null,
+                    List.copyOf(picklist),
+                    f.path("x-references").asText(null),
+                    f.path("x-sortable").asBoolean(false)));
+        });
+        return fields;
+    }
+
+    public JsonSchema envelope() {
+        return envelope;
+    }
+
+    /** The contract of a monitored object, by its exact API name. */
+    public Optional<DataContract> find(String sobject) {
+        return Optional.ofNullable(byObject.get(sobject));
+    }
+
+    public Collection<DataContract> all() {
+        return byObject.values();
+    }
+}

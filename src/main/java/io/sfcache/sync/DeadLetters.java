@@ -1,0 +1,177 @@
+package io.sfcache.sync;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.nio.ByteBuffer;
+
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Builds dead-letter documents: the reason code, a message a person can act on, the original body and headers, the
+ * source and message id, when it was first and last seen and how often. One document per message: a message that
+ * fails again (redelivery, redrive) updates it instead of adding another.
+ */
+@Component("deadLetters")
+public class DeadLetters {
+
+    /** Set by routes that dead-letter without an exception (the Service Bus dead-letter drain). */
+    public static final String REASON_HEADER = "SfcacheDeadLetterReason";
+    public static final String DESCRIPTION_HEADER = "SfcacheDeadLetterDescription";
+    static final String MESSAGE_ID = "CamelAzureServiceBusMessageId";
+    static final String APPLICATION_PROPERTIES = "CamelAzureServiceBusApplicationProperties";
+    static final String CONTENT_TYPE = "CamelAzureServiceBusContentType";
+    static final String DELIVERY_COUNT = "CamelAzureServiceBusDeliveryCount";
+    private static final String PENDING = "SfcacheDeadLetter";
+    static final String DESCRIPTION_PROPERTY = "SfcacheDeadLetterDescription";
+    static final String OBJECT_PROPERTY = "SfcacheDeadLetterObject";
+    /** Room for the JSON around the body within Cosmos's 2 MB item limit. */
+    private static final int MAX_STORED_BODY_BYTES = 1_500_000;
+
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public DeadLetters(ObjectMapper json, Clock clock) {
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Works out what failed and sets up the read of an earlier dead letter of the same message. */
+    public void prepare(Exchange exchange) {
+        ObjectNode entry = describe(exchange);
+        exchange.setProperty(PENDING, entry);
+        exchange.setProperty(SyncHeaders.DEAD_LETTERED, entry.get("reason").asText());
+        exchange.setProperty(DESCRIPTION_PROPERTY, entry.get("description").asText());
+        exchange.setProperty(OBJECT_PROPERTY, entry.path("sobject").asText("unknown"));
+        var message = exchange.getMessage();
+        message.setHeader(OrderGuard.COSMOS_ITEM_ID, entry.get("id").asText());
+        message.setHeader(OrderGuard.COSMOS_PARTITION_KEY, new PartitionKey(entry.get("id").asText()));
+        message.removeHeader(OrderGuard.COSMOS_REQUEST_OPTIONS);
+        message.removeHeader(OrderGuard.COSMOS_OPERATION);
+        message.setBody(null);
+    }
+
+    /** Body in: the earlier dead letter of this message, if any. Body out: the document to upsert. */
+    public ObjectNode merge(Exchange exchange) {
+        ObjectNode entry = exchange.getProperty(PENDING, ObjectNode.class);
+        Object body = exchange.getMessage().getBody();
+        JsonNode earlier = body == null ? null : json.valueToTree(body);
+        if (earlier != null && earlier.hasNonNull("firstSeen")) {
+            entry.put("firstSeen", earlier.get("firstSeen").asText());
+            entry.put("attempts", earlier.path("attempts").asLong() + 1);
+            if (earlier.has("redrives")) {
+                entry.set("redrives", earlier.get("redrives"));
+            }
+        }
+        return entry;
+    }
+
+    ObjectNode describe(Exchange exchange) {
+        Instant now = clock.instant();
+        var message = exchange.getMessage();
+        byte[] body = ChangeMessageReader.bytes(message.getBody());
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
+        ChangeSource source = exchange.getProperty(SyncHeaders.SOURCE, ChangeSource.QUEUE, ChangeSource.class);
+        String messageId = message.getHeader(MESSAGE_ID, String.class);
+
+        ObjectNode entry = JsonNodeFactory.instance.objectNode();
+        entry.put("id", id(source, messageId, body));
+        entry.put("status", "OPEN");
+        RejectionReason reason;
+        String description;
+        if (failure instanceof RejectedChangeException rejected) {
+            reason = rejected.reason();
+            description = rejected.getMessage();
+            entry.set("violations", json.valueToTree(rejected.violations()));
+        } else if (message.getHeader(REASON_HEADER) != null) {
+            reason = RejectionReason.SERVICE_BUS_DEAD_LETTER;
+            description = "Service Bus dead-lettered it: " + message.getHeader(REASON_HEADER) + " - "
+                    + message.getHeader(DESCRIPTION_HEADER, "", String.class);
+        } else {
+            reason = RejectionReason.UNEXPECTED_ERROR;
+            description = failure == null ? "no exception recorded" : rootCause(failure);
+        }
+        entry.put("reason", reason.name());
+        entry.put("reasonMeaning", reason.meaning());
+        entry.put("description", description);
+        entry.put("sobject", change != null ? change.sobject()
+                : message.getHeader(SyncHeaders.OBJECT, "unknown", String.class));
+        entry.put("recordId", change != null ? change.recordId() : message.getHeader(SyncHeaders.RECORD_ID, String.class));
+        entry.put("eventId", change != null ? change.eventId() : message.getHeader(SyncHeaders.EVENT_ID, String.class));
+        entry.put("source", source.name());
+        entry.put("messageId", messageId);
+        entry.put("contentType", message.getHeader(CONTENT_TYPE, String.class));
+        entry.set("applicationProperties", json.valueToTree(applicationProperties(message.getHeader(APPLICATION_PROPERTIES))));
+        entry.put("deliveryCount", message.getHeader(DELIVERY_COUNT, 0L, Long.class));
+        putBody(entry, body);
+        entry.put("firstSeen", now.toString());
+        entry.put("lastSeen", now.toString());
+        entry.put("attempts", 1);
+        return entry;
+    }
+
+    /** Text bodies stay readable; anything else is kept as base64. Oversized bodies keep a head and a digest. */
+    private static void putBody(ObjectNode entry, byte[] body) {
+        entry.put("bodyBytes", body.length);
+        entry.put("bodySha256", HexFormat.of().formatHex(sha256(body)));
+        boolean truncated = body.length > MAX_STORED_BODY_BYTES;
+        byte[] kept = truncated ? java.util.Arrays.copyOf(body, 65_536) : body;
+        entry.put("bodyTruncated", truncated);
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(kept)).toString();
+            entry.put("bodyEncoding", "utf-8");
+            entry.put("body", text);
+        } catch (CharacterCodingException binary) {
+            entry.put("bodyEncoding", "base64");
+            entry.put("body", Base64.getEncoder().encodeToString(kept));
+        }
+    }
+
+    private static Map<?, ?> applicationProperties(Object properties) {
+        if (!(properties instanceof Map<?, ?> map)) {
+            return Map.of();
+        }
+        // Keep what JSON can hold; Service Bus values are strings, numbers, booleans, dates.
+        Map<String, String> copy = new java.util.TreeMap<>();
+        map.forEach((k, v) -> copy.put(String.valueOf(k), String.valueOf(v)));
+        return copy;
+    }
+
+    /** Stable per message: the same message failing again updates its dead letter. */
+    static String id(ChangeSource source, String messageId, byte[] body) {
+        String basis = source + "|" + (messageId != null ? messageId : HexFormat.of().formatHex(sha256(body)));
+        return HexFormat.of().formatHex(sha256(basis.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+    }
+
+    private static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? failure.toString() : failure + " (caused by " + root + ")";
+    }
+}

@@ -1,0 +1,28 @@
+package io.sfcache.sync;
+
+import java.time.Instant;
+import java.util.Comparator;
+
+/**
+ * Orders the changes of one record: Salesforce's SystemModstamp first, then the publisher's sequence number for
+ * changes stamped in the same millisecond.
+ */
+public record RecordVersion(Instant systemModstamp, long sequence) implements Comparable<RecordVersion> {
+
+    private static final Comparator<RecordVersion> ORDER = Comparator.comparing(RecordVersion::systemModstamp)
+            .thenComparingLong(RecordVersion::sequence);
+
+    @Override
+    public int compareTo(RecordVersion other) {
+        return ORDER.compare(this, other);
+    }
+
+    public boolean isNewerThan(RecordVersion other) {
+        return other == null || compareTo(other) > 0;
+    }
+
+    @Override
+    public String toString() {
+        return systemModstamp + "#" + sequence;
+    }
+}

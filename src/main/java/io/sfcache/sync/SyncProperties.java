@@ -1,0 +1,164 @@
+package io.sfcache.sync;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+
+/** {@code sfcache.sync.*}: which objects are synced and how the pipeline consumes, retries and dead-letters. */
+public class SyncProperties {
+
+    /**
+     * Monitored Salesforce objects by API name. Each needs a contract file {@code <lower-case name>.schema.json} in
+     * {@link #contractsLocation} and gets its own route ({@code sync-<lower-case name>}) and Cosmos container.
+     */
+    @NotEmpty
+    private List<@Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,79}", message = "must be a Salesforce object API name")
+            String> objects = new ArrayList<>(List.of("Account", "Contact", "Opportunity"));
+
+    /** Where the data contracts are: a classpath: or file: location ending in '/', e.g. a mounted ConfigMap. */
+    @NotBlank
+    @Pattern(regexp = ".*/", message = "must end with '/'")
+    private String contractsLocation = "classpath:contracts/objects/";
+
+    /** Messages processed at once by one instance. */
+    @Min(1)
+    @Max(256)
+    private int maxConcurrentCalls = 8;
+
+    /** Messages the Service Bus client fetches ahead; 0 leaves it to the SDK. */
+    @Min(0)
+    @Max(5000)
+    private int prefetch = 0;
+
+    /** How long a message's lock is renewed while it is being processed or retried. */
+    @NotNull
+    private Duration maxLockRenewal = Duration.ofMinutes(30);
+
+    /** Larger messages are dead-lettered as TOO_LARGE (Cosmos items are limited to 2 MB). */
+    @Min(1024)
+    @Max(2_000_000)
+    private int maxMessageBytes = 1_048_576;
+
+    /** Cosmos container of the dead letters. */
+    @NotBlank
+    private String deadLetterContainer = "dead-letters";
+
+    @Valid
+    private final Retry retry = new Retry();
+
+    /**
+     * Transient failures (Cosmos or Event Hubs unreachable, throttled, timing out) are retried in place, with the
+     * message lock held, then the message is abandoned so Service Bus redelivers it.
+     */
+    public static class Retry {
+        @Min(0)
+        private int maxAttempts = 10;
+        @NotNull
+        private Duration initialDelay = Duration.ofSeconds(1);
+        @NotNull
+        private Duration maxDelay = Duration.ofSeconds(30);
+        @DecimalMin("1.0")
+        private double multiplier = 2.0;
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialDelay() {
+            return initialDelay;
+        }
+
+        public void setInitialDelay(Duration initialDelay) {
+            this.initialDelay = initialDelay;
+        }
+
+        public Duration getMaxDelay() {
+            return maxDelay;
+        }
+
+        public void setMaxDelay(Duration maxDelay) {
+            this.maxDelay = maxDelay;
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            this.multiplier = multiplier;
+        }
+    }
+
+    public List<String> getObjects() {
+        return objects;
+    }
+
+    public void setObjects(List<String> objects) {
+        this.objects = objects;
+    }
+
+    public String getContractsLocation() {
+        return contractsLocation;
+    }
+
+    public void setContractsLocation(String contractsLocation) {
+        this.contractsLocation = contractsLocation;
+    }
+
+    public int getMaxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    public void setMaxConcurrentCalls(int maxConcurrentCalls) {
+        this.maxConcurrentCalls = maxConcurrentCalls;
+    }
+
+    public int getPrefetch() {
+        return prefetch;
+    }
+
+    public void setPrefetch(int prefetch) {
+        this.prefetch = prefetch;
+    }
+
+    public Duration getMaxLockRenewal() {
+        return maxLockRenewal;
+    }
+
+    public void setMaxLockRenewal(Duration maxLockRenewal) {
+        this.maxLockRenewal = maxLockRenewal;
+    }
+
+    public int getMaxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    public void setMaxMessageBytes(int maxMessageBytes) {
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public String getDeadLetterContainer() {
+        return deadLetterContainer;
+    }
+
+    public void setDeadLetterContainer(String deadLetterContainer) {
+        this.deadLetterContainer = deadLetterContainer;
+    }
+
+    public Retry getRetry() {
+        return retry;
+    }
+}

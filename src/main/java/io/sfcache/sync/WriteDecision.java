@@ -1,0 +1,23 @@
+package io.sfcache.sync;
+
+/** What the order guard decided for one change, given what is stored. */
+public enum WriteDecision {
+    /** First time this record is seen: create it (fails if another consumer created it meanwhile). */
+    CREATE,
+    /** Newer than what is stored: replace it, if it is still the version that was read (ETag). */
+    REPLACE,
+    /** The stored record came from this very message: a redelivery. Publish the event again, same event id. */
+    REDELIVERED,
+    /** Same version as stored but from another message (e.g. the same change by the queue and by CDC). */
+    DUPLICATE,
+    /** Older than what is stored: never overwrite newer data. */
+    STALE;
+
+    public boolean writes() {
+        return this == CREATE || this == REPLACE;
+    }
+
+    public boolean publishes() {
+        return writes() || this == REDELIVERED;
+    }
+}
