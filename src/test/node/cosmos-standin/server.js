@@ -8,11 +8,16 @@
 // or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST. COSMOS_STANDIN_TRACE=1 logs every
 // request (method, path, the headers that pick a behaviour, status) to stderr.
 //
+// Fault injection (not Cosmos API): GET /_standin/faults reads the state; POST it a JSON body
+//   {"mode": "none" | "unavailable" | "throttle", "count": n?, "retryAfterMs": n?}
+// to answer every Cosmos request (or only the next `count`) with 503, or 429 + x-ms-retry-after-ms.
+//
 // The patches hook the package's own module objects (its compiled code looks `exports.default` up
 // at call time) and use its internals (documents._data, _index), so they depend on 1.0.1 exactly:
 // package.json pins it.
 "use strict";
 
+const crypto = require("crypto");
 const fs = require("fs");
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
@@ -272,6 +277,88 @@ const server = createHttpsServer({
   key: fs.readFileSync(options.key),
   keepAlive: true
 });
+
+// ---- Fault injection: reliability tests make Cosmos fail and recover while the data, which lives
+// only in this process, stays. Switched by the control endpoint below, read by the launcher
+// (CosmosStandin.makeUnavailable/failNext/throttle/restore). Requests are intercepted before the
+// package's router so that every Cosmos call fails alike, metadata and account reads included.
+const FAULTS_PATH = "/_standin/faults"; // no Cosmos resource path starts with "_"; the SDK never asks for it
+const NO_FAULT = Object.freeze({ mode: "none", remaining: null, retryAfterMs: 0 });
+let fault = NO_FAULT;
+let faulted = 0; // requests answered with a fault since the last switch, for tests to count
+
+function setFault(body) {
+  const mode = body.mode || "none";
+  if (!["none", "unavailable", "throttle"].includes(mode)) throw new Error(`unknown mode '${mode}'`);
+  const remaining = body.count === undefined || body.count === null ? null : body.count;
+  if (remaining !== null && !(Number.isInteger(remaining) && remaining > 0)) throw new Error("count must be an integer > 0");
+  const retryAfterMs = body.retryAfterMs === undefined ? 100 : body.retryAfterMs;
+  if (!(Number.isInteger(retryAfterMs) && retryAfterMs >= 0)) throw new Error("retryAfterMs must be an integer >= 0");
+  fault = mode === "none" ? NO_FAULT : { mode, remaining, retryAfterMs };
+  faulted = 0;
+}
+
+const faultState = () => ({ ...fault, faulted });
+
+function controlFaults(req, res) {
+  const reply = (status, body) => {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method === "GET") return reply(200, faultState());
+  if (req.method !== "POST") return reply(405, { message: "GET or POST" });
+  const chunks = [];
+  req.on("data", chunk => chunks.push(chunk));
+  req.on("end", () => {
+    try {
+      setFault(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"));
+    } catch (err) {
+      return reply(400, { message: err.message });
+    }
+    return reply(200, faultState());
+  });
+  return undefined;
+}
+
+// Answers a Cosmos request with the active fault, or returns false. Errors look like the gateway's:
+// JSON {code, message}, an activity id and a request charge (the SDK reads both into the
+// CosmosException), and for 429 the retry-after the SDK's throttling retry waits for. Connections
+// stay open, as a real gateway keeps them: the SDK is to see a status code, not a network failure.
+function injectFault(req, res) {
+  if (fault.mode === "none") return false;
+  const { mode, retryAfterMs } = fault;
+  if (fault.remaining !== null) {
+    fault = fault.remaining === 1 ? NO_FAULT : { ...fault, remaining: fault.remaining - 1 };
+  }
+  faulted += 1;
+  req.resume(); // drop the body unread; the socket stays usable
+  const headers = {
+    "content-type": "application/json",
+    connection: "keep-alive",
+    "x-ms-activity-id": crypto.randomUUID(),
+    "x-ms-request-charge": "0"
+  };
+  if (mode === "throttle") {
+    res.writeHead(429, { ...headers, "x-ms-retry-after-ms": String(retryAfterMs), "x-ms-substatus": "3200" });
+    res.end(JSON.stringify({ code: "TooManyRequests", message: "Request rate is large (stand-in fault injection)" }));
+  } else {
+    res.writeHead(503, headers);
+    res.end(JSON.stringify({ code: "ServiceUnavailable", message: "Service is currently unavailable (stand-in fault injection)" }));
+  }
+  return true;
+}
+
+// The package's handler is the server's only "request" listener: put the control endpoint and the
+// faults in front of it.
+const [cosmosHandler, ...unexpected] = server.listeners("request");
+if (!cosmosHandler || unexpected.length) throw new Error("expected the package's one request listener");
+server.removeAllListeners("request");
+server.on("request", (req, res) => {
+  if (new URL(req.url, "https://standin").pathname === FAULTS_PATH) return controlFaults(req, res);
+  if (injectFault(req, res)) return undefined;
+  return cosmosHandler(req, res);
+});
+
 // Node closes idle keep-alive sockets after 5 s; the SDK's pool keeps them longer and a request
 // sent on a socket the server is closing fails. Let the client be the one that closes them.
 server.keepAliveTimeout = 10 * 60 * 1000;

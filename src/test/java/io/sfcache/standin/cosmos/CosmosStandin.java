@@ -1,18 +1,30 @@
 package io.sfcache.standin.cosmos;
 
 import com.azure.cosmos.CosmosClientBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.standin.LoopbackTls;
 import io.sfcache.standin.ProjectDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +32,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * <p>Use {@link #shared()} (one per JVM: a start costs a Node boot) or, for a private instance,
  * {@code try (var standin = new CosmosStandin().start()) { ... }}. The Node process also exits when
  * this JVM dies, because it watches its stdin, which this JVM holds.
+ *
+ * <p>Faults for reliability tests, while the stored data stays: {@link #makeUnavailable()} (every
+ * request 503), {@link #failNext(int)}, {@link #throttle(Duration)} / {@link #throttleNext(int, Duration)}
+ * (429 with a retry-after), and {@link #restore()}, which is harmless without a fault, so it suits
+ * an {@code @AfterEach}. A fault applies to every client of this instance: with {@link #shared()},
+ * to every test class in the JVM until restored.
  */
 public final class CosmosStandin implements AutoCloseable {
 
@@ -50,6 +70,8 @@ public final class CosmosStandin implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final int STDERR_TAIL_LINES = 40;
+    private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(CosmosStandin.class);
     private static final Logger NODE_LOG = LoggerFactory.getLogger(CosmosStandin.class.getName() + ".node");
 
@@ -178,6 +200,154 @@ public final class CosmosStandin implements AutoCloseable {
                 .gatewayMode()
                 .endpointDiscoveryEnabled(false)
                 .contentResponseOnWriteEnabled(true);
+    }
+
+    /** The fault the stand-in answers Cosmos requests with; see {@link #faults()}. */
+    public enum FaultMode {
+        /** Normal service. */
+        NONE,
+        /** 503 ServiceUnavailable. */
+        UNAVAILABLE,
+        /** 429 TooManyRequests with {@code x-ms-retry-after-ms}. */
+        THROTTLE
+    }
+
+    /**
+     * The fault switch as the stand-in reports it.
+     *
+     * @param remaining how many more requests the fault applies to; empty means until {@link #restore()}
+     * @param faultedRequests requests answered with a fault since the switch was last set, whatever
+     *     the client: SDK retries and metadata reads count
+     */
+    public record FaultState(FaultMode mode, OptionalInt remaining, Duration retryAfter, long faultedRequests) {
+    }
+
+    /**
+     * Answers every Cosmos request with 503 ServiceUnavailable until {@link #restore()}. The SDK
+     * (4.75, one region) does not retry a gateway 503, so each operation fails at once with a
+     * {@code CosmosException} of status 503.
+     */
+    public void makeUnavailable() {
+        setFault(FaultMode.UNAVAILABLE, null, null);
+    }
+
+    /** Answers the next {@code requests} Cosmos requests with 503, then serves normally again. */
+    public void failNext(int requests) {
+        setFault(FaultMode.UNAVAILABLE, positive(requests), null);
+    }
+
+    /**
+     * Answers every Cosmos request with 429 and {@code retryAfter} until {@link #restore()}. The SDK
+     * retries throttled requests itself (by default 9 times, within 30 s; see
+     * {@code CosmosClientBuilder.throttlingRetryOptions}), then fails with status 429.
+     */
+    public void throttle(Duration retryAfter) {
+        setFault(FaultMode.THROTTLE, null, retryAfter);
+    }
+
+    /** Answers the next {@code requests} Cosmos requests with 429 and {@code retryAfter}. */
+    public void throttleNext(int requests, Duration retryAfter) {
+        setFault(FaultMode.THROTTLE, positive(requests), retryAfter);
+    }
+
+    /** Back to normal service. Does nothing when no fault is set or the stand-in is not running. */
+    public void restore() {
+        if (isRunning()) {
+            setFault(FaultMode.NONE, null, null);
+        }
+    }
+
+    /** The current fault, read from the stand-in. */
+    public FaultState faults() {
+        return faultState(control(HttpRequest.newBuilder(controlUri()).GET()));
+    }
+
+    private void setFault(FaultMode mode, Integer count, Duration retryAfter) {
+        ObjectNode body = JSON.createObjectNode().put("mode", mode.name().toLowerCase(Locale.ROOT));
+        if (count != null) {
+            body.put("count", count);
+        }
+        if (retryAfter != null) {
+            if (retryAfter.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative: " + retryAfter);
+            }
+            body.put("retryAfterMs", retryAfter.toMillis());
+        }
+        FaultState state = faultState(control(HttpRequest.newBuilder(controlUri())
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))));
+        if (mode != FaultMode.NONE) {
+            LOG.info("Cosmos DB stand-in fault injected: {}", state);
+        }
+    }
+
+    private static int positive(int requests) {
+        if (requests < 1) {
+            throw new IllegalArgumentException("requests must be at least 1: " + requests);
+        }
+        return requests;
+    }
+
+    private URI controlUri() {
+        return URI.create(endpoint() + "_standin/faults");
+    }
+
+    private static JsonNode control(HttpRequest.Builder request) {
+        HttpResponse<String> response;
+        try {
+            response = ControlClient.HTTP.send(request.timeout(CONTROL_TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cosmos DB stand-in fault control failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while calling the Cosmos DB stand-in's fault control", e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("Cosmos DB stand-in fault control answered " + response.statusCode()
+                    + ": " + response.body());
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FaultState faultState(JsonNode json) {
+        JsonNode remaining = json.path("remaining");
+        return new FaultState(FaultMode.valueOf(json.path("mode").asText().toUpperCase(Locale.ROOT)),
+                remaining.isInt() ? OptionalInt.of(remaining.asInt()) : OptionalInt.empty(),
+                Duration.ofMillis(json.path("retryAfterMs").asLong()),
+                json.path("faulted").asLong());
+    }
+
+    /**
+     * The fault switch's HTTP client, made on first use. It trusts the stand-in's certificate
+     * through its own SSLContext rather than the JVM default one, which may have been created
+     * before {@link LoopbackTls#ensureInstalled()} and then never trusts it.
+     */
+    private static final class ControlClient {
+        static final HttpClient HTTP = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONTROL_TIMEOUT)
+                .sslContext(trustingStandin())
+                .build();
+
+        private static SSLContext trustingStandin() {
+            try {
+                KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+                trust.load(null, null);
+                trust.setCertificateEntry("standin", LoopbackTls.ensureInstalled().certificate());
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(trust);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, factory.getTrustManagers(), null);
+                return context;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot trust the stand-in's certificate", e);
+            }
+        }
     }
 
     /** Time from launching Node to its LISTENING line. */
