@@ -6,6 +6,7 @@ import org.apache.camel.spi.ComponentCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.core.credential.TokenCredential;
 import com.azure.cosmos.ConsistencyLevel;
 import com.azure.cosmos.CosmosAsyncClient;
@@ -44,7 +45,8 @@ public class AzureClientsConfiguration {
     @Bean(destroyMethod = "close")
     EventHubProducerAsyncClient eventHubProducer(SfcacheProperties properties) {
         EventHubsProperties eventHubs = properties.getEventhubs();
-        EventHubClientBuilder builder = new EventHubClientBuilder();
+        EventHubClientBuilder builder = new EventHubClientBuilder().retryOptions(new AmqpRetryOptions()
+                .setTryTimeout(eventHubs.getTryTimeout()).setMaxRetries(eventHubs.getMaxRetries()));
         if (eventHubs.usesConnectionString()) {
             builder.connectionString(eventHubs.getConnectionString(), eventHubs.getHub());
         } else {

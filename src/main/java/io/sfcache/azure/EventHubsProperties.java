@@ -1,7 +1,12 @@
 package io.sfcache.azure;
 
+import java.time.Duration;
+
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 
 /** {@code sfcache.eventhubs.*}: the hub that announces stored changes. */
 public class EventHubsProperties extends MessagingConnection {
@@ -9,6 +14,31 @@ public class EventHubsProperties extends MessagingConnection {
     /** Hub that receives one event per stored change. */
     @NotBlank
     private String hub = "sfcache-record-events";
+
+    /** How long one publish attempt may take before the SDK retries it. */
+    @NotNull
+    private Duration tryTimeout = Duration.ofSeconds(30);
+
+    /** SDK-level retries of one publish; the sync flow's own retry comes on top (sfcache.sync.retry). */
+    @Min(0)
+    @Max(10)
+    private int maxRetries = 3;
+
+    public Duration getTryTimeout() {
+        return tryTimeout;
+    }
+
+    public void setTryTimeout(Duration tryTimeout) {
+        this.tryTimeout = tryTimeout;
+    }
+
+    public int getMaxRetries() {
+        return maxRetries;
+    }
+
+    public void setMaxRetries(int maxRetries) {
+        this.maxRetries = maxRetries;
+    }
 
     public String getHub() {
         return hub;

@@ -57,6 +57,8 @@ final class AmqpBroker {
     private static final Symbol CONNECTION_FORCED = Symbol.valueOf("amqp:connection:forced");
     private static final Symbol DETACH_FORCED = Symbol.valueOf("amqp:link:detach-forced");
     private static final Symbol MESSAGE_SIZE_EXCEEDED = Symbol.valueOf("amqp:link:message-size-exceeded");
+    /** What Azure answers when an entity cannot serve for now; the SDKs treat it as transient. */
+    static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
 
     enum Namespace { SERVICE_BUS, EVENT_HUBS }
 
@@ -96,6 +98,7 @@ final class AmqpBroker {
     private final AzureMessagingStandin.Options options;
     boolean refuseConnections;
     private boolean stalled;
+    private final Set<String> blockedEntities = new java.util.HashSet<>();
 
     AmqpBroker(Supplier<Instant> clock, AzureMessagingStandin.Options options) {
         this.clock = clock;
@@ -147,15 +150,29 @@ final class AmqpBroker {
     }
 
     void dropLinks(String entity) {
+        detachAll(entity, DETACH_FORCED, "stand-in fault: link dropped");
+    }
+
+    private void detachAll(String entity, Symbol condition, String description) {
         for (Connection connection : connections) {
             for (Link link : new ArrayList<>(context(connection).links)) {
                 LinkContext lc = (LinkContext) link.getContext();
                 if (lc != null && entity.equals(lc.entity) && link.getLocalState() == EndpointState.ACTIVE) {
-                    link.setCondition(new ErrorCondition(DETACH_FORCED, "stand-in fault: link dropped"));
+                    link.setCondition(new ErrorCondition(condition, description));
                     forget(link);
                     link.close();
                 }
             }
+        }
+    }
+
+    /** While blocked, links to the entity are closed and new ones refused as server-busy; others work on. */
+    void setBlocked(String entity, boolean blocked) {
+        if (blocked) {
+            blockedEntities.add(entity);
+            detachAll(entity, SERVER_BUSY, "stand-in fault: " + entity + " is unavailable");
+        } else {
+            blockedEntities.remove(entity);
         }
     }
 
@@ -291,6 +308,12 @@ final class AmqpBroker {
             LOG.warn("Refusing link {}: {}", link.getName(), unknown.getMessage());
             link.open();
             link.setCondition(new ErrorCondition(NOT_FOUND, unknown.getMessage()));
+            link.close();
+            return;
+        }
+        if (blockedEntities.contains(lc.entity)) {
+            link.open();
+            link.setCondition(new ErrorCondition(SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable"));
             link.close();
             return;
         }

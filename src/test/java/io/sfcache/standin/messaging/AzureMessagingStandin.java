@@ -247,6 +247,14 @@ public final class AzureMessagingStandin implements AutoCloseable {
         run(broker::dropConnections);
     }
 
+    /**
+     * Makes one queue or hub unavailable (links closed, new ones refused with {@code com.microsoft:server-busy})
+     * while the rest of the namespace keeps working; {@code false} ends it.
+     */
+    public void block(String entity, boolean blocked) {
+        run(() -> broker.setBlocked(entity, blocked));
+    }
+
     /** Detaches every link to the queue or hub with {@code amqp:link:detach-forced}. */
     public void dropLinks(String entity) {
         run(() -> broker.dropLinks(entity));

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.azure.core.amqp.AmqpRetryOptions;
+import com.azure.messaging.eventhubs.EventData;
+import com.azure.messaging.eventhubs.EventHubClientBuilder;
+import com.azure.messaging.eventhubs.EventHubProducerClient;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
@@ -80,6 +83,30 @@ class MessagingFaultsTest {
             assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
                     .containsExactly("warm-up", "held");
         }
+    }
+
+    @Test
+    void blockedHubRefusesPublishesWhileTheQueueKeepsWorking() {
+        String hub = "blocked-" + UUID.randomUUID();
+        EventHubProducerClient producer = new EventHubClientBuilder()
+                .connectionString(standin.eventHubsConnectionString(hub))
+                .retryOptions(new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(2))
+                        .setDelay(Duration.ofMillis(100)))
+                .buildProducerClient();
+        try (producer; ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+            standin.block(hub, true);
+            assertThatThrownBy(() -> producer.send(List.of(new EventData("while blocked"))))
+                    .hasStackTraceContaining("server-busy");
+            sender.sendMessage(new ServiceBusMessage("queue still works"));
+
+            standin.block(hub, false);
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                producer.send(List.of(new EventData("after")));
+                return true;
+            });
+        }
+        assertThat(standin.events(hub)).extracting(MessageView::bodyAsString).containsExactly("after");
+        assertThat(standin.queue(queue).active()).hasSize(1);
     }
 
     @Test
