@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.azure.core.amqp.AmqpRetryOptions;
+import com.azure.core.amqp.exception.AmqpException;
 import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
 import com.azure.messaging.eventhubs.EventHubProducerClient;
@@ -96,7 +97,8 @@ class MessagingFaultsTest {
         try (producer; ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
             standin.block(hub, true);
             assertThatThrownBy(() -> producer.send(List.of(new EventData("while blocked"))))
-                    .hasStackTraceContaining("server-busy");
+                    .cause().isInstanceOf(AmqpException.class).hasMessageContaining("is unavailable")
+                    .satisfies(e -> assertThat(((AmqpException) e).isTransient()).isTrue());
             sender.sendMessage(new ServiceBusMessage("queue still works"));
 
             standin.block(hub, false);
