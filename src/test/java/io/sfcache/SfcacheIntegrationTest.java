@@ -6,6 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
 import io.sfcache.standin.LocalStandins;
@@ -18,5 +19,6 @@ import io.sfcache.standin.LocalStandins;
 @Retention(RetentionPolicy.RUNTIME)
 @SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ContextConfiguration(initializers = LocalStandins.class)
+@ActiveProfiles("test")
 public @interface SfcacheIntegrationTest {
 }

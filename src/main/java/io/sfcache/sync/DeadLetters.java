@@ -15,7 +15,6 @@ import java.nio.ByteBuffer;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
-import com.azure.cosmos.models.PartitionKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -59,7 +58,7 @@ public class DeadLetters {
         exchange.setProperty(OBJECT_PROPERTY, entry.path("sobject").asText("unknown"));
         var message = exchange.getMessage();
         message.setHeader(OrderGuard.COSMOS_ITEM_ID, entry.get("id").asText());
-        message.setHeader(OrderGuard.COSMOS_PARTITION_KEY, new PartitionKey(entry.get("id").asText()));
+        message.setHeader(OrderGuard.COSMOS_PARTITION_KEY, entry.get("id").asText());
         message.removeHeader(OrderGuard.COSMOS_REQUEST_OPTIONS);
         message.removeHeader(OrderGuard.COSMOS_OPERATION);
         message.setBody(null);

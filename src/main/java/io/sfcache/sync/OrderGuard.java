@@ -7,7 +7,6 @@ import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
 import com.azure.cosmos.models.CosmosItemRequestOptions;
-import com.azure.cosmos.models.PartitionKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -44,7 +43,8 @@ public class OrderGuard {
     public void prepareRead(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         exchange.getMessage().setHeader(COSMOS_ITEM_ID, change.recordId());
-        exchange.getMessage().setHeader(COSMOS_PARTITION_KEY, new PartitionKey(change.recordId()));
+        // The component wants the key's value as text (it builds the PartitionKey itself).
+        exchange.getMessage().setHeader(COSMOS_PARTITION_KEY, change.recordId());
         // A retry of this flow must not inherit the previous attempt's write settings.
         exchange.getMessage().removeHeader(COSMOS_REQUEST_OPTIONS);
         exchange.getMessage().removeHeader(COSMOS_OPERATION);
