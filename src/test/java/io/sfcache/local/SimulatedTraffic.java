@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
@@ -172,7 +173,7 @@ final class SimulatedTraffic {
     }
 
     private static Outgoing message(Outgoing.Kind kind, ChangeMessageBuilder change) {
-        SObjectType sobject = SObjectType.valueOf(change.sobject().toUpperCase(java.util.Locale.ROOT));
+        SObjectType sobject = SObjectType.valueOf(change.sobject().toUpperCase(Locale.ROOT));
         return new Outgoing(kind, change.eventId(), change.toJson(), sobject, change.changeType(), change.recordId(),
                 change.version());
     }

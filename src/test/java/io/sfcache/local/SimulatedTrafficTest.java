@@ -8,7 +8,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class SimulatedTrafficTest {
         stream = traffic.next(MESSAGES);
     }
 
-    private static long count(java.util.function.Predicate<Outgoing> predicate) {
+    private static long count(Predicate<Outgoing> predicate) {
         return stream.stream().filter(predicate).count();
     }
 
@@ -93,8 +95,8 @@ class SimulatedTrafficTest {
         ContractValidation.Problem problem = result.problems().get(0);
         List<Violation> matching = new ArrayList<>();
         for (Violation violation : Violation.values()) {
-            if (violation.stage() == problem.stage() && java.util.Objects.equals(violation.path(), problem.path())
-                    && java.util.Objects.equals(violation.keyword(), problem.keyword())
+            if (violation.stage() == problem.stage() && Objects.equals(violation.path(), problem.path())
+                    && Objects.equals(violation.keyword(), problem.keyword())
                     && (violation.property() == null || violation.property().equals(problem.property()))) {
                 matching.add(violation);
             }
