@@ -17,7 +17,9 @@ import io.sfcache.standin.LocalStandins;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Spring Boot turns JMX off in tests; sfcache's operations (redrive, Hawtio) rely on it.
+@SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
 @ActiveProfiles("test")
 public @interface SfcacheIntegrationTest {

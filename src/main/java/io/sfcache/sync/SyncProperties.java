@@ -55,6 +55,48 @@ public class SyncProperties {
     @Valid
     private final Retry retry = new Retry();
 
+    @Valid
+    private final CircuitBreaker circuitBreaker = new CircuitBreaker();
+
+    /**
+     * When messages keep going back to Service Bus because a dependency is down, stop consuming instead of spending
+     * every message's delivery count; resume once Cosmos and Event Hubs answer again.
+     */
+    public static class CircuitBreaker {
+        /** Failed messages within the window that open the breaker. */
+        @Min(1)
+        private int failureThreshold = 3;
+        @NotNull
+        private Duration failureWindow = Duration.ofMinutes(2);
+        /** How often the paused consumer checks whether the dependencies answer again. */
+        @NotNull
+        private Duration halfOpenAfter = Duration.ofSeconds(30);
+
+        public int getFailureThreshold() {
+            return failureThreshold;
+        }
+
+        public void setFailureThreshold(int failureThreshold) {
+            this.failureThreshold = failureThreshold;
+        }
+
+        public Duration getFailureWindow() {
+            return failureWindow;
+        }
+
+        public void setFailureWindow(Duration failureWindow) {
+            this.failureWindow = failureWindow;
+        }
+
+        public Duration getHalfOpenAfter() {
+            return halfOpenAfter;
+        }
+
+        public void setHalfOpenAfter(Duration halfOpenAfter) {
+            this.halfOpenAfter = halfOpenAfter;
+        }
+    }
+
     /**
      * Transient failures (Cosmos or Event Hubs unreachable, throttled, timing out) are retried in place, with the
      * message lock held, then the message is abandoned so Service Bus redelivers it.
@@ -160,5 +202,9 @@ public class SyncProperties {
 
     public Retry getRetry() {
         return retry;
+    }
+
+    public CircuitBreaker getCircuitBreaker() {
+        return circuitBreaker;
     }
 }

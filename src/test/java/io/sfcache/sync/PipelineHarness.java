@@ -40,6 +40,7 @@ public class PipelineHarness implements DisposableBean {
     public enum FinalState { STORED_OR_SKIPPED, DEAD_LETTERED, QUEUED }
 
     public static final Duration SETTLE = Duration.ofSeconds(60);
+    public static final Duration LOCK_DURATION = Duration.ofSeconds(5);
 
     private final AzureMessagingStandin messaging = AzureMessagingStandin.shared();
     private final CosmosAsyncDatabase database;
@@ -56,6 +57,8 @@ public class PipelineHarness implements DisposableBean {
         this.queue = queue;
         this.hub = hub;
         this.deadLetterContainer = deadLetterContainer;
+        // Locks that lapse in seconds, not Azure's minute: a lost lock is redelivered while the test watches.
+        messaging.configureQueue(queue, LOCK_DURATION, 10);
         this.sender = new ServiceBusClientBuilder().connectionString(messaging.serviceBusConnectionString())
                 .sender().queueName(queue).buildClient();
     }

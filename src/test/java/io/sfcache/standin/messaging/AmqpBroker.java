@@ -490,6 +490,11 @@ final class AmqpBroker {
             return;
         }
         EventHub hub = hub(String.valueOf(properties.get("name")));
+        if (blockedEntities.contains(hub.name)) {
+            reply(connection, request, 503, "stand-in fault: " + hub.name + " is unavailable", SERVER_BUSY.toString(),
+                    null);
+            return;
+        }
         Map<String, Object> result = new HashMap<>();
         result.put("name", hub.name);
         if ("com.microsoft:eventhub".equals(type)) {

@@ -1,0 +1,46 @@
+package io.sfcache.sync;
+
+import java.util.List;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.sfcache.SfcacheProperties;
+
+/** How the sync routes ride out outages, built from the typed settings so the routes only name them. */
+@Configuration(proxyBeanMethods = false)
+public class SyncResilienceConfiguration {
+
+    /** In-place retries of a transient failure ({@code sync-change}'s on-transient-failure clause). */
+    @Bean
+    RedeliveryPolicy transientRetryPolicy(SfcacheProperties properties) {
+        SyncProperties.Retry retry = properties.getSync().getRetry();
+        RedeliveryPolicy policy = new RedeliveryPolicy();
+        policy.setMaximumRedeliveries(retry.getMaxAttempts());
+        policy.setRedeliveryDelay(retry.getInitialDelay().toMillis());
+        policy.setMaximumRedeliveryDelay(retry.getMaxDelay().toMillis());
+        policy.setUseExponentialBackOff(true);
+        policy.setBackOffMultiplier(retry.getMultiplier());
+        policy.setRetryAttemptedLogLevel(LoggingLevel.WARN);
+        policy.setRetriesExhaustedLogLevel(LoggingLevel.WARN);
+        return policy;
+    }
+
+    /**
+     * The circuit breaker on {@code servicebus-ingest} (Camel's ThrottlingExceptionRoutePolicy). A message that fails
+     * the route has already outlasted its in-place retries (rejected changes are handled by the dead-letter channel
+     * and never fail the route), so every failure here means a dependency is down.
+     */
+    @Bean
+    ThrottlingExceptionRoutePolicy ingestCircuitBreaker(SfcacheProperties properties, DependencyProbe probe) {
+        SyncProperties.CircuitBreaker settings = properties.getSync().getCircuitBreaker();
+        ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(settings.getFailureThreshold(),
+                settings.getFailureWindow().toMillis(), settings.getHalfOpenAfter().toMillis(),
+                List.of(Exception.class));
+        breaker.setHalfOpenHandler(probe);
+        return breaker;
+    }
+}
