@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
  * Where Camel finds routes: the ones built into the jar, plus, when {@code sfcache.routes.directory} is set (a
@@ -38,11 +42,13 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
                 throw new IllegalStateException(DIRECTORY_PROPERTY + "=" + directory + " is not a directory: create it, "
                         + "mount the routes ConfigMap there, or leave the property empty to use the built-in routes only");
             }
-            camel.put("camel.main.routes-include-pattern", BUILT_IN + ",file:" + dir + "/" + PATTERN);
-            List<String> overridden = routeFiles(dir).stream().map(name -> "classpath:routes/" + name).toList();
-            if (!overridden.isEmpty()) {
-                camel.put("camel.main.routes-exclude-pattern", String.join(",", overridden));
-            }
+            // Built-in files are listed by name, leaving out those the directory replaces (Camel's exclude patterns
+            // match resolved URLs, which differ between a jar and a build directory).
+            List<String> replaced = routeFiles(dir);
+            List<String> sources = new ArrayList<>(builtInRouteFiles().stream()
+                    .filter(name -> !replaced.contains(name)).map(name -> "classpath:routes/" + name).toList());
+            sources.add("file:" + dir + "/" + PATTERN);
+            camel.put("camel.main.routes-include-pattern", String.join(",", sources));
             camel.put("camel.main.routes-reload-enabled", "true");
             camel.put("camel.main.routes-reload-directory", dir.toString());
             camel.put("camel.main.routes-reload-pattern", PATTERN);
@@ -51,6 +57,15 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
         }
         // Lowest precedence: an explicit camel.main.* setting still wins.
         environment.getPropertySources().addLast(new MapPropertySource("sfcache-route-sources", camel));
+    }
+
+    private static List<String> builtInRouteFiles() {
+        try {
+            return Arrays.stream(new PathMatchingResourcePatternResolver().getResources(BUILT_IN))
+                    .map(Resource::getFilename).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the built-in routes " + BUILT_IN, e);
+        }
     }
 
     private static List<String> routeFiles(Path dir) {
