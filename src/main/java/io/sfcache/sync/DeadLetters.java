@@ -108,10 +108,17 @@ public class DeadLetters {
         entry.put("reason", reason.name());
         entry.put("reasonMeaning", reason.meaning());
         entry.put("description", description);
-        entry.put("sobject", change != null ? change.sobject()
-                : message.getHeader(SyncHeaders.OBJECT, "unknown", String.class));
-        entry.put("recordId", change != null ? change.recordId() : message.getHeader(SyncHeaders.RECORD_ID, String.class));
-        entry.put("eventId", change != null ? change.eventId() : message.getHeader(SyncHeaders.EVENT_ID, String.class));
+        if (change != null) {
+            entry.put("sobject", change.sobject());
+            entry.put("recordId", change.recordId());
+            entry.put("eventId", change.eventId());
+        } else {
+            // Rejected before it was parsed, it may still say what it is about: worth showing to operators.
+            JsonNode said = peek(body);
+            entry.put("sobject", said.path("sobject").asText("unknown"));
+            entry.put("recordId", said.path("recordId").asText(null));
+            entry.put("eventId", said.path("eventId").asText(null));
+        }
         entry.put("source", source.name());
         entry.put("messageId", messageId);
         entry.put("contentType", message.getHeader(CONTENT_TYPE, String.class));
@@ -122,6 +129,15 @@ public class DeadLetters {
         entry.put("lastSeen", now.toString());
         entry.put("attempts", 1);
         return entry;
+    }
+
+    private JsonNode peek(byte[] body) {
+        try {
+            JsonNode node = json.readTree(body);
+            return node != null && node.isObject() ? node : json.createObjectNode();
+        } catch (java.io.IOException notJson) {
+            return json.createObjectNode();
+        }
     }
 
     /** Text bodies stay readable; anything else is kept as base64. Oversized bodies keep a head and a digest. */
