@@ -5,14 +5,35 @@ import java.util.List;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.sfcache.SfcacheProperties;
+import reactor.core.scheduler.Schedulers;
 
 /** How the sync routes ride out outages, built from the typed settings so the routes only name them. */
 @Configuration(proxyBeanMethods = false)
 public class SyncResilienceConfiguration {
+
+    /**
+     * Each concurrent Service Bus call blocks a thread of Reactor's bounded-elastic pool until its change is stored
+     * and announced, and the Azure SDKs need threads of that pool to finish the job: with too few left, the pipeline
+     * stalls (seen at 16 calls on 2 cores). Refuse to start rather than hang.
+     */
+    @Bean
+    SmartInitializingSingleton concurrencyFitsThreadPool(SfcacheProperties properties) {
+        return () -> {
+            int calls = properties.getSync().getMaxConcurrentCalls();
+            int pool = Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE;
+            if (calls * 2 > pool) {
+                throw new IllegalStateException("sfcache.sync.max-concurrent-calls=" + calls + " needs at least "
+                        + calls * 2 + " threads in Reactor's bounded-elastic pool, which has " + pool + " (10 per core): "
+                        + "lower it to " + pool / 2 + ", or start the JVM with -Dreactor.schedulers.defaultBoundedElasticSize="
+                        + calls * 2);
+            }
+        };
+    }
 
     /** In-place retries of a transient failure ({@code sync-change}'s on-transient-failure clause). */
     @Bean
