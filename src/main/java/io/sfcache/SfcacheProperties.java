@@ -8,6 +8,7 @@ import io.sfcache.azure.EventHubsProperties;
 import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.routes.RoutesProperties;
 import io.sfcache.salesforce.SalesforceProperties;
+import io.sfcache.security.SecurityProperties;
 import io.sfcache.sync.SyncProperties;
 
 import jakarta.validation.Valid;
@@ -31,6 +32,8 @@ public class SfcacheProperties {
     private final RoutesProperties routes = new RoutesProperties();
     @Valid
     private final SyncProperties sync = new SyncProperties();
+    @Valid
+    private final SecurityProperties security = new SecurityProperties();
 
     public ServiceBusProperties getServicebus() {
         return servicebus;
@@ -54,5 +57,9 @@ public class SfcacheProperties {
 
     public SyncProperties getSync() {
         return sync;
+    }
+
+    public SecurityProperties getSecurity() {
+        return security;
     }
 }

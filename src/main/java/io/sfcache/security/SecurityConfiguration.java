@@ -1,0 +1,87 @@
+package io.sfcache.security;
+
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+import io.sfcache.SfcacheProperties;
+
+/**
+ * OAuth 2.0 resource server: every data request carries a JWT from the configured issuer and audience. Reading
+ * needs the reader or ops role; operating (sync status, dead letters, redrive) the ops role, checked per GraphQL
+ * field. Health and Prometheus stay open for probes and scraping (restricted by network policy).
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableMethodSecurity
+public class SecurityConfiguration {
+
+    public static final String READER = "ROLE_READER";
+    public static final String OPS = "ROLE_OPS";
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter roles) throws Exception {
+        http.authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
+                                "/actuator/prometheus").permitAll()
+                        .requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**", "/webjars/**").permitAll()
+                        .requestMatchers("/graphql").hasAnyAuthority(READER, OPS)
+                        .requestMatchers("/actuator/**").hasAuthority(OPS)
+                        .anyRequest().denyAll())
+                .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(roles)))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                // Bearer tokens, no cookies: nothing for CSRF to ride on.
+                .csrf(csrf -> csrf.disable());
+        return http.build();
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(SfcacheProperties properties) {
+        SecurityProperties security = properties.getSecurity();
+        // Discovery and keys are fetched on first use, so start-up does not depend on the identity provider.
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(security.getIssuerUri()).build();
+        OAuth2TokenValidator<Jwt> audience = jwt -> jwt.getAudience() != null
+                && jwt.getAudience().contains(security.getAudience())
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
+                        "The token is not for audience " + security.getAudience(), null));
+        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                JwtValidators.createDefaultWithIssuer(security.getIssuerUri()), audience));
+        return decoder;
+    }
+
+    /** Maps the configured role names in the roles claim to READER and OPS. */
+    @Bean
+    JwtAuthenticationConverter roles(SfcacheProperties properties) {
+        SecurityProperties security = properties.getSecurity();
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+            Collection<String> claimed = jwt.hasClaim(security.getRolesClaim())
+                    ? jwt.getClaimAsStringList(security.getRolesClaim()) : List.of();
+            return claimed.stream()
+                    .map(role -> role.equals(security.getOpsRole()) ? OPS
+                            : role.equals(security.getReaderRole()) ? READER : null)
+                    .filter(java.util.Objects::nonNull)
+                    .<GrantedAuthority>map(SimpleGrantedAuthority::new)
+                    .toList();
+        });
+        return converter;
+    }
+}
