@@ -6,6 +6,7 @@ import org.springframework.validation.annotation.Validated;
 import io.sfcache.azure.CosmosProperties;
 import io.sfcache.azure.EventHubsProperties;
 import io.sfcache.azure.ServiceBusProperties;
+import io.sfcache.graphql.GraphqlProperties;
 import io.sfcache.routes.RoutesProperties;
 import io.sfcache.salesforce.SalesforceProperties;
 import io.sfcache.security.SecurityProperties;
@@ -34,6 +35,8 @@ public class SfcacheProperties {
     private final SyncProperties sync = new SyncProperties();
     @Valid
     private final SecurityProperties security = new SecurityProperties();
+    @Valid
+    private final GraphqlProperties graphql = new GraphqlProperties();
 
     public ServiceBusProperties getServicebus() {
         return servicebus;
@@ -61,5 +64,9 @@ public class SfcacheProperties {
 
     public SecurityProperties getSecurity() {
         return security;
+    }
+
+    public GraphqlProperties getGraphql() {
+        return graphql;
     }
 }

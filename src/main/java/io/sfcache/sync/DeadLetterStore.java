@@ -41,6 +41,16 @@ public class DeadLetterStore {
     public List<ObjectNode> findOpen(Filter filter, int limit) {
         StringBuilder sql = new StringBuilder("SELECT * FROM c WHERE c.status = 'OPEN'");
         List<SqlParameter> parameters = new ArrayList<>();
+        where(filter, sql, parameters);
+        sql.append(" ORDER BY c.firstSeen");
+        return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
+                        ObjectNode.class)
+                .take(limit)
+                .collectList()
+                .block(timeout);
+    }
+
+    private static void where(Filter filter, StringBuilder sql, List<SqlParameter> parameters) {
         if (filter.sobject() != null) {
             sql.append(" AND c.sobject = @sobject");
             parameters.add(new SqlParameter("@sobject", filter.sobject()));
@@ -53,19 +63,41 @@ public class DeadLetterStore {
             sql.append(" AND c.id = @id");
             parameters.add(new SqlParameter("@id", filter.id()));
         }
-        sql.append(" ORDER BY c.firstSeen");
+    }
+
+    /**
+     * A page of dead letters with one status, newest first, after the given (lastSeen, id) position; parameterised.
+     */
+    public List<ObjectNode> page(Filter filter, String status, String afterLastSeen, String afterId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM c WHERE c.status = @status");
+        List<SqlParameter> parameters = new ArrayList<>(List.of(new SqlParameter("@status", status)));
+        where(filter, sql, parameters);
+        if (afterId != null) {
+            sql.append(" AND (c.lastSeen < @lastSeen OR (c.lastSeen = @lastSeen AND c.id < @afterId))");
+            parameters.add(new SqlParameter("@lastSeen", afterLastSeen));
+            parameters.add(new SqlParameter("@afterId", afterId));
+        }
+        sql.append(" ORDER BY c.lastSeen DESC, c.id DESC");
         return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
-                        ObjectNode.class)
-                .take(limit)
-                .collectList()
-                .block(timeout);
+                ObjectNode.class).take(limit).collectList().block(timeout);
+    }
+
+    /** Open dead letters of one object by reason (counted here: few, and Cosmos GROUP BY is not everywhere). */
+    public java.util.Map<String, Long> openByReason(String sobject) {
+        List<SqlParameter> parameters = List.of(new SqlParameter("@sobject", sobject));
+        return container.queryItems(new SqlQuerySpec(
+                        "SELECT VALUE c.reason FROM c WHERE c.status = 'OPEN' AND c.sobject = @sobject", parameters),
+                        new CosmosQueryRequestOptions(), String.class)
+                .collectList().block(timeout).stream()
+                .collect(java.util.stream.Collectors.groupingBy(r -> r, java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting()));
     }
 
     /** Closes a dead letter whose message went through on redrive; the document stays for the record. */
     public void markRedriven(String id, Instant at) {
         container.patchItem(id, new PartitionKey(id), CosmosPatchOperations.create()
                         .set("/status", "REDRIVEN")
-                        .set("/redrivenAt", at.toString()), ObjectNode.class)
+                        .set("/redrivenAt", RecordDocument.timestamp(at)), ObjectNode.class)
                 .block(timeout);
     }
 }

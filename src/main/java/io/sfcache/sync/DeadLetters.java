@@ -125,8 +125,8 @@ public class DeadLetters {
         entry.set("applicationProperties", json.valueToTree(applicationProperties(message.getHeader(APPLICATION_PROPERTIES))));
         entry.put("deliveryCount", message.getHeader(DELIVERY_COUNT, 0L, Long.class));
         putBody(entry, body);
-        entry.put("firstSeen", now.toString());
-        entry.put("lastSeen", now.toString());
+        entry.put("firstSeen", RecordDocument.timestamp(now));
+        entry.put("lastSeen", RecordDocument.timestamp(now));
         entry.put("attempts", 1);
         return entry;
     }

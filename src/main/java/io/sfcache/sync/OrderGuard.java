@@ -94,14 +94,17 @@ public class OrderGuard {
     private ObjectNode document(ChangeMessage change, ObjectNode current, ChangeSource source) {
         ObjectNode fields = current != null && current.get(RecordDocument.FIELDS) instanceof ObjectNode stored
                 ? stored.deepCopy() : JsonNodeFactory.instance.objectNode();
+        DataContract contract = contracts.find(change.sobject()).orElseThrow();
         if (change.fields() != null) {
-            DataContract contract = contracts.find(change.sobject()).orElseThrow();
             for (Map.Entry<String, JsonNode> field : change.fields().properties()) {
                 if (contract.declares(field.getKey())) {
                     fields.set(field.getKey(), field.getValue());
                 }
             }
         }
+        // Every contract field is present (null when unknown), also after a field is added to the contract: readers
+        // sort and filter on null without Cosmos's separate "undefined" ordering.
+        contract.fields().keySet().forEach(name -> fields.putIfAbsent(name, JsonNodeFactory.instance.nullNode()));
         boolean deleted = change.changeType() == ChangeType.DELETE;
         return RecordDocument.build(change, fields, deleted, source, clock.instant());
     }

@@ -1,6 +1,8 @@
 package io.sfcache.sync;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -25,7 +27,17 @@ public final class RecordDocument {
     public static final String VERSION = "version";
     public static final String SYNC = "sync";
 
+    /**
+     * Stored times have one fixed width (milliseconds, UTC) so that Cosmos compares and sorts them as text correctly.
+     */
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
     private RecordDocument() {
+    }
+
+    public static String timestamp(Instant instant) {
+        return TIMESTAMP.format(instant);
     }
 
     static ObjectNode build(ChangeMessage change, ObjectNode fields, boolean deleted, ChangeSource source,
@@ -36,13 +48,13 @@ public final class RecordDocument {
         doc.put(IS_DELETED, deleted);
         doc.set(FIELDS, fields);
         ObjectNode version = doc.putObject(VERSION);
-        version.put("systemModstamp", change.version().systemModstamp().toString());
+        version.put("systemModstamp", timestamp(change.version().systemModstamp()));
         version.put("sequence", change.version().sequence());
         ObjectNode sync = doc.putObject(SYNC);
         sync.put("eventId", change.eventId());
         sync.put("changeType", change.changeType().name());
-        sync.put("commitTime", change.commitTime().toString());
-        sync.put("syncedAt", syncedAt.toString());
+        sync.put("commitTime", timestamp(change.commitTime()));
+        sync.put("syncedAt", timestamp(syncedAt));
         sync.put("source", source.name());
         return doc;
     }

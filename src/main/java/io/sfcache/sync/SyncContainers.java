@@ -34,6 +34,7 @@ public class SyncContainers implements InitializingBean {
         this.settings = properties.getCosmos();
         contracts.all().forEach(c -> containers.add(c.container()));
         containers.add(properties.getSync().getDeadLetterContainer());
+        containers.add(properties.getSync().getStateContainer());
     }
 
     @Override

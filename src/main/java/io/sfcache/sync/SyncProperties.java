@@ -52,6 +52,10 @@ public class SyncProperties {
     @NotBlank
     private String deadLetterContainer = "dead-letters";
 
+    /** Cosmos container of sfcache's own bookkeeping (heartbeats per object). */
+    @NotBlank
+    private String stateContainer = "sync-state";
+
     @Valid
     private final Retry retry = new Retry();
 
@@ -198,6 +202,14 @@ public class SyncProperties {
 
     public void setDeadLetterContainer(String deadLetterContainer) {
         this.deadLetterContainer = deadLetterContainer;
+    }
+
+    public String getStateContainer() {
+        return stateContainer;
+    }
+
+    public void setStateContainer(String stateContainer) {
+        this.stateContainer = stateContainer;
     }
 
     public Retry getRetry() {

@@ -41,6 +41,9 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         properties.put("sfcache.salesforce.login-url", "http://127.0.0.1:9");
         properties.put("sfcache.salesforce.client-id", "local-client-id");
         properties.put("sfcache.salesforce.client-secret", "local-client-secret");
+        // Until the local token issuer is wired in: the decoder reads the issuer lazily, so start-up works.
+        properties.put("sfcache.security.issuer-uri", "http://127.0.0.1:9/issuer");
+        properties.put("sfcache.security.audience", "api://sfcache");
         return properties;
     }
 }

@@ -1,0 +1,74 @@
+package io.sfcache.graphql;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/** {@code sfcache.graphql.*}: limits that keep one reader from hurting the others. */
+public class GraphqlProperties {
+
+    /** Records per page when a list query does not say. */
+    @Min(1)
+    @Max(1000)
+    private int defaultPageSize = 20;
+
+    /** Largest page a list query may ask for; more is an error, not a silent cut. */
+    @Min(1)
+    @Max(1000)
+    private int maxPageSize = 100;
+
+    /** Deepest nesting of fields a query may have. */
+    @Min(2)
+    @Max(50)
+    private int maxDepth = 10;
+
+    /** Upper bound of a query's cost: each field costs 1, list fields times their page size. */
+    @Min(10)
+    private int maxComplexity = 5000;
+
+    /** A query still running after this is cancelled. */
+    @NotNull
+    private Duration requestTimeout = Duration.ofSeconds(10);
+
+    public int getDefaultPageSize() {
+        return defaultPageSize;
+    }
+
+    public void setDefaultPageSize(int defaultPageSize) {
+        this.defaultPageSize = defaultPageSize;
+    }
+
+    public int getMaxPageSize() {
+        return maxPageSize;
+    }
+
+    public void setMaxPageSize(int maxPageSize) {
+        this.maxPageSize = maxPageSize;
+    }
+
+    public int getMaxDepth() {
+        return maxDepth;
+    }
+
+    public void setMaxDepth(int maxDepth) {
+        this.maxDepth = maxDepth;
+    }
+
+    public int getMaxComplexity() {
+        return maxComplexity;
+    }
+
+    public void setMaxComplexity(int maxComplexity) {
+        this.maxComplexity = maxComplexity;
+    }
+
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+}

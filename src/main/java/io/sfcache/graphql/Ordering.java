@@ -1,0 +1,102 @@
+package io.sfcache.graphql;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import com.azure.cosmos.models.SqlParameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One sort field plus the record id as tie-breaker, and the keyset cursors that page through it: a cursor holds
+ * the last row's sort value and id, so pages neither repeat nor skip rows while records are being written.
+ * Nulls sort first ascending and last descending, as Cosmos orders them.
+ */
+final class Ordering {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String field;
+    private final String path;
+    private final boolean descending;
+
+    private Ordering(String field, String path, boolean descending) {
+        this.field = field;
+        this.path = path;
+        this.descending = descending;
+    }
+
+    static Ordering of(ObjectFields fields, Map<String, Object> orderBy) {
+        if (orderBy == null) {
+            return new Ordering(ObjectFields.ID, "c.id", false);
+        }
+        String field = ObjectFields.fromSortEnum(String.valueOf(orderBy.get("field")));
+        fields.checkSortable(field);
+        return new Ordering(field, fields.path(field), "DESC".equals(String.valueOf(orderBy.get("direction"))));
+    }
+
+    private String key() {
+        return field + ":" + (descending ? "DESC" : "ASC");
+    }
+
+    private boolean byId() {
+        return ObjectFields.ID.equals(field);
+    }
+
+    String orderBySql() {
+        String direction = descending ? "DESC" : "ASC";
+        return byId() ? "ORDER BY c.id " + direction : "ORDER BY " + path + " " + direction + ", c.id " + direction;
+    }
+
+    /** The opaque cursor of a row: base64url of {ordering, last value, last id}. */
+    String cursor(ObjectNode doc) {
+        ObjectNode cursor = JSON.createObjectNode();
+        cursor.put("o", key());
+        cursor.set("v", valueOf(doc));
+        cursor.put("i", doc.path("id").asText());
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private JsonNode valueOf(ObjectNode doc) {
+        if (byId()) {
+            return doc.path("id");
+        }
+        if (ObjectFields.SYNCED_AT.equals(field)) {
+            return doc.path("sync").path("syncedAt");
+        }
+        String api = path.substring("c.fields[\"".length(), path.length() - 2);
+        return doc.path("fields").path(api);
+    }
+
+    /** Rows after the cursor's row in this ordering. */
+    RecordFilter.Condition after(String cursor) {
+        JsonNode decoded;
+        try {
+            decoded = JSON.readTree(Base64.getUrlDecoder().decode(cursor));
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw new InvalidQueryException("after: not a cursor sfcache issued");
+        }
+        if (decoded == null || !key().equals(decoded.path("o").asText())) {
+            throw new InvalidQueryException("after: the cursor belongs to another ordering or list; start again "
+                    + "without it");
+        }
+        SqlParameter id = new SqlParameter("@afterId", decoded.path("i").asText());
+        String next = descending ? "<" : ">";
+        if (byId()) {
+            return new RecordFilter.Condition("c.id " + next + " @afterId", List.of(id));
+        }
+        JsonNode last = decoded.path("v");
+        if (last.isNull() || last.isMissingNode()) {
+            String sql = descending ? "(IS_NULL(" + path + ") AND c.id < @afterId)"
+                    : "((IS_NULL(" + path + ") AND c.id > @afterId) OR NOT IS_NULL(" + path + "))";
+            return new RecordFilter.Condition(sql, List.of(id));
+        }
+        SqlParameter value = new SqlParameter("@afterValue", JSON.convertValue(last, Object.class));
+        String sql = "(" + path + " " + next + " @afterValue OR (" + path + " = @afterValue AND c.id " + next
+                + " @afterId)" + (descending ? " OR IS_NULL(" + path + ")" : "") + ")";
+        return new RecordFilter.Condition(sql, List.of(value, id));
+    }
+}

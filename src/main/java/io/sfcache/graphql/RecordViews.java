@@ -1,0 +1,84 @@
+package io.sfcache.graphql;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sfcache.sync.DataContract;
+import io.sfcache.sync.SyncState;
+
+/**
+ * Shapes stored documents for GraphQL: typed fields in camelCase (or the raw fields for the generic {@code Record})
+ * and the record's freshness.
+ */
+@Component
+public class RecordViews {
+
+    /** Not in the schema: how stale the root query allows, passed on to related records. */
+    static final String MAX_STALENESS = "_maxStaleness";
+
+    private final ObjectMapper json;
+    private final SyncState syncState;
+    private final Clock clock;
+
+    public RecordViews(ObjectMapper json, SyncState syncState, Clock clock) {
+        this.json = json;
+        this.syncState = syncState;
+        this.clock = clock;
+    }
+
+    Map<String, Object> typed(ObjectFields fields, ObjectNode doc, Integer maxStaleness) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", doc.path("id").asText());
+        fields.fields().forEach((graphqlName, field) -> view.put(graphqlName, value(doc.path("fields").get(field.name()))));
+        view.put("freshness", freshness(fields.contract().sobject(), doc, maxStaleness));
+        view.put(MAX_STALENESS, maxStaleness);
+        return view;
+    }
+
+    Map<String, Object> generic(DataContract contract, ObjectNode doc, Integer maxStaleness) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", doc.path("id").asText());
+        view.put("sobject", contract.sobject());
+        view.put("fields", value(doc.path("fields")));
+        view.put("freshness", freshness(contract.sobject(), doc, maxStaleness));
+        return view;
+    }
+
+    static boolean isStale(Map<String, Object> view) {
+        return view.get("freshness") instanceof Map<?, ?> freshness && Boolean.TRUE.equals(freshness.get("stale"));
+    }
+
+    private Map<String, Object> freshness(String sobject, ObjectNode doc, Integer maxStaleness) {
+        JsonNode sync = doc.path("sync");
+        Instant commitTime = Instant.parse(sync.path("commitTime").asText());
+        Instant syncedAt = Instant.parse(sync.path("syncedAt").asText());
+        // A quiet record is as current as the object's last heartbeat says: nothing changed until then.
+        Instant currentAsOf = syncState.lastHeartbeat(sobject).map(SyncState.Heartbeat::sentAt)
+                .filter(heartbeat -> heartbeat.isAfter(syncedAt)).orElse(syncedAt);
+        double age = Duration.between(currentAsOf, clock.instant()).toMillis() / 1000.0;
+        Map<String, Object> freshness = new LinkedHashMap<>();
+        freshness.put("version", value(doc.path("version")));
+        freshness.put("commitTime", commitTime.atOffset(java.time.ZoneOffset.UTC));
+        freshness.put("syncedAt", syncedAt.atOffset(java.time.ZoneOffset.UTC));
+        freshness.put("lagSeconds", Duration.between(commitTime, syncedAt).toMillis() / 1000.0);
+        freshness.put("currentAsOf", currentAsOf.atOffset(java.time.ZoneOffset.UTC));
+        freshness.put("ageSeconds", age);
+        freshness.put("source", sync.path("source").asText());
+        freshness.put("isDeleted", doc.path("isDeleted").asBoolean());
+        freshness.put("stale", maxStaleness != null && age > maxStaleness);
+        return freshness;
+    }
+
+    private Object value(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : json.convertValue(node, Object.class);
+    }
+}

@@ -1,0 +1,93 @@
+package io.sfcache.sync;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.CosmosException;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.sfcache.SfcacheProperties;
+
+/**
+ * sfcache's bookkeeping per object in the {@code sync-state} container: the publisher's last heartbeat, which tells
+ * readers how current a quiet object is even when none of its records changed.
+ */
+@Component("syncState")
+public class SyncState {
+
+    /** Readers ask often; heartbeats come every few minutes. */
+    private static final Duration CACHE = Duration.ofSeconds(5);
+
+    /** @param sentAt when the publisher sent it; @param receivedAt when sfcache stored it */
+    public record Heartbeat(String sobject, Instant sentAt, Instant receivedAt, long sentSincePrevious) {
+    }
+
+    private record Cached(Optional<Heartbeat> heartbeat, Instant readAt) {
+    }
+
+    private final CosmosAsyncContainer container;
+    private final Clock clock;
+    private final Duration timeout;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public SyncState(CosmosAsyncClient cosmos, SfcacheProperties properties, Clock clock) {
+        this.container = cosmos.getDatabase(properties.getCosmos().getDatabase())
+                .getContainer(properties.getSync().getStateContainer());
+        this.clock = clock;
+        this.timeout = properties.getCosmos().getRequestTimeout();
+    }
+
+    /** Route step: body in, the heartbeat change; body out, the sync-state document to upsert. */
+    public ObjectNode heartbeatDocument(Exchange exchange) {
+        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
+        String id = id(change.sobject());
+        exchange.getMessage().setHeader(OrderGuard.COSMOS_PARTITION_KEY, id);
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        doc.put("id", id);
+        doc.put("sobject", change.sobject());
+        doc.put("kind", "heartbeat");
+        doc.put("sentAt", RecordDocument.timestamp(change.commitTime()));
+        doc.put("receivedAt", RecordDocument.timestamp(clock.instant()));
+        doc.put("sentSincePrevious", change.heartbeat().sentSincePrevious());
+        return doc;
+    }
+
+    public Optional<Heartbeat> lastHeartbeat(String sobject) {
+        Cached cached = cache.get(sobject);
+        if (cached != null && cached.readAt().plus(CACHE).isAfter(clock.instant())) {
+            return cached.heartbeat();
+        }
+        Optional<Heartbeat> heartbeat = read(sobject);
+        cache.put(sobject, new Cached(heartbeat, clock.instant()));
+        return heartbeat;
+    }
+
+    private Optional<Heartbeat> read(String sobject) {
+        String id = id(sobject);
+        try {
+            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
+            return Optional.of(new Heartbeat(sobject, Instant.parse(doc.get("sentAt").asText()),
+                    Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong()));
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static String id(String sobject) {
+        return "heartbeat-" + sobject;
+    }
+}
