@@ -11,7 +11,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 
-/** The default profile needs real Azure and Salesforce settings and says which are missing and how to fix them. */
+/** The default profile needs real Azure, Salesforce and identity settings and says which are missing and how to fix them. */
 @ExtendWith(OutputCaptureExtension.class)
 class StartupValidationTest {
 
@@ -28,6 +28,8 @@ class StartupValidationTest {
                 .contains("set sfcache.eventhubs.connection-string (SAS), or sfcache.eventhubs.namespace")
                 .contains("sfcache.salesforce.login-url")
                 .contains("sfcache.salesforce.client-id")
-                .contains("sfcache.salesforce.client-secret");
+                .contains("sfcache.salesforce.client-secret")
+                .contains("set sfcache.security.issuer-uri to your identity provider's issuer")
+                .contains("set sfcache.security.audience to the audience sfcache's tokens are issued for");
     }
 }

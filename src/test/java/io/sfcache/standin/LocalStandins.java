@@ -8,6 +8,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /**
@@ -29,6 +30,7 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         LoopbackTls.ensureInstalled();
         AzureMessagingStandin messaging = AzureMessagingStandin.shared();
         CosmosStandin cosmos = CosmosStandin.shared();
+        TokenIssuerStandin identity = TokenIssuerStandin.shared();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("sfcache.servicebus.connection-string", messaging.serviceBusConnectionString());
         properties.put("sfcache.eventhubs.connection-string", messaging.eventHubsConnectionString());
@@ -41,9 +43,9 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         properties.put("sfcache.salesforce.login-url", "http://127.0.0.1:9");
         properties.put("sfcache.salesforce.client-id", "local-client-id");
         properties.put("sfcache.salesforce.client-secret", "local-client-secret");
-        // Until the local token issuer is wired in: the decoder reads the issuer lazily, so start-up works.
-        properties.put("sfcache.security.issuer-uri", "http://127.0.0.1:9/issuer");
-        properties.put("sfcache.security.audience", "api://sfcache");
+        // sfcache reads discovery and keys from the issuer like from Entra ID; tests mint tokens with it.
+        properties.put("sfcache.security.issuer-uri", identity.issuer());
+        properties.put("sfcache.security.audience", identity.audience());
         return properties;
     }
 }
