@@ -63,7 +63,7 @@ public class RecordReader {
 
     private DataFetcherResult<Map<String, Object>> rejectIfStale(Map<String, Object> view,
             DataFetchingEnvironment env) {
-        if (view != null && RecordViews.isStale(view) && "REJECT".equals(String.valueOf(env.getArgument("onStale")))) {
+        if (view != null && RecordViews.isStale(view) && rejectsStale(env)) {
             return DataFetcherResult.<Map<String, Object>>newResult().error(stale(env, 1)).build();
         }
         return DataFetcherResult.<Map<String, Object>>newResult().data(view).build();
@@ -92,7 +92,7 @@ public class RecordReader {
         boolean hasNext = rows.size() > first;
         List<ObjectNode> pageRows = hasNext ? rows.subList(0, first) : rows;
         Integer maxStaleness = env.getArgument("maxStaleness");
-        boolean reject = "REJECT".equals(String.valueOf(env.getArgument("onStale")));
+        boolean reject = rejectsStale(env);
         List<Map<String, Object>> edges = new ArrayList<>();
         int rejected = 0;
         for (ObjectNode row : pageRows) {
@@ -129,6 +129,11 @@ public class RecordReader {
                 .filter(row -> found.containsKey((String) row.get(idField)))
                 .collect(Collectors.toMap(row -> row, row -> views.typed(target, found.get((String) row.get(idField)),
                         (Integer) row.get(RecordViews.MAX_STALENESS)), (a, b) -> a));
+    }
+
+    private static boolean rejectsStale(DataFetchingEnvironment env) {
+        Object onStale = env.getArgument("onStale");
+        return "REJECT".equals(String.valueOf(onStale));
     }
 
     private int pageSize(Integer requested) {

@@ -9,16 +9,19 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
 import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.models.CompositePath;
+import com.azure.cosmos.models.CompositePathSortOrder;
 import com.azure.cosmos.models.CosmosContainerProperties;
+import com.azure.cosmos.models.IndexingPolicy;
 import com.azure.cosmos.models.ThroughputProperties;
 
 import io.sfcache.SfcacheProperties;
 import io.sfcache.azure.CosmosProperties;
 
 /**
- * Creates the Cosmos database and the sync containers (one per object, plus the dead letters) before any route
- * starts, when {@code sfcache.cosmos.create-if-missing} is on. All are partitioned by {@code /id}: every read and
- * write of the pipeline is a point operation on one record.
+ * Creates the Cosmos database and the sync containers (one per object, the dead letters, sync state) before any
+ * route starts, when {@code sfcache.cosmos.create-if-missing} is on, with the composite indexes readers sort by.
+ * All are partitioned by {@code /id}: every read and write of the pipeline is a point operation on one record.
  */
 @Component
 public class SyncContainers implements InitializingBean {
@@ -27,14 +30,14 @@ public class SyncContainers implements InitializingBean {
 
     private final CosmosAsyncClient cosmos;
     private final CosmosProperties settings;
-    private final List<String> containers = new ArrayList<>();
+    private final List<CosmosContainerProperties> containers = new ArrayList<>();
 
     public SyncContainers(CosmosAsyncClient cosmos, SfcacheProperties properties, DataContracts contracts) {
         this.cosmos = cosmos;
         this.settings = properties.getCosmos();
-        contracts.all().forEach(c -> containers.add(c.container()));
-        containers.add(properties.getSync().getDeadLetterContainer());
-        containers.add(properties.getSync().getStateContainer());
+        contracts.all().forEach(contract -> containers.add(recordContainer(contract)));
+        containers.add(withIndexes(properties.getSync().getDeadLetterContainer(), List.of("/lastSeen")));
+        containers.add(withIndexes(properties.getSync().getStateContainer(), List.of()));
     }
 
     @Override
@@ -48,10 +51,58 @@ public class SyncContainers implements InitializingBean {
                 ThroughputProperties.createAutoscaledThroughput(settings.getAutoscaleMaxThroughput()))
                 .block(settings.getRequestTimeout().multipliedBy(3));
         var database = cosmos.getDatabase(settings.getDatabase());
-        for (String container : containers) {
-            database.createContainerIfNotExists(new CosmosContainerProperties(container, "/id"))
-                    .block(settings.getRequestTimeout().multipliedBy(3));
+        for (CosmosContainerProperties wanted : containers) {
+            var container = database.getContainer(wanted.getId());
+            CosmosContainerProperties existing = database.createContainerIfNotExists(wanted)
+                    .block(settings.getRequestTimeout().multipliedBy(3)).getProperties();
+            if (!sameComposites(existing.getIndexingPolicy(), wanted.getIndexingPolicy())) {
+                // An older sfcache (or a person) made it without today's sort indexes: add them.
+                existing.setIndexingPolicy(wanted.getIndexingPolicy());
+                container.replace(existing).block(settings.getRequestTimeout().multipliedBy(3));
+                LOG.info("Updated the indexing policy of container {}", wanted.getId());
+            }
         }
-        LOG.info("Cosmos database {} ready with containers {}", settings.getDatabase(), containers);
+        LOG.info("Cosmos database {} ready with containers {}", settings.getDatabase(),
+                containers.stream().map(CosmosContainerProperties::getId).toList());
+    }
+
+    /**
+     * Readers sort on x-sortable fields and syncedAt, always with id as tie-breaker: Cosmos serves such ORDER BY only
+     * from composite indexes, one per field and direction.
+     */
+    private static CosmosContainerProperties recordContainer(DataContract contract) {
+        List<String> sortable = new ArrayList<>(List.of("/sync/syncedAt"));
+        contract.fields().values().stream().filter(DataContract.Field::sortable)
+                .forEach(field -> sortable.add("/fields/" + field.name()));
+        return withIndexes(contract.container(), sortable);
+    }
+
+    private static CosmosContainerProperties withIndexes(String name, List<String> sortPaths) {
+        CosmosContainerProperties properties = new CosmosContainerProperties(name, "/id");
+        IndexingPolicy policy = new IndexingPolicy();
+        List<List<CompositePath>> composites = new ArrayList<>();
+        for (String path : sortPaths) {
+            for (CompositePathSortOrder order : List.of(CompositePathSortOrder.ASCENDING,
+                    CompositePathSortOrder.DESCENDING)) {
+                composites.add(List.of(new CompositePath().setPath(path).setOrder(order),
+                        new CompositePath().setPath("/id").setOrder(order)));
+            }
+        }
+        policy.setCompositeIndexes(composites);
+        properties.setIndexingPolicy(policy);
+        return properties;
+    }
+
+    private static boolean sameComposites(IndexingPolicy existing, IndexingPolicy wanted) {
+        return describe(existing).equals(describe(wanted));
+    }
+
+    private static List<String> describe(IndexingPolicy policy) {
+        if (policy == null || policy.getCompositeIndexes() == null) {
+            return List.of();
+        }
+        return policy.getCompositeIndexes().stream()
+                .map(index -> index.stream().map(p -> p.getPath() + " " + p.getOrder()).toList().toString())
+                .sorted().toList();
     }
 }
