@@ -9,6 +9,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
+import io.sfcache.graphql.PlaceholderSchema;
 import io.sfcache.standin.LocalStandins;
 
 /**
@@ -18,7 +19,8 @@ import io.sfcache.standin.LocalStandins;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 // Spring Boot turns JMX off in tests; sfcache's operations (redrive, Hawtio) rely on it.
-@SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+// PlaceholderSchema: a /graphql to call until the real schema exists (it steps aside by itself then).
+@SpringBootTest(classes = {SfcacheApplication.class, PlaceholderSchema.class}, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
 @ActiveProfiles("test")

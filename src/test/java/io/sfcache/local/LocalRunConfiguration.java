@@ -4,11 +4,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 import io.sfcache.SfcacheProperties;
+import io.sfcache.graphql.PlaceholderSchema;
 
 /** Beans only the local run has: what makes it friendly to a newcomer. */
 @TestConfiguration(proxyBeanMethods = false)
+@Import(PlaceholderSchema.class)
 public class LocalRunConfiguration {
 
     @Bean
