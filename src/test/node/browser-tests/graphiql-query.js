@@ -10,24 +10,25 @@ run(async (page) => {
   const token = required('TOKEN');
   const query = required('QUERY');
   const expect = required('EXPECT');
+  // Every /graphql call, and whether it carried a token: without one it must be refused, with one answered.
   const graphql = [];
-  let phase = 'before-token';
   page.on('response', (response) => {
     if (new URL(response.url()).pathname.endsWith('/graphql')) {
-      graphql.push({ phase, status: response.status() });
+      const withToken = Boolean(response.request().headers().authorization);
+      graphql.push({ withToken, status: response.status() });
     }
   });
 
-  // Without a token the page's first schema introspection is refused (401): wait for it, so that every
-  // /graphql response after this point belongs to the token entered below.
-  const refusedIntrospection = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/graphql'));
   await page.goto(base + '/graphiql', { waitUntil: 'load' });
   await page.waitForSelector('.graphiql-query-editor .CodeMirror');
-  await refusedIntrospection;
 
-  phase = 'after-token';
+  // With the token, GraphiQL fetches the schema again: wait for that as a person waits for the docs to fill.
+  const introspectionWithToken = page.waitForResponse((response) => response.url().endsWith('/graphql')
+    && Boolean(response.request().headers().authorization)
+    && (response.request().postData() || '').includes('IntrospectionQuery'));
   await page.fill('#token', token);
   await page.click('#use-token');
+  await introspectionWithToken;
   await page.waitForFunction(() => document.getElementById('token-status').textContent.includes('left'));
   const tokenStatus = await page.textContent('#token-status');
 

@@ -43,7 +43,8 @@
     var hint = response.status === 401
       ? 'the token is missing, expired, or not for this sfcache (issuer/audience)'
       : 'the token has no sfcache role that allows this';
-    return { errors: [{ message: response.status + ' ' + response.statusText + ': ' + hint
+    var name = response.status === 401 ? 'Unauthorized' : 'Forbidden';
+    return { errors: [{ message: response.status + ' ' + name + ': ' + hint
       + (reason ? ' [' + reason + ']' : '') }] };
   }
 
@@ -62,15 +63,20 @@
     };
   }
 
+  var renders = 0;
+
   function render() {
     var token = storedToken();
     var description = describe(token);
     status.textContent = description.text;
     status.className = description.problem ? 'problem' : '';
-    // A new fetcher makes GraphiQL introspect the schema again, now with the new token.
+    // A fresh GraphiQL per token (a new key): it fetches the schema again with the token, and drops the
+    // previous token's errors. Queries and tabs survive in GraphiQL's own localStorage.
+    renders += 1;
     root.render(React.createElement(GraphiQL, {
+      key: renders,
       fetcher: fetcherFor(token),
-      defaultQuery: '# sfcache GraphQL: paste an access token above, then run with Ctrl-Enter.\n{ __typename }\n',
+      defaultQuery: '# Paste a token above, then run (Ctrl-Enter).\n{ __typename }\n',
       defaultEditorToolsVisibility: false
     }));
   }
