@@ -13,6 +13,8 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
+import io.sfcache.standin.identity.TokenIssuerStandin;
+
 /** Waits until sfcache reports healthy, then prints where everything is. */
 class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
 
@@ -50,8 +52,10 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                  sfcache is healthy ({} s after JVM start), on local stand-ins
                    Health      {}/actuator/health
                    Metrics     {}/actuator/prometheus
+                {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
-                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base);
+                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base,
+                LocalAccess.describe(base, TokenIssuerStandin.shared()));
     }
 }

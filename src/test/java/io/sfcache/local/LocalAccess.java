@@ -1,0 +1,46 @@
+package io.sfcache.local;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.sfcache.standin.identity.LocalClient;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+
+/**
+ * The part of the local run's banner that gets a newcomer from "it started" to a first answer: GraphiQL, tokens for
+ * the reader and ops roles, curl commands to paste, and how to fetch fresh tokens from the issuer stand-in.
+ */
+final class LocalAccess {
+
+    /** Long enough for a working day without fetching a new one. */
+    static final Duration TOKEN_TTL = Duration.ofHours(12);
+
+    private LocalAccess() {
+    }
+
+    static String describe(String base, TokenIssuerStandin issuer) {
+        LocalClient reader = issuer.client("local-reader");
+        LocalClient ops = issuer.client("local-ops");
+        String readerToken = issuer.mint(reader.id(), reader.roles(), TOKEN_TTL);
+        String opsToken = issuer.mint(ops.id(), ops.roles(), TOKEN_TTL);
+        return String.join("\n", List.of(
+                "   GraphiQL    " + base + "/graphiql   (paste the reader token into its token bar)",
+                "",
+                " Tokens from the local issuer " + issuer.issuer() + ", valid " + TOKEN_TTL.toHours() + " h:",
+                "   export SFCACHE_READER_TOKEN=" + readerToken,
+                "   export SFCACHE_OPS_TOKEN=" + opsToken,
+                " Then:",
+                "   curl -s " + base + "/graphql -H \"Authorization: Bearer $SFCACHE_READER_TOKEN\""
+                        + " -H 'Content-Type: application/json' -d '{\"query\":\"{ __typename }\"}'",
+                "   curl -s " + base + "/actuator/metrics -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"",
+                " Fresh tokens (client credentials, " + TokenIssuerStandin.CLIENT_TOKEN_TTL.toHours()
+                        + " h; the secrets change every run):",
+                "   " + tokenCommand(issuer, reader),
+                "   " + tokenCommand(issuer, ops)));
+    }
+
+    private static String tokenCommand(TokenIssuerStandin issuer, LocalClient client) {
+        return "curl -s -u " + client.id() + ":" + client.secret() + " -d grant_type=client_credentials "
+                + issuer.tokenEndpoint();
+    }
+}
