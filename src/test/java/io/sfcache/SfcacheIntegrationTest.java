@@ -6,10 +6,12 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
 
 import io.sfcache.standin.LocalStandins;
+import io.sfcache.sync.PipelineHarness;
 
 /**
  * sfcache as deployed, on the local stand-ins, over real protocols. Contexts are cached across test classes with the
@@ -22,5 +24,7 @@ import io.sfcache.standin.LocalStandins;
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
 @ActiveProfiles("test")
+// Every integration test gets the harness, so they all share one cached context (one consumer, one MBean set).
+@Import(PipelineHarness.class)
 public @interface SfcacheIntegrationTest {
 }

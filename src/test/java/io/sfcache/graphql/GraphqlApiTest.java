@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -34,7 +33,6 @@ import io.sfcache.sync.PipelineHarness;
  * Cosmos). Every record of this class carries a marker city, so other tests' records never interfere.
  */
 @SfcacheIntegrationTest
-@Import(PipelineHarness.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GraphqlApiTest {
 

@@ -47,7 +47,8 @@ class LocalRunConfigurationTest {
                         "sfcache.eventhubs.connection-string=" + standin.eventHubsConnectionString(),
                         "sfcache.cosmos.endpoint=https://127.0.0.1:9/",
                         "sfcache.salesforce.login-url=http://127.0.0.1:9",
-                        "sfcache.salesforce.client-id=local", "sfcache.salesforce.client-secret=local");
+                        "sfcache.salesforce.client-id=local", "sfcache.salesforce.client-secret=local",
+                        "sfcache.security.issuer-uri=http://127.0.0.1:9/issuer", "sfcache.security.audience=api://sfcache");
     }
 
     @Test

@@ -14,7 +14,6 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -31,7 +30,6 @@ import io.sfcache.fixtures.Violation;
  * stand-in and Event Hubs stand-in. Every test ends by checking where each of its messages ended.
  */
 @SfcacheIntegrationTest
-@Import(PipelineHarness.class)
 class SyncPipelineTest {
 
     @Autowired

@@ -17,7 +17,6 @@ import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
@@ -37,7 +36,6 @@ import io.sfcache.standin.messaging.MessageView;
  * dead letters can be sent through again.
  */
 @SfcacheIntegrationTest
-@Import(PipelineHarness.class)
 class SyncReliabilityTest {
 
     @Autowired
