@@ -278,6 +278,49 @@ class GraphqlApiTest {
     }
 
     @Test
+    void opsPageThroughDeadLettersAndRedriveThem() {
+        List<ChangeMessageBuilder> broken = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            broken.add(messages.account().create().field("BillingCity", marker).field("AnnualRevenue", "lots " + i));
+        }
+        broken.forEach(pipeline::send);
+        pipeline.awaitCompleted(broken.stream().map(ChangeMessageBuilder::eventId).toList());
+        HttpGraphQlTester ops = as(TokenIssuerStandin.OPS_ROLE);
+
+        // Page one at a time through this object's contract violations until ours have all been seen.
+        Set<String> seenIds = new HashSet<>();
+        Map<String, String> ours = new java.util.HashMap<>();
+        String after = null;
+        do {
+            var page = ops.document("query($after: String) { deadLetters(first: 2, after: $after, sobject: \"Account\", "
+                            + "reason: \"CONTRACT_VIOLATION\") { edges { node { id eventId description violations "
+                            + "attempts body(maxLength: 20) } } pageInfo { hasNextPage endCursor } } }")
+                    .variable("after", after).execute();
+            List<Map<String, Object>> nodes = page.path("deadLetters.edges[*].node").entityList(Map.class).get()
+                    .stream().map(m -> (Map<String, Object>) m).toList();
+            for (Map<String, Object> node : nodes) {
+                assertThat(seenIds.add((String) node.get("id"))).as("no dead letter twice").isTrue();
+                assertThat(((String) node.get("body")).length()).isLessThanOrEqualTo(20);
+                broken.stream().filter(b -> b.eventId().equals(node.get("eventId")))
+                        .forEach(b -> ours.put((String) node.get("id"), (String) node.get("description")));
+            }
+            after = page.path("deadLetters.pageInfo.hasNextPage").entity(Boolean.class).get()
+                    ? page.path("deadLetters.pageInfo.endCursor").entity(String.class).get() : null;
+        } while (after != null && ours.size() < broken.size());
+        assertThat(ours).hasSize(3);
+        assertThat(ours.values()).allSatisfy(d -> assertThat(d).contains("AnnualRevenue: expected [number or null]"));
+
+        String id = ours.keySet().iterator().next();
+        var redriven = ops.document("mutation($id: ID) { redrive(id: $id) { matched succeeded failedAgain failures } }")
+                .variable("id", id).execute();
+        redriven.path("redrive.matched").entity(Integer.class).isEqualTo(1);
+        redriven.path("redrive.failedAgain").entity(Integer.class).isEqualTo(1);
+        reader().document("mutation { redrive { matched } }").execute().errors()
+                .satisfy(errors -> assertThat(errors).anySatisfy(e ->
+                        assertThat(e.getErrorType().toString()).isEqualTo("FORBIDDEN")));
+    }
+
+    @Test
     void opsQueriesNeedTheOpsRole() {
         reader().document("{ syncStatus { sobject } }").execute().errors()
                 .satisfy(errors -> assertThat(errors).anySatisfy(e ->
