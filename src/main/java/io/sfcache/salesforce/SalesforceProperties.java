@@ -22,6 +22,17 @@ public class SalesforceProperties {
             + "(from a Kubernetes secret, never in a values file)")
     private String clientSecret;
 
+    /** Pub/Sub API endpoint (gRPC over TLS) for Change Data Capture. */
+    @NotBlank
+    private String pubSubHost = "api.pubsub.salesforce.com";
+
+    @jakarta.validation.constraints.Min(1)
+    @jakarta.validation.constraints.Max(65535)
+    private int pubSubPort = 7443;
+
+    @jakarta.validation.Valid
+    private final CdcProperties cdc = new CdcProperties();
+
     /** REST and Pub/Sub API version. */
     @Pattern(regexp = "\\d{2,3}\\.0", message = "must look like 62.0")
     private String apiVersion = "62.0";
@@ -48,6 +59,26 @@ public class SalesforceProperties {
 
     public void setClientSecret(String clientSecret) {
         this.clientSecret = clientSecret;
+    }
+
+    public String getPubSubHost() {
+        return pubSubHost;
+    }
+
+    public void setPubSubHost(String pubSubHost) {
+        this.pubSubHost = pubSubHost;
+    }
+
+    public int getPubSubPort() {
+        return pubSubPort;
+    }
+
+    public void setPubSubPort(int pubSubPort) {
+        this.pubSubPort = pubSubPort;
+    }
+
+    public CdcProperties getCdc() {
+        return cdc;
     }
 
     public String getApiVersion() {

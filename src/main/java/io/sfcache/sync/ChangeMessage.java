@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * A parsed, envelope-valid change message (contracts/change-message.schema.json).
  *
  * @param fields monitored field values by API name; null for deletes and heartbeats
+ * @param partial {@code fields} holds only what changed (CDC): required fields are not demanded
  * @param heartbeat only for {@link ChangeType#HEARTBEAT}: what the publisher reports about itself
  */
 public record ChangeMessage(
@@ -18,6 +19,7 @@ public record ChangeMessage(
         RecordVersion version,
         Instant commitTime,
         ObjectNode fields,
+        boolean partial,
         Heartbeat heartbeat) {
 
     /** @param sentSincePrevious change messages the publisher sent for this object since its previous heartbeat */

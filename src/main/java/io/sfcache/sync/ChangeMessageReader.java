@@ -139,6 +139,7 @@ public class ChangeMessageReader {
                         version.get("sequence").asLong()),
                 Instant.parse(node.get("commitTime").asText()),
                 node.get("fields") instanceof ObjectNode fields ? fields : null,
+                node.path("partial").asBoolean(false),
                 heartbeat == null ? null : new ChangeMessage.Heartbeat(heartbeat.get("sentSincePrevious").asLong(),
                         heartbeat.path("previousHeartbeatTime").isTextual()
                                 ? Instant.parse(heartbeat.get("previousHeartbeatTime").asText()) : null));

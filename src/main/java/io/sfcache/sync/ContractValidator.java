@@ -37,7 +37,8 @@ public class ContractValidator {
         }
         DataContract contract = contracts.find(change.sobject()).orElseThrow(() -> new RejectedChangeException(
                 RejectionReason.UNKNOWN_OBJECT, "No data contract for " + change.sobject()));
-        List<String> violations = describe(contract.schema(), change.fields());
+        List<String> violations = describe(change.partial() ? contract.partialSchema() : contract.schema(),
+                change.fields());
         if (!violations.isEmpty()) {
             throw new RejectedChangeException(RejectionReason.CONTRACT_VIOLATION,
                     change.sobject() + " " + change.recordId() + " breaks its data contract (" + contract.location()

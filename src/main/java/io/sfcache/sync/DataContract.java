@@ -12,6 +12,7 @@ import com.networknt.schema.JsonSchema;
  * @param key       lower-case object name: route {@code sync-<key>}, endpoint ids, contract file name
  * @param container the Cosmos container holding the object's records
  * @param location  where the contract was loaded from, for messages
+ * @param partialSchema the same without {@code required}: for changes that carry only the fields that changed
  */
 public record DataContract(
         String sobject,
@@ -19,6 +20,7 @@ public record DataContract(
         String container,
         String location,
         JsonSchema schema,
+        JsonSchema partialSchema,
         Map<String, Field> fields) {
 
     /**

@@ -66,8 +66,10 @@ public class DataContracts {
                     problems.add(location + " declares x-sfcache.sobject=" + declared + ", expected " + sobject);
                     continue;
                 }
+                com.fasterxml.jackson.databind.node.ObjectNode partial = schema.deepCopy();
+                partial.remove("required");
                 byObject.put(sobject, new DataContract(sobject, key, key, location, factory.getSchema(schema, config),
-                        fields(schema)));
+                        factory.getSchema(partial, config), fields(schema)));
             } catch (RuntimeException e) {
                 problems.add(location + " is not a valid JSON Schema: " + e.getMessage());
             }

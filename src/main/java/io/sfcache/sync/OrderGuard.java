@@ -76,7 +76,11 @@ public class OrderGuard {
         }
         RecordVersion stored = RecordDocument.version(current);
         if (change.version().isNewerThan(stored)) {
-            return new Decision(WriteDecision.REPLACE, document(change, current, source));
+            ObjectNode next = document(change, current, source);
+            if (sameContent(next, current)) {
+                return new Decision(WriteDecision.UNCHANGED, null);
+            }
+            return new Decision(WriteDecision.REPLACE, next);
         }
         if (change.version().compareTo(stored) < 0) {
             return new Decision(WriteDecision.STALE, null);
@@ -86,6 +90,19 @@ public class OrderGuard {
         }
         return new Decision(WriteDecision.DUPLICATE, null);
     }
+
+    private static boolean sameContent(ObjectNode next, ObjectNode current) {
+        return next.path(RecordDocument.IS_DELETED).asBoolean() == current.path(RecordDocument.IS_DELETED).asBoolean()
+                && next.path(RecordDocument.FIELDS).equals(NUMBERS_BY_VALUE, current.path(RecordDocument.FIELDS));
+    }
+
+    /** 1200000 and 1200000.0 are the same amount, however JSON wrote them. */
+    private static final java.util.Comparator<JsonNode> NUMBERS_BY_VALUE = (a, b) -> {
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        return a.equals(b) ? 0 : 1;
+    };
 
     /**
      * Fields a change leaves out keep their stored value and null clears one; fields outside the contract are not

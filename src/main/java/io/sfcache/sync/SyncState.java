@@ -20,8 +20,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.SfcacheProperties;
 
 /**
- * sfcache's bookkeeping per object in the {@code sync-state} container: the publisher's last heartbeat, which tells
- * readers how current a quiet object is even when none of its records changed.
+ * sfcache's bookkeeping in the {@code sync-state} container: per object the publisher's last heartbeat (which tells
+ * readers how current a quiet object is even when none of its records changed), and per Change Data Capture channel
+ * the replay id to resume from.
  */
 @Component("syncState")
 public class SyncState {
@@ -89,5 +90,45 @@ public class SyncState {
 
     private static String id(String sobject) {
         return "heartbeat-" + sobject;
+    }
+
+    /** The Pub/Sub position after the last change event sfcache handled on a channel, if any. */
+    public Optional<String> replayId(String channel) {
+        String id = replayDocumentId(channel);
+        try {
+            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
+            return Optional.ofNullable(doc.path("replayId").asText(null));
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Kept only after the event's changes are stored or dead-lettered: a restart resumes right after it. */
+    public void saveReplayId(String channel, String replayId) {
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        doc.put("id", replayDocumentId(channel));
+        doc.put("kind", "replay");
+        doc.put("channel", channel);
+        doc.put("replayId", replayId);
+        doc.put("savedAt", RecordDocument.timestamp(clock.instant()));
+        container.upsertItem(doc).block(timeout);
+    }
+
+    public void forgetReplayId(String channel) {
+        String id = replayDocumentId(channel);
+        try {
+            container.deleteItem(id, new PartitionKey(id)).block(timeout);
+        } catch (CosmosException e) {
+            if (e.getStatusCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static String replayDocumentId(String channel) {
+        return "replay" + channel.replace('/', '-');
     }
 }

@@ -11,7 +11,12 @@ public enum WriteDecision {
     /** Same version as stored but from another message (e.g. the same change by the queue and by CDC). */
     DUPLICATE,
     /** Older than what is stored: never overwrite newer data. */
-    STALE;
+    STALE,
+    /**
+     * Newer, but changes nothing that is stored: the same change by the other path (queue and CDC stamp versions
+     * from slightly different moments), or a save that touched no monitored field. Nothing to write or announce.
+     */
+    UNCHANGED;
 
     public boolean writes() {
         return this == CREATE || this == REPLACE;
