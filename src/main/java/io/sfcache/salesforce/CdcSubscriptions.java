@@ -99,10 +99,15 @@ public class CdcSubscriptions implements DisposableBean {
         };
         for (DataContract contract : contracts.all()) {
             boolean running = isRunning(contract);
-            if (wanted && !running) {
-                start(contract);
-            } else if (!wanted && running) {
-                stop(contract);
+            try {
+                if (wanted && !running) {
+                    start(contract);
+                } else if (!wanted && running) {
+                    stop(contract);
+                }
+            } catch (RuntimeException e) {
+                // Recorded for health; the next check tries again.
+                LOG.warn("Change Data Capture for {}: {}", contract.sobject(), e.getMessage());
             }
         }
     }
@@ -149,6 +154,14 @@ public class CdcSubscriptions implements DisposableBean {
         evaluate();
     }
 
+    @ManagedOperation(description = "Unsubscribe and subscribe again from the stored replay id, e.g. Account")
+    public void resubscribe(String sobject) {
+        DataContract contract = contracts.find(sobject).orElseThrow(() ->
+                new IllegalArgumentException(sobject + " is not a monitored object"));
+        stop(contract);
+        start(contract);
+    }
+
     @ManagedAttribute(description = "OFF, FALLBACK or BOTH")
     public String getMode() {
         return settings.getMode().name();
@@ -179,6 +192,9 @@ public class CdcSubscriptions implements DisposableBean {
         Optional<String> replayId = syncState.replayId(channel);
         try {
             camel.removeRoute(routeId(contract));
+            // The endpoint names it, and is resolved as the route is added.
+            camel.getRegistry().bind("cdcReplayGuard-" + contract.key(), ExceptionHandler.class,
+                    new ReplayGuard(contract));
             camel.addRouteFromTemplate(routeId(contract), "cdc-object", Map.of(
                     "sobject", contract.sobject(),
                     "key", contract.key(),
@@ -186,12 +202,10 @@ public class CdcSubscriptions implements DisposableBean {
                     "position", replayId.map(id -> "replayPreset=CUSTOM&pubSubReplayId=RAW(" + id + ")")
                             .orElse("replayPreset=LATEST")));
             halted.remove(contract.sobject());
-            camel.getRegistry().bind("cdcReplayGuard-" + contract.key(), ExceptionHandler.class,
-                    new ReplayGuard(contract));
             camel.getRouteController().startRoute(routeId(contract));
         } catch (Exception e) {
-            lastError.put(contract.sobject(), "could not subscribe: " + e.getMessage());
-            throw new IllegalStateException("subscribing to " + channel + " failed", e);
+            lastError.put(contract.sobject(), "could not subscribe: " + rootMessage(e));
+            throw new IllegalStateException("subscribing to " + channel + " failed: " + rootMessage(e), e);
         }
         LOG.info("Subscribed to {} from {}", channel, replayId.map(id -> "replay id " + id).orElse("the latest event"));
         if (replayId.isEmpty()) {
@@ -212,10 +226,10 @@ public class CdcSubscriptions implements DisposableBean {
 
     private void reconcileSinceLastKnown(DataContract contract) {
         Instant since = syncState.lastHeartbeat(contract.sobject()).map(SyncState.Heartbeat::sentAt)
-                .orElse(clock.instant()).minus(settings.getReconcileOverlap());
+                .orElse(clock.instant());
         background.execute(() -> {
             try {
-                reconciler.reconcile(contract.sobject(), since);
+                reconciler.reconcileAround(contract.sobject(), since);
             } catch (RuntimeException e) {
                 lastError.put(contract.sobject(), "reconciliation failed: " + e.getMessage());
                 LOG.warn("Reconciling {} since {} failed", contract.sobject(), since, e);
@@ -284,6 +298,14 @@ public class CdcSubscriptions implements DisposableBean {
         halted.add(contract.sobject());
         syncState.forgetReplayId(channel);
         resubscribeLater(contract.sobject());
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.toString();
     }
 
     @Override

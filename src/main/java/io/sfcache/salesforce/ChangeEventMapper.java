@@ -32,13 +32,13 @@ import io.sfcache.sync.RecordDocument;
 public class ChangeEventMapper {
 
     /** What one change event asks of sfcache. */
-    public record Mapped(List<ObjectNode> changes, String sobject, List<String> repairIds, Instant reconcileSince) {
+    public record Mapped(List<ObjectNode> changes, String sobject, List<String> repairIds, Instant overflowAt) {
         public boolean needsRepair() {
             return !repairIds.isEmpty();
         }
 
         public boolean needsReconcile() {
-            return reconcileSince != null;
+            return overflowAt != null;
         }
     }
 

@@ -51,8 +51,11 @@ public class Reconciler {
     private final ProducerTemplate producer;
     private final CamelContext camel;
     private final ObjectMapper json;
+    private final java.time.Duration overlap;
 
-    public Reconciler(DataContracts contracts, ProducerTemplate producer, CamelContext camel, ObjectMapper json) {
+    public Reconciler(DataContracts contracts, ProducerTemplate producer, CamelContext camel, ObjectMapper json,
+            io.sfcache.SfcacheProperties properties) {
+        this.overlap = properties.getSalesforce().getCdc().getReconcileOverlap();
         this.contracts = contracts;
         this.producer = producer;
         this.camel = camel;
@@ -71,6 +74,14 @@ public class Reconciler {
     /** Re-reads everything modified since {@code since} and syncs it. */
     public Result reconcile(String sobject, Instant since) {
         return run(sobject, "SystemModstamp >= " + SOQL_DATETIME.format(since));
+    }
+
+    /**
+     * Re-reads what changed around a moment when changes may have been lost (an overflow event, a lost replay
+     * position): from {@code sfcache.salesforce.cdc.reconcile-overlap} before it, as commit times and clocks differ.
+     */
+    public Result reconcileAround(String sobject, Instant moment) {
+        return reconcile(sobject, moment.minus(overlap));
     }
 
     private Result run(String sobject, String where) {

@@ -30,6 +30,9 @@ public class SalesforceProperties {
     @jakarta.validation.constraints.Max(65535)
     private int pubSubPort = 7443;
 
+    /** Whether the Pub/Sub gRPC channel may go through the JVM's proxy settings. */
+    private boolean pubSubUseSystemProxy = true;
+
     @jakarta.validation.Valid
     private final CdcProperties cdc = new CdcProperties();
 
@@ -75,6 +78,14 @@ public class SalesforceProperties {
 
     public void setPubSubPort(int pubSubPort) {
         this.pubSubPort = pubSubPort;
+    }
+
+    public boolean isPubSubUseSystemProxy() {
+        return pubSubUseSystemProxy;
+    }
+
+    public void setPubSubUseSystemProxy(boolean pubSubUseSystemProxy) {
+        this.pubSubUseSystemProxy = pubSubUseSystemProxy;
     }
 
     public CdcProperties getCdc() {

@@ -137,7 +137,7 @@ class ChangeEventMapperTest {
         ChangeEventMapper.Mapped overflow = mapper.map(event("GAP_OVERFLOW", List.of("006*"), List.of(), List.of()),
                 "evt-6");
         assertThat(overflow.needsReconcile()).isTrue();
-        assertThat(overflow.reconcileSince()).isEqualTo(Instant.parse("2026-11-27T10:00:00.250Z"));
+        assertThat(overflow.overflowAt()).isEqualTo(Instant.parse("2026-11-27T10:00:00.250Z"));
         ChangeEventMapper.Mapped wildcard = mapper.map(event("UPDATE", List.of("006*"), List.of("0x10"), List.of()),
                 "evt-7");
         assertThat(wildcard.needsReconcile()).isTrue();

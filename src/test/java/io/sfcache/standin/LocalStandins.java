@@ -10,6 +10,7 @@ import org.springframework.core.env.MapPropertySource;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.salesforce.SalesforceStandin;
 
 /**
  * Starts the local stand-ins (once per JVM) and points sfcache at them. Used by {@code ./mvnw spring-boot:test-run}
@@ -39,10 +40,13 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         // What the Cosmos stand-in speaks: one region, HTTPS only.
         properties.put("sfcache.cosmos.connection-mode", "GATEWAY");
         properties.put("sfcache.cosmos.endpoint-discovery-enabled", "false");
-        // No Salesforce stand-in yet and nothing reads these yet: valid-looking values keep start-up honest.
-        properties.put("sfcache.salesforce.login-url", "http://127.0.0.1:9");
-        properties.put("sfcache.salesforce.client-id", "local-client-id");
-        properties.put("sfcache.salesforce.client-secret", "local-client-secret");
+        SalesforceStandin salesforce = SalesforceStandin.shared();
+        properties.put("sfcache.salesforce.login-url", salesforce.loginUrl());
+        properties.put("sfcache.salesforce.client-id", salesforce.clientId());
+        properties.put("sfcache.salesforce.client-secret", salesforce.clientSecret());
+        properties.put("sfcache.salesforce.pub-sub-host", salesforce.pubSubHost());
+        properties.put("sfcache.salesforce.pub-sub-port", salesforce.pubSubPort());
+        properties.put("sfcache.salesforce.pub-sub-use-system-proxy", "false");
         // sfcache reads discovery and keys from the issuer like from Entra ID; tests mint tokens with it.
         properties.put("sfcache.security.issuer-uri", identity.issuer());
         properties.put("sfcache.security.audience", identity.audience());
