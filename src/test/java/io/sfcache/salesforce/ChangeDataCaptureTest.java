@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.standin.salesforce.SalesforceStandin;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.sync.RecordDocument;
 import io.sfcache.sync.SyncState;
 
 /**
@@ -41,6 +46,9 @@ class ChangeDataCaptureTest {
 
     @Autowired
     MeterRegistry meters;
+
+    @Autowired
+    ObjectMapper json;
 
     private final SalesforceStandin salesforce = SalesforceStandin.shared();
 
@@ -167,6 +175,44 @@ class ChangeDataCaptureTest {
         String id = salesforce.create("Account", account("Cdc After Expiry"));
         awaitStored(id, doc -> true);
         assertThat(salesforce.loginCount()).isGreaterThan(logins);
+    }
+
+    @Test
+    void theQueueAndChangeDataCaptureTogetherStoreAndAnnounceEachChangeOnce() {
+        Map<String, Object> fields = account("Cdc Both Paths");
+        double handled = counter("sfcache.cdc.events");
+        String id = salesforce.create("Account", fields);
+        // The Apex publisher's message for the same change, on the queue at about the same moment.
+        String messageId = pipeline.send(publisherMessage(id, "CREATE", fields), "both-" + id, "application/json");
+        pipeline.awaitCompleted(messageId);
+        awaitStored(id, doc -> true);
+        // Both copies of each change handled: the queue message completed, the change event counted.
+        await().atMost(ARRIVES).until(() -> counter("sfcache.cdc.events") >= handled + 1);
+
+        salesforce.update("Account", id, Map.of("Rating", "Warm"));
+        fields.put("Rating", "Warm");
+        pipeline.awaitCompleted(pipeline.send(publisherMessage(id, "UPDATE", fields), "both-update-" + id,
+                "application/json"));
+        awaitStored(id, doc -> "Warm".equals(doc.path("fields").path("Rating").asText()));
+        await().atMost(ARRIVES).until(() -> counter("sfcache.cdc.events") >= handled + 2);
+
+        assertThat(pipeline.events(id)).extracting(e -> e.path("changeType").asText())
+                .containsExactly("CREATE", "UPDATE");
+    }
+
+    /** What the Apex publisher sends for a change: all monitored fields, versioned by SystemModstamp. */
+    private String publisherMessage(String id, String changeType, Map<String, Object> fields) {
+        ObjectNode message = JsonNodeFactory.instance.objectNode();
+        Instant modstamp = (Instant) salesforce.record("Account", id).orElseThrow().get("SystemModstamp");
+        message.put("schemaVersion", 1);
+        message.put("eventId", java.util.UUID.randomUUID().toString());
+        message.put("sobject", "Account");
+        message.put("changeType", changeType);
+        message.put("recordId", id);
+        message.putObject("version").put("systemModstamp", RecordDocument.timestamp(modstamp)).put("sequence", 0);
+        message.put("commitTime", RecordDocument.timestamp(modstamp));
+        message.set("fields", json.valueToTree(fields));
+        return message.toString();
     }
 
     private double counter(String name) {
