@@ -27,8 +27,8 @@ class ApexMonitoredFieldsTest {
     private final java.util.List<MonitoredField> records = ApexProject.monitoredFields();
 
     @Test
-    void theShippedContractsAreTheOnesChecked() {
-        assertThat(contracts).containsOnlyKeys("Account", "Contact", "Opportunity");
+    void theShippedContractsAreAmongTheOnesChecked() {
+        assertThat(contracts).containsKeys("Account", "Contact", "Opportunity");
     }
 
     @Test
