@@ -1,0 +1,4 @@
+/** Publishes Account changes to sfcache; all logic is in SfcacheTriggerHandler. */
+trigger SfcacheAccountTrigger on Account(after insert, after update, after delete, after undelete) {
+  SfcacheTriggerHandler.handle();
+}

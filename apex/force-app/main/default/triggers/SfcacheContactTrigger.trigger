@@ -1,0 +1,4 @@
+/** Publishes Contact changes to sfcache; all logic is in SfcacheTriggerHandler. */
+trigger SfcacheContactTrigger on Contact(after insert, after update, after delete, after undelete) {
+  SfcacheTriggerHandler.handle();
+}

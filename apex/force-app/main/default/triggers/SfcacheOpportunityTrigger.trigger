@@ -1,0 +1,9 @@
+/** Publishes Opportunity changes to sfcache; all logic is in SfcacheTriggerHandler. */
+trigger SfcacheOpportunityTrigger on Opportunity(
+  after insert,
+  after update,
+  after delete,
+  after undelete
+) {
+  SfcacheTriggerHandler.handle();
+}
