@@ -7,6 +7,7 @@ import io.sfcache.azure.CosmosProperties;
 import io.sfcache.azure.EventHubsProperties;
 import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.graphql.GraphqlProperties;
+import io.sfcache.monitoring.MonitoringProperties;
 import io.sfcache.routes.RoutesProperties;
 import io.sfcache.salesforce.SalesforceProperties;
 import io.sfcache.security.SecurityProperties;
@@ -37,6 +38,8 @@ public class SfcacheProperties {
     private final SecurityProperties security = new SecurityProperties();
     @Valid
     private final GraphqlProperties graphql = new GraphqlProperties();
+    @Valid
+    private final MonitoringProperties monitoring = new MonitoringProperties();
 
     public ServiceBusProperties getServicebus() {
         return servicebus;
@@ -68,5 +71,9 @@ public class SfcacheProperties {
 
     public GraphqlProperties getGraphql() {
         return graphql;
+    }
+
+    public MonitoringProperties getMonitoring() {
+        return monitoring;
     }
 }

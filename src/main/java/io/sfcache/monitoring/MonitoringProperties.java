@@ -1,0 +1,209 @@
+package io.sfcache.monitoring;
+
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * {@code sfcache.monitoring.*}: the detectors that tell "nothing changed" from "something broke", with zero traffic
+ * too, and the reconciliation that heals what they find.
+ */
+public class MonitoringProperties {
+
+    @Valid
+    private final Heartbeat heartbeat = new Heartbeat();
+    @Valid
+    private final SchemaDrift schemaDrift = new SchemaDrift();
+    @Valid
+    private final Reconciliation reconciliation = new Reconciliation();
+    @Valid
+    private final Stall stall = new Stall();
+    @Valid
+    private final ReaderProbe readerProbe = new ReaderProbe();
+    @Valid
+    private final Lag lag = new Lag();
+
+    public Heartbeat getHeartbeat() {
+        return heartbeat;
+    }
+
+    public SchemaDrift getSchemaDrift() {
+        return schemaDrift;
+    }
+
+    public Reconciliation getReconciliation() {
+        return reconciliation;
+    }
+
+    public Stall getStall() {
+        return stall;
+    }
+
+    public ReaderProbe getReaderProbe() {
+        return readerProbe;
+    }
+
+    public Lag getLag() {
+        return lag;
+    }
+
+    /** The publisher's heartbeat per monitored object. */
+    public static class Heartbeat {
+        /** A heartbeat older than this is missing (the Apex publisher sends one every few minutes). */
+        @NotNull
+        private Duration missingAfter = Duration.ofMinutes(15);
+        /** How often heartbeats are checked. */
+        @NotNull
+        private Duration checkInterval = Duration.ofSeconds(30);
+
+        public Duration getMissingAfter() {
+            return missingAfter;
+        }
+
+        public void setMissingAfter(Duration missingAfter) {
+            this.missingAfter = missingAfter;
+        }
+
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+    }
+
+    /** Salesforce describe compared with the data contracts. */
+    public static class SchemaDrift {
+        private boolean enabled = true;
+        /** How often each object's describe is asked for (If-Modified-Since: unchanged costs a 304). */
+        @NotNull
+        private Duration interval = Duration.ofMinutes(5);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+    }
+
+    /** Anti-entropy: Salesforce's SystemModstamp watermark compared with what is stored. */
+    public static class Reconciliation {
+        private boolean enabled = true;
+        /** How often each object is reconciled. */
+        @NotNull
+        private Duration interval = Duration.ofMinutes(15);
+        /** Each run reads back this far before the last checkpoint: commits land late and clocks differ. */
+        @NotNull
+        private Duration overlap = Duration.ofMinutes(10);
+        /** With no checkpoint yet (first run), how far back the first run reads. */
+        @NotNull
+        private Duration initialWindow = Duration.ofHours(24);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getOverlap() {
+            return overlap;
+        }
+
+        public void setOverlap(Duration overlap) {
+            this.overlap = overlap;
+        }
+
+        public Duration getInitialWindow() {
+            return initialWindow;
+        }
+
+        public void setInitialWindow(Duration initialWindow) {
+            this.initialWindow = initialWindow;
+        }
+    }
+
+    /** The Service Bus consumer: messages waiting but none consumed. */
+    public static class Stall {
+        /** Nothing consumed for this long while messages wait is a stall; the consumer is restarted. */
+        @NotNull
+        private Duration after = Duration.ofMinutes(5);
+        @NotNull
+        private Duration checkInterval = Duration.ofSeconds(30);
+
+        public Duration getAfter() {
+            return after;
+        }
+
+        public void setAfter(Duration after) {
+            this.after = after;
+        }
+
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+    }
+
+    /** sfcache's own GraphQL API, asked for the heartbeat records as an app would. */
+    public static class ReaderProbe {
+        private boolean enabled = true;
+        @NotNull
+        private Duration interval = Duration.ofMinutes(1);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+    }
+
+    /** Salesforce commit to stored. */
+    public static class Lag {
+        /** The objective: the sync group turns DEGRADED when the p99 of recent changes exceeds it. */
+        @NotNull
+        private Duration objective = Duration.ofMinutes(1);
+
+        public Duration getObjective() {
+            return objective;
+        }
+
+        public void setObjective(Duration objective) {
+            this.objective = objective;
+        }
+    }
+}
