@@ -2,6 +2,9 @@ package io.sfcache.azure;
 
 import org.apache.camel.component.azure.servicebus.CredentialType;
 import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
 import org.apache.camel.spi.ComponentCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +43,19 @@ public class AzureClientsConfiguration {
                 configuration.setCredentialType(CredentialType.TOKEN_CREDENTIAL);
             }
         });
+    }
+
+    /** Peeks the queue (never receives): how the stall detector knows messages are waiting. */
+    @Bean(destroyMethod = "close")
+    ServiceBusReceiverAsyncClient queuePeek(SfcacheProperties properties) {
+        ServiceBusProperties serviceBus = properties.getServicebus();
+        ServiceBusClientBuilder builder = new ServiceBusClientBuilder();
+        if (serviceBus.usesConnectionString()) {
+            builder.connectionString(serviceBus.getConnectionString());
+        } else {
+            builder.credential(serviceBus.getNamespace(), entraId());
+        }
+        return builder.receiver().queueName(serviceBus.getQueue()).buildAsyncClient();
     }
 
     @Bean(destroyMethod = "close")

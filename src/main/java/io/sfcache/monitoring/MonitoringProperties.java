@@ -174,6 +174,65 @@ public class MonitoringProperties {
         private boolean enabled = true;
         @NotNull
         private Duration interval = Duration.ofMinutes(1);
+        /** sfcache's GraphQL endpoint as apps reach it; by default this instance. */
+        private String url = "http://localhost:8080/graphql";
+        /** A client of the identity provider with the reader role (client-credentials flow). */
+        private String tokenUri;
+        private String clientId;
+        private String clientSecret;
+        /** e.g. api://sfcache/.default for Entra ID; empty for none. */
+        private String scope;
+
+        @jakarta.validation.constraints.AssertTrue(message = "set sfcache.monitoring.reader-probe.token-uri, client-id "
+                + "and client-secret (an identity-provider client with the reader role), or turn the probe off with "
+                + "sfcache.monitoring.reader-probe.enabled=false")
+        public boolean isIdentityConfigured() {
+            return !enabled || (hasText(tokenUri) && hasText(clientId) && hasText(clientSecret));
+        }
+
+        private static boolean hasText(String value) {
+            return value != null && !value.isBlank();
+        }
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getTokenUri() {
+            return tokenUri;
+        }
+
+        public void setTokenUri(String tokenUri) {
+            this.tokenUri = tokenUri;
+        }
+
+        public String getClientId() {
+            return clientId;
+        }
+
+        public void setClientId(String clientId) {
+            this.clientId = clientId;
+        }
+
+        public String getClientSecret() {
+            return clientSecret;
+        }
+
+        public void setClientSecret(String clientSecret) {
+            this.clientSecret = clientSecret;
+        }
+
+        public String getScope() {
+            return scope;
+        }
+
+        public void setScope(String scope) {
+            this.scope = scope;
+        }
 
         public boolean isEnabled() {
             return enabled;

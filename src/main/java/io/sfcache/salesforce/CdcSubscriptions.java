@@ -239,6 +239,11 @@ public class CdcSubscriptions implements DisposableBean {
 
     // --- when things go wrong ---
 
+    /** Route step after an event was handled and its position kept: earlier problems of the object are over. */
+    public void handled(String sobject) {
+        lastError.remove(sobject);
+    }
+
     /** Route step: should this event wait for a resubscribe (an earlier one of the object failed)? */
     public boolean isHalted(String sobject) {
         return halted.contains(sobject);

@@ -25,6 +25,7 @@ import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.RecordDocument;
 import io.sfcache.sync.SyncHeaders;
+import io.sfcache.sync.WriteDecision;
 
 /**
  * Re-reads records from Salesforce over REST and sends them through the sync flow as full changes (source
@@ -43,8 +44,11 @@ public class Reconciler {
     /** Salesforce's REST date-times: 2026-11-27T10:00:00.000+0000. */
     private static final DateTimeFormatter REST_DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSZ");
 
-    /** @param seen records read; @param sent changes handed to the sync flow (deleted ones included) */
-    public record Result(String sobject, int seen, int sent) {
+    /**
+     * @param seen records read from Salesforce; @param repaired of those, the ones missing from or older in Cosmos,
+     * now written; @param rejected the ones the sync flow dead-lettered (e.g. they break the data contract)
+     */
+    public record Result(String sobject, int seen, int repaired, int rejected) {
     }
 
     private final DataContracts contracts;
@@ -66,7 +70,7 @@ public class Reconciler {
     public Result repair(String sobject, List<String> ids) {
         List<String> safe = ids.stream().filter(id -> SALESFORCE_ID.matcher(id).matches()).toList();
         if (safe.isEmpty()) {
-            return new Result(sobject, 0, 0);
+            return new Result(sobject, 0, 0, 0);
         }
         return run(sobject, "Id IN ('" + String.join("','", safe) + "')");
     }
@@ -74,6 +78,12 @@ public class Reconciler {
     /** Re-reads everything modified since {@code since} and syncs it. */
     public Result reconcile(String sobject, Instant since) {
         return run(sobject, "SystemModstamp >= " + SOQL_DATETIME.format(since));
+    }
+
+    /** Re-reads everything modified in [from, to) and syncs it: an outage's window. */
+    public Result reconcile(String sobject, Instant from, Instant to) {
+        return run(sobject, "SystemModstamp >= " + SOQL_DATETIME.format(from) + " AND SystemModstamp < "
+                + SOQL_DATETIME.format(to));
     }
 
     /**
@@ -92,22 +102,28 @@ public class Reconciler {
         String soql = "SELECT " + String.join(", ", columns) + " FROM " + sobject + " WHERE " + where
                 + " ORDER BY SystemModstamp ASC";
         int seen = 0;
-        int sent = 0;
+        int repaired = 0;
+        int rejected = 0;
         // queryAll: deleted records (in the recycle bin) come back too, so deletes are repaired as well.
         JsonNode page = call("salesforce:queryAll?rawPayload=true", soql);
         while (true) {
             for (JsonNode row : page.path("records")) {
                 seen++;
-                sync(contract, row);
-                sent++;
+                String decision = sync(contract, row);
+                if (decision == null) {
+                    rejected++;
+                } else if (WriteDecision.CREATE.name().equals(decision) || WriteDecision.REPLACE.name().equals(decision)) {
+                    repaired++;
+                }
             }
             if (page.path("done").asBoolean(true) || !page.hasNonNull("nextRecordsUrl")) {
                 break;
             }
             page = call("salesforce:queryMore?rawPayload=true", page.get("nextRecordsUrl").asText());
         }
-        LOG.info("Re-read {} {} record(s) from Salesforce ({})", seen, sobject, where);
-        return new Result(sobject, seen, sent);
+        LOG.info("Re-read {} {} record(s) from Salesforce ({}): {} repaired, {} rejected", seen, sobject, where,
+                repaired, rejected);
+        return new Result(sobject, seen, repaired, rejected);
     }
 
     private JsonNode call(String endpoint, String query) {
@@ -120,7 +136,8 @@ public class Reconciler {
         }
     }
 
-    private void sync(DataContract contract, JsonNode row) {
+    /** @return the order guard's decision, or null if the change went to the dead letters */
+    private String sync(DataContract contract, JsonNode row) {
         Instant modstamp = OffsetDateTime.parse(row.path("SystemModstamp").asText(), REST_DATETIME).toInstant();
         boolean deleted = row.path("IsDeleted").asBoolean(false);
         ObjectNode change = JsonNodeFactory.instance.objectNode();
@@ -147,6 +164,8 @@ public class Reconciler {
             throw new IllegalStateException("reconciling " + contract.sobject() + " " + row.path("Id").asText()
                     + " failed: " + done.getException(), done.getException());
         }
+        return done.getProperty(SyncHeaders.DEAD_LETTERED) != null ? null
+                : done.getProperty(SyncHeaders.DECISION, String.class);
     }
 
     private static JsonNode value(JsonNode value, DataContract.Field field) {

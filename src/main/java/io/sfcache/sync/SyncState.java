@@ -69,12 +69,13 @@ public class SyncState {
         if (cached != null && cached.readAt().plus(CACHE).isAfter(clock.instant())) {
             return cached.heartbeat();
         }
-        Optional<Heartbeat> heartbeat = read(sobject);
+        Optional<Heartbeat> heartbeat = readHeartbeat(sobject);
         cache.put(sobject, new Cached(heartbeat, clock.instant()));
         return heartbeat;
     }
 
-    private Optional<Heartbeat> read(String sobject) {
+    /** The last heartbeat as stored now, not cached: for the watchdog, which asks seldom and must not lag. */
+    public Optional<Heartbeat> readHeartbeat(String sobject) {
         String id = id(sobject);
         try {
             ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
@@ -114,6 +115,29 @@ public class SyncState {
         doc.put("channel", channel);
         doc.put("replayId", replayId);
         doc.put("savedAt", RecordDocument.timestamp(clock.instant()));
+        container.upsertItem(doc).block(timeout);
+    }
+
+    /** Where the object's scheduled reconciliation got to: it reads from here (minus an overlap) next time. */
+    public Optional<Instant> reconciliationCheckpoint(String sobject) {
+        String id = "reconcile-" + sobject;
+        try {
+            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
+            return Optional.of(Instant.parse(doc.get("checkpoint").asText()));
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    public void saveReconciliationCheckpoint(String sobject, Instant checkpoint) {
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        doc.put("id", "reconcile-" + sobject);
+        doc.put("kind", "reconciliation");
+        doc.put("sobject", sobject);
+        doc.put("checkpoint", RecordDocument.timestamp(checkpoint));
         container.upsertItem(doc).block(timeout);
     }
 

@@ -50,6 +50,10 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         // sfcache reads discovery and keys from the issuer like from Entra ID; tests mint tokens with it.
         properties.put("sfcache.security.issuer-uri", identity.issuer());
         properties.put("sfcache.security.audience", identity.audience());
+        // The reader's-eye probe signs in like an app, as the local reader client.
+        properties.put("sfcache.monitoring.reader-probe.token-uri", identity.tokenEndpoint());
+        properties.put("sfcache.monitoring.reader-probe.client-id", identity.client("local-reader").id());
+        properties.put("sfcache.monitoring.reader-probe.client-secret", identity.client("local-reader").secret());
         return properties;
     }
 }

@@ -287,7 +287,9 @@ final class AmqpBroker {
         if (link.getContext() instanceof LinkContext lc) {
             if (lc.role == Role.QUEUE_RECEIVE) {
                 // Locks survive the link, as in Service Bus: the messages come back when they expire.
-                queue(lc.entity).subQueue(lc.deadLetterQueue).consumers.remove(link);
+                var sub = queue(lc.entity).subQueue(lc.deadLetterQueue);
+                sub.consumers.remove(link);
+                sub.silenced.remove(link);
             } else if (lc.role == Role.REPLIES) {
                 cc.replyLinks.values().remove(link);
             }

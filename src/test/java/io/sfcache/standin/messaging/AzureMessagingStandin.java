@@ -255,6 +255,14 @@ public final class AzureMessagingStandin implements AutoCloseable {
         run(() -> broker.setBlocked(entity, blocked));
     }
 
+    /**
+     * The receivers attached to the queue now stay attached and keep their credit, but nothing more is delivered to
+     * them: a consumer stuck without any error. Links attached later (a restarted consumer) are served again.
+     */
+    public void silenceReceivers(String queue) {
+        run(() -> broker.queue(queue).silenceConsumers());
+    }
+
     /** Detaches every link to the queue or hub with {@code amqp:link:detach-forced}. */
     public void dropLinks(String entity) {
         run(() -> broker.dropLinks(entity));

@@ -41,6 +41,8 @@ final class ServiceBusQueue {
         final boolean deadLetter;
         final TreeMap<Long, StoredMessage> available = new TreeMap<>();
         final List<Sender> consumers = new ArrayList<>();
+        /** Links that stay attached and keep their credit but are never delivered to (a stuck receiver). */
+        final java.util.Set<Sender> silenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         private int next;
 
         SubQueue(boolean deadLetter) {
@@ -50,7 +52,7 @@ final class ServiceBusQueue {
         private Sender consumerWithCredit() {
             for (int i = 0; i < consumers.size(); i++) {
                 Sender sender = consumers.get((next + i) % consumers.size());
-                if (sender.getCredit() > 0) {
+                if (sender.getCredit() > 0 && !silenced.contains(sender)) {
                     next = (next + i + 1) % consumers.size();
                     return sender;
                 }
@@ -101,6 +103,11 @@ final class ServiceBusQueue {
     void enqueue(Message message) {
         StoredMessage stored = new StoredMessage(name, null, nextSequenceNumber++, clock.get(), message);
         main.available.put(stored.sequenceNumber, stored);
+    }
+
+    /** The consumers attached now get nothing more, while later links are served: a stuck receiver. */
+    void silenceConsumers() {
+        main.silenced.addAll(main.consumers);
     }
 
     /** Sends available messages to consumers that have credit, round-robin. */
