@@ -30,6 +30,7 @@ class StartupValidationTest {
                 .contains("sfcache.salesforce.client-id")
                 .contains("sfcache.salesforce.client-secret")
                 .contains("set sfcache.security.issuer-uri to your identity provider's issuer")
-                .contains("set sfcache.security.audience to the audience sfcache's tokens are issued for");
+                .contains("set sfcache.security.audience to the audience sfcache's tokens are issued for")
+                .contains("set sfcache.monitoring.reader-probe.token-uri, client-id and client-secret");
     }
 }

@@ -48,7 +48,8 @@ class LocalRunConfigurationTest {
                         "sfcache.cosmos.endpoint=https://127.0.0.1:9/",
                         "sfcache.salesforce.login-url=http://127.0.0.1:9",
                         "sfcache.salesforce.client-id=local", "sfcache.salesforce.client-secret=local",
-                        "sfcache.security.issuer-uri=http://127.0.0.1:9/issuer", "sfcache.security.audience=api://sfcache");
+                        "sfcache.security.issuer-uri=http://127.0.0.1:9/issuer", "sfcache.security.audience=api://sfcache",
+                        "sfcache.monitoring.reader-probe.enabled=false");
     }
 
     @Test
