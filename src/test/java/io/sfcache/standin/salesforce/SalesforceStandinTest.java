@@ -2,6 +2,7 @@ package io.sfcache.standin.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigInteger;
@@ -342,10 +343,10 @@ class SalesforceStandinTest {
         assertThat(describe("Contact", restoredAt).statusCode()).isEqualTo(304);
         assertThat(standin.describeRequests("Contact")).extracting(DescribeRequest::ifModifiedSince,
                 DescribeRequest::status).endsWith(
-                        org.assertj.core.groups.Tuple.tuple(null, 200),
-                        org.assertj.core.groups.Tuple.tuple(lastModified, 200),
-                        org.assertj.core.groups.Tuple.tuple(driftedAt, 200),
-                        org.assertj.core.groups.Tuple.tuple(restoredAt, 304));
+                        tuple(null, 200),
+                        tuple(lastModified, 200),
+                        tuple(driftedAt, 200),
+                        tuple(restoredAt, 304));
     }
 
     @Test
