@@ -125,8 +125,9 @@ public class SchemaDriftDetector {
         }
         meters.counter("sfcache.schema.drift.checks", "sobject", sobject, "result", after.lastResult()).increment();
         after = repairIfDue(after);
-        states.put(sobject, after);
+        // The gauge first: whoever sees the new state sees the metric too.
         findingsGauges.get(sobject).set(after.findings().size());
+        states.put(sobject, after);
         return after;
     }
 
