@@ -59,6 +59,7 @@ class SchemaDriftTest {
         assertThat(before).filteredOn(r -> r.ifModifiedSince() != null).extracting(DescribeRequest::status)
                 .containsOnly(304);
         double changedChecks = checks("changed");
+        double accountChanges = accountChanges();
 
         Instant changedAt = Instant.now();
         salesforce.changeFieldType("Account", "AnnualRevenue", "string");
@@ -67,6 +68,8 @@ class SchemaDriftTest {
             Duration timeToDetect = Duration.between(changedAt, Instant.now());
             LOG.info("Schema drift detected {} ms after the type change (interval 1 s)", timeToDetect.toMillis());
             assertThat(timeToDetect).isLessThan(DETECTS);
+            // found with no traffic at all: no Account change was handled (stored, skipped or rejected) meanwhile
+            assertThat(accountChanges()).isEqualTo(accountChanges);
 
             SchemaDriftDetector.ObjectDrift account = detector.status().get("Account");
             assertThat(account.findings()).containsExactly(new DriftFinding("Account", "AnnualRevenue",
@@ -121,6 +124,13 @@ class SchemaDriftTest {
         var counter = meters.find("sfcache.schema.drift.checks").tags("sobject", "Account", "result", result)
                 .counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /** Account changes the sync flow handled, whatever the outcome: decided on, or dead-lettered. */
+    private double accountChanges() {
+        return java.util.stream.Stream.of("sfcache.sync.changes", "sfcache.sync.dead.letters")
+                .flatMap(name -> meters.find(name).tag("sobject", "Account").counters().stream())
+                .mapToDouble(c -> c.count()).sum();
     }
 
     private WebTestClient.BodyContentSpec health() {
