@@ -97,10 +97,13 @@ class SecurityTest {
 
     @Test
     void healthIsOpenToProbes() {
+        // Open means answered without a token. Whether sfcache as a whole is UP depends on what earlier test classes
+        // left in the shared context (a recovered CDC replay loss keeps the sync group DOWN), so only liveness must be.
         http.get().uri("/actuator/health").exchange()
-                .expectStatus().isOk()
+                .expectStatus().value(status -> assertThat(status).isIn(200, 503))
+                .expectBody().jsonPath("$.status").isNotEmpty();
+        http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
-        http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
     }
 
     @Test
