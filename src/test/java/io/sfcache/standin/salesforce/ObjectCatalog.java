@@ -106,6 +106,19 @@ final class ObjectCatalog {
         return next;
     }
 
+    /** Puts the object back as its data contract defines it (a describe change like any other). */
+    synchronized SObjectDef restore(String sobject) {
+        SObjectDef def = get(sobject);
+        String resource = "contracts/objects/" + def.name().toLowerCase(Locale.ROOT) + ".schema.json";
+        try (InputStream in = ObjectCatalog.class.getClassLoader().getResourceAsStream(resource)) {
+            SObjectDef next = fromContract(new ObjectMapper().readTree(in), nextChange(def.lastModified()));
+            objects.put(def.name(), next);
+            return next;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
     /**
      * Describe's {@code Last-Modified} has whole seconds: a change must move it by at least one, or a client asking
      * {@code If-Modified-Since} the previous value would be told nothing changed.

@@ -138,6 +138,23 @@ final class OrgData {
         register(ChangeEventSchema.of(def));
     }
 
+    synchronized void restoreObject(String sobject) {
+        SObjectDef def = catalog.restore(sobject);
+        for (Map<String, Object> values : records.get(def.name()).values()) {
+            for (FieldDef field : def.dataFields()) {
+                Object old = values.get(field.name());
+                Object converted;
+                try {
+                    converted = field.type().coerce(old);
+                } catch (IllegalArgumentException unconvertible) {
+                    converted = null;
+                }
+                values.put(field.name(), converted);
+            }
+        }
+        register(ChangeEventSchema.of(def));
+    }
+
     ChangeEventSchema currentSchema(String sobject) {
         synchronized (this) {
             return currentSchemas.get(catalog.get(sobject).name());

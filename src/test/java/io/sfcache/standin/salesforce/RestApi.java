@@ -45,6 +45,7 @@ final class RestApi implements HttpHandler {
     private final Sessions sessions;
     private final IntSupplier batchSize;
     private final QueryCursors cursors = new QueryCursors();
+    private final List<DescribeRequest> describeRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     RestApi(OrgData org, ObjectCatalog catalog, Sessions sessions, IntSupplier batchSize) {
         this.org = org;
@@ -198,18 +199,24 @@ final class RestApi implements HttpHandler {
         Http.json(exchange, 200, row);
     }
 
+    List<DescribeRequest> describeRequests() {
+        return List.copyOf(describeRequests);
+    }
+
     private void describe(HttpExchange exchange, String versionPath, String sobject) throws IOException {
+        String since = exchange.getRequestHeaders().getFirst("If-Modified-Since");
         Optional<SObjectDef> def = catalog.find(sobject);
         if (def.isEmpty()) {
+            logDescribe(sobject, since, 404);
             Http.error(exchange, 404, "NOT_FOUND", "The requested resource does not exist");
             return;
         }
         Instant lastModified = def.get().lastModified();
-        String since = exchange.getRequestHeaders().getFirst("If-Modified-Since");
         if (since != null) {
             try {
                 Instant sinceInstant = ZonedDateTime.parse(since, HTTP_DATE).toInstant();
                 if (!lastModified.isAfter(sinceInstant)) {
+                    logDescribe(sobject, since, 304);
                     Http.empty(exchange, 304);
                     return;
                 }
@@ -217,8 +224,14 @@ final class RestApi implements HttpHandler {
                 // HTTP says: ignore an unparseable If-Modified-Since
             }
         }
+        logDescribe(sobject, since, 200);
         exchange.getResponseHeaders().set("Last-Modified", HTTP_DATE.format(lastModified.atZone(ZoneOffset.UTC)));
         Http.json(exchange, 200, DescribeDocument.of(def.get(), versionPath));
+    }
+
+    /** Logged before answering, so a client that has its answer finds its request in the log. */
+    private void logDescribe(String sobject, String since, int status) {
+        describeRequests.add(new DescribeRequest(sobject, since, status, Instant.now()));
     }
 
     private boolean authorized(HttpExchange exchange) {

@@ -98,6 +98,7 @@ public final class SalesforceStandin implements AutoCloseable {
     private final OrgData org;
     private final PubSubService pubSub;
     private final HttpServer http;
+    private final RestApi restApi;
     private final ExecutorService httpThreads;
     private final ScheduledExecutorService scheduler;
     private final Server grpc;
@@ -118,7 +119,8 @@ public final class SalesforceStandin implements AutoCloseable {
         instanceUrl = "http://127.0.0.1:" + http.getAddress().getPort();
         http.createContext("/services/oauth2/", new OAuthEndpoint(credentials, sessions, orgId, userId,
                 () -> instanceUrl));
-        http.createContext("/services/data", new RestApi(org, catalog, sessions, () -> queryBatchSize));
+        restApi = new RestApi(org, catalog, sessions, () -> queryBatchSize);
+        http.createContext("/services/data", restApi);
         httpThreads = Executors.newFixedThreadPool(4, daemon("salesforce-standin-http"));
         http.setExecutor(httpThreads);
         http.start();
@@ -347,6 +349,15 @@ public final class SalesforceStandin implements AutoCloseable {
         org.removeField(sobject, field);
     }
 
+    /**
+     * Puts the object back as its data contract defines it, after {@link #changeFieldType} or {@link #removeField}:
+     * describe changes again (later {@code Last-Modified}), stored values are converted back (removed fields come
+     * back empty), new events get a new schema. For tests that change the shared org.
+     */
+    public void restoreObject(String sobject) {
+        org.restoreObject(sobject);
+    }
+
     // ---- observation ----
 
     /** The first request of every {@code Subscribe} stream, oldest first. */
@@ -361,6 +372,11 @@ public final class SalesforceStandin implements AutoCloseable {
     /** Subscribe streams currently open. */
     public int openSubscriptions() {
         return pubSub.openSubscriptions();
+    }
+
+    /** Describe requests of the object so far, oldest first, with what was asked and answered. */
+    public List<DescribeRequest> describeRequests(String sobject) {
+        return restApi.describeRequests().stream().filter(r -> r.sobject().equalsIgnoreCase(sobject)).toList();
     }
 
     /** Successful logins (tokens handed out). */

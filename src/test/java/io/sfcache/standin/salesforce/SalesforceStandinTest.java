@@ -2,6 +2,7 @@ package io.sfcache.standin.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigInteger;
@@ -313,6 +314,39 @@ class SalesforceStandinTest {
         assertThat(standin.changeEventSchemaId("Opportunity")).isNotEqualTo(oldSchema);
         assertThat(new Schema.Parser().parse(standin.changeEventSchemaJson("Opportunity")).getField("LeadSource"))
                 .isNull();
+    }
+
+    @Test
+    void restoreObjectUndoesTypeChangesAndRemovalsAndDescribeRequestsAreLogged() throws Exception {
+        String contact = standin.create("Contact", Map.of("LastName", "Restore", "Phone", "+351 1", "Title", "CTO"));
+        String lastModified = describe("Contact", null).headers().firstValue("Last-Modified").orElseThrow();
+        standin.changeFieldType("Contact", "Phone", FieldType.INT); // "+351 1" cannot be an int: becomes null
+        standin.removeField("Contact", "Title");
+        HttpResponse<String> drifted = describe("Contact", lastModified);
+        assertThat(fieldNode(JSON.readTree(drifted.body()), "Phone").get("type").asText()).isEqualTo("int");
+        String driftedAt = drifted.headers().firstValue("Last-Modified").orElseThrow();
+
+        standin.restoreObject("Contact");
+
+        HttpResponse<String> restored = describe("Contact", driftedAt);
+        assertThat(restored.statusCode()).isEqualTo(200);
+        JsonNode phone = fieldNode(JSON.readTree(restored.body()), "Phone");
+        assertThat(phone.get("type").asText()).isEqualTo("phone");
+        assertThat(phone.get("length").asInt()).isEqualTo(40);
+        assertThat(fieldNode(JSON.readTree(restored.body()), "Title").get("type").asText()).isEqualTo("string");
+        assertThat(standin.record("Contact", contact).orElseThrow()).containsEntry("LastName", "Restore")
+                .containsEntry("Phone", null).containsEntry("Title", null);
+        standin.update("Contact", contact, Map.of("Title", "CEO")); // writable again
+        assertThat(standin.record("Contact", contact).orElseThrow()).containsEntry("Title", "CEO");
+
+        String restoredAt = restored.headers().firstValue("Last-Modified").orElseThrow();
+        assertThat(describe("Contact", restoredAt).statusCode()).isEqualTo(304);
+        assertThat(standin.describeRequests("Contact")).extracting(DescribeRequest::ifModifiedSince,
+                DescribeRequest::status).endsWith(
+                        tuple(null, 200),
+                        tuple(lastModified, 200),
+                        tuple(driftedAt, 200),
+                        tuple(restoredAt, 304));
     }
 
     @Test

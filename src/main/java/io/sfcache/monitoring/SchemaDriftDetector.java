@@ -1,0 +1,198 @@
+package io.sfcache.monitoring;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.salesforce.DescribeClient;
+import io.sfcache.salesforce.Reconciler;
+import io.sfcache.sync.DataContract;
+import io.sfcache.sync.DataContracts;
+
+/**
+ * Asks each monitored object's describe (If-Modified-Since the last answer's Last-Modified, so an unchanged one is a
+ * 304) and, when it changed, diffs it against the data contract: a schema change shows the evening it is made, with
+ * no traffic, before any record fails. Called by the {@code schema-drift} route.
+ *
+ * <p>Reports each finding once (a WARN line naming object, field and change), counts the checks
+ * ({@code sfcache.schema.drift.checks{sobject,result}}) and exports the open findings
+ * ({@code sfcache.schema.drift.findings{sobject}}, health {@code sync/schemaDrift}).
+ *
+ * <p>It changes nothing while Salesforce and the contract disagree: re-reading records then would only fail or
+ * dead-letter them again. When they agree again without a restart (the org change was undone), the object is
+ * reconciled from when the drift was seen, since changes made meanwhile may be dead-lettered or were never sent.
+ */
+@Component("schemaDriftDetector")
+public class SchemaDriftDetector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaDriftDetector.class);
+
+    /**
+     * What is known of one object.
+     *
+     * @param lastResult   {@code unchanged} (304), {@code changed} (a describe was read and diffed) or {@code failed}
+     * @param lastModified the describe's Last-Modified, sent as If-Modified-Since next time
+     * @param driftSince   when the open findings were first seen, or null
+     * @param repair       the reconciliation after a drift ended: pending, done or failed; null if none yet
+     */
+    public record ObjectDrift(String sobject, Instant lastChecked, String lastResult, String lastModified,
+            List<DriftFinding> findings, Instant driftSince, String lastError, Repair repair) {
+
+        static ObjectDrift initial(String sobject) {
+            return new ObjectDrift(sobject, null, null, null, List.of(), null, null, null);
+        }
+    }
+
+    /** @param since reconcile from here (minus the reconciler's overlap); @param outcome what happened, or null */
+    public record Repair(Instant since, boolean done, String outcome) {
+    }
+
+    private final DataContracts contracts;
+    private final DescribeClient describes;
+    private final Reconciler reconciler;
+    private final ObjectMapper json;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Map<String, ObjectDrift> states = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> findingsGauges = new ConcurrentHashMap<>();
+    /** Field labels as the describes showed them, kept after a field goes so that a rename can be recognised. */
+    private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
+
+    public SchemaDriftDetector(DataContracts contracts, DescribeClient describes, Reconciler reconciler,
+            ObjectMapper json, MeterRegistry meters, Clock clock) {
+        this.contracts = contracts;
+        this.describes = describes;
+        this.reconciler = reconciler;
+        this.json = json;
+        this.meters = meters;
+        this.clock = clock;
+        for (DataContract contract : contracts.all()) {
+            states.put(contract.sobject(), ObjectDrift.initial(contract.sobject()));
+            AtomicInteger gauge = new AtomicInteger();
+            findingsGauges.put(contract.sobject(), gauge);
+            Gauge.builder("sfcache.schema.drift.findings", gauge, AtomicInteger::get)
+                    .description("Differences between the object's Salesforce describe and its data contract")
+                    .tag("sobject", contract.sobject()).register(meters);
+        }
+    }
+
+    /** Checks every monitored object; one failing does not stop the others. */
+    public void checkAll() {
+        contracts.all().forEach(this::check);
+    }
+
+    /** Checks one object now; the result is also kept for health and metrics. */
+    public synchronized ObjectDrift check(DataContract contract) {
+        String sobject = contract.sobject();
+        ObjectDrift before = states.get(sobject);
+        Instant now = clock.instant();
+        ObjectDrift after;
+        try {
+            DescribeClient.Describe describe = describes.describe(sobject, before.lastModified());
+            if (!describe.modified()) {
+                after = new ObjectDrift(sobject, now, "unchanged", describe.lastModified(), before.findings(),
+                        before.driftSince(), null, before.repair());
+            } else {
+                after = diff(contract, before, describe, now);
+            }
+            if (before.lastError() != null) {
+                LOG.info("Schema drift check of {} works again", sobject);
+            }
+        } catch (RuntimeException e) {
+            String error = e.getMessage();
+            if (!Objects.equals(error, before.lastError())) {
+                LOG.warn("Schema drift check of {} failed (retried every interval): {}", sobject, error);
+            }
+            after = new ObjectDrift(sobject, now, "failed", before.lastModified(), before.findings(),
+                    before.driftSince(), error, before.repair());
+        }
+        meters.counter("sfcache.schema.drift.checks", "sobject", sobject, "result", after.lastResult()).increment();
+        after = repairIfDue(after);
+        // The gauge first: whoever sees the new state sees the metric too.
+        findingsGauges.get(sobject).set(after.findings().size());
+        states.put(sobject, after);
+        return after;
+    }
+
+    /** Every monitored object's state, in contract order. */
+    public Map<String, ObjectDrift> status() {
+        Map<String, ObjectDrift> status = new LinkedHashMap<>();
+        contracts.all().forEach(c -> status.put(c.sobject(), states.get(c.sobject())));
+        return Collections.unmodifiableMap(status);
+    }
+
+    private ObjectDrift diff(DataContract contract, ObjectDrift before, DescribeClient.Describe describe, Instant now) {
+        String sobject = contract.sobject();
+        JsonNode document;
+        try {
+            document = json.readTree(describe.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("describe " + sobject + " is not JSON: " + e.getMessage(), e);
+        }
+        Map<String, String> known = labels.computeIfAbsent(sobject, s -> new ConcurrentHashMap<>());
+        List<DriftFinding> findings = SchemaDiff.between(contract, document, known);
+        document.path("fields").forEach(f -> known.put(f.path("name").asText(), f.path("label").asText()));
+
+        List<String> previous = before.findings().stream().map(DriftFinding::message).toList();
+        List<String> current = findings.stream().map(DriftFinding::message).toList();
+        findings.stream().filter(f -> !previous.contains(f.message())).forEach(f ->
+                LOG.warn("Schema drift: {} (Salesforce describe differs from contract {})", f.message(),
+                        contract.location()));
+        before.findings().stream().filter(f -> !current.contains(f.message())).forEach(f ->
+                LOG.info("Schema drift resolved: {}", f.message()));
+
+        Instant driftSince = findings.isEmpty() ? null : before.driftSince() != null ? before.driftSince() : now;
+        Repair repair = before.repair();
+        if (findings.isEmpty() && before.driftSince() != null) {
+            repair = new Repair(before.driftSince(), false, null);
+        }
+        return new ObjectDrift(sobject, now, "changed", describe.lastModified(), List.copyOf(findings), driftSince,
+                null, repair);
+    }
+
+    /** Reconciles an object whose drift ended, once; a failed attempt is tried again at the next check. */
+    private ObjectDrift repairIfDue(ObjectDrift state) {
+        Repair repair = state.repair();
+        if (repair == null || repair.done() || !state.findings().isEmpty()) {
+            return state;
+        }
+        Repair outcome;
+        try {
+            Reconciler.Result result = reconciler.reconcileAround(state.sobject(), repair.since());
+            outcome = new Repair(repair.since(), true, "reconciled " + result.seen() + " record(s) changed since the drift"
+                    + " began");
+            LOG.info("Schema drift of {} ended: {} (from {} minus the reconcile overlap)", state.sobject(),
+                    outcome.outcome(), repair.since());
+        } catch (RuntimeException e) {
+            outcome = new Repair(repair.since(), false, "failed, retried at the next check: " + e.getMessage());
+            LOG.warn("Schema drift of {} ended but reconciling it failed (retried at the next check): {}",
+                    state.sobject(), e.getMessage());
+        }
+        return new ObjectDrift(state.sobject(), state.lastChecked(), state.lastResult(), state.lastModified(),
+                state.findings(), state.driftSince(), state.lastError(), outcome);
+    }
+
+    /** Findings of every object, for logs and tests. */
+    public List<DriftFinding> findings() {
+        List<DriftFinding> all = new ArrayList<>();
+        status().values().forEach(s -> all.addAll(s.findings()));
+        return all;
+    }
+}
