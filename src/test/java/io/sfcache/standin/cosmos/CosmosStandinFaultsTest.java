@@ -28,14 +28,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The stand-in's fault switch, seen through the real Java SDK: what the sync pipeline's
  * reliability tests will rely on. The clients bound each operation to a few seconds (end-to-end
  * timeout), so a stand-in that hung instead of failing would show as a 408, not as the 503 asserted.
  */
-@ExtendWith(CosmosStandinExtension.class)
 class CosmosStandinFaultsTest {
 
     private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(5);
@@ -50,8 +48,9 @@ class CosmosStandinFaultsTest {
     private static CosmosDatabase database;
 
     @BeforeAll
-    static void connect(CosmosStandin shared) {
-        standin = shared;
+    static void connect() {
+        // A private stand-in: faults count requests, and a running sfcache in this JVM polls the shared one.
+        standin = new CosmosStandin().start();
         client = standin.newClientBuilder()
                 .endToEndOperationLatencyPolicyConfig(
                         new CosmosEndToEndOperationLatencyPolicyConfigBuilder(OPERATION_TIMEOUT).build())
@@ -79,6 +78,7 @@ class CosmosStandinFaultsTest {
         if (asyncClient != null) {
             asyncClient.close();
         }
+        standin.close();
     }
 
     /** A fresh container holding one item, read once so the SDK's metadata caches are warm. */
