@@ -176,6 +176,7 @@ class HelmChartTest {
         HelmChart.Rendered cdcOff = render(KEDA_ON);
         assertThat(cdcOff.ofKind("Role")).isEmpty();
         assertThat(cdcOff.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("false");
+        assertThat(cdcOff.env("CAMEL_CLUSTER_FILE_ENABLED")).as("no lease needed: the local file lock stays").isEqualTo("true");
     }
 
     @Test

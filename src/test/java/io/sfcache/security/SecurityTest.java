@@ -97,10 +97,14 @@ class SecurityTest {
 
     @Test
     void healthIsOpenToProbes() {
+        // The overall status depends on what earlier tests in this shared context did (a CDC test's rejected replay id
+        // keeps the changeDataCapture component DOWN): this test is about access, so any health answer will do.
         http.get().uri("/actuator/health").exchange()
+                .expectStatus().value(status -> assertThat(status).isIn(200, 503))
+                .expectBody().jsonPath("$.status").isNotEmpty();
+        http.get().uri("/actuator/health/liveness").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
-        http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
     }
 
     @Test
