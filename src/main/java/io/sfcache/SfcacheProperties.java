@@ -7,6 +7,7 @@ import io.sfcache.azure.CosmosProperties;
 import io.sfcache.azure.EventHubsProperties;
 import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.graphql.GraphqlProperties;
+import io.sfcache.hawtio.HawtioAccessProperties;
 import io.sfcache.monitoring.MonitoringProperties;
 import io.sfcache.routes.RoutesProperties;
 import io.sfcache.salesforce.SalesforceProperties;
@@ -40,6 +41,7 @@ public class SfcacheProperties {
     private final GraphqlProperties graphql = new GraphqlProperties();
     @Valid
     private final MonitoringProperties monitoring = new MonitoringProperties();
+    private final HawtioAccessProperties hawtio = new HawtioAccessProperties();
 
     public ServiceBusProperties getServicebus() {
         return servicebus;
@@ -75,5 +77,9 @@ public class SfcacheProperties {
 
     public MonitoringProperties getMonitoring() {
         return monitoring;
+    }
+
+    public HawtioAccessProperties getHawtio() {
+        return hawtio;
     }
 }

@@ -5,6 +5,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
@@ -23,6 +24,9 @@ import io.sfcache.sync.PipelineHarness;
 @SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
+// Spring Boot turns metrics export off in tests; /actuator/prometheus is part of what is deployed (and scraped by the
+// chart's ServiceMonitor), so keep it on. Tracing stays off.
+@AutoConfigureObservability(tracing = false)
 @ActiveProfiles("test")
 // Every integration test gets the harness, so they all share one cached context (one consumer, one MBean set).
 @Import(PipelineHarness.class)

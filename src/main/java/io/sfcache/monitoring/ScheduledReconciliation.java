@@ -54,6 +54,9 @@ public class ScheduledReconciliation implements HealthIndicator {
         this.meters = meters;
         this.clock = clock;
         this.settings = properties.getMonitoring().getReconciliation();
+        // At zero from the start, so "nothing repaired" is a series alerts can read, not a missing one.
+        contracts.all().forEach(contract -> meters.counter("sfcache.reconciliation.repaired", "sobject",
+                contract.sobject()));
     }
 
     /** Timer step ({@code reconciliation} route, one replica at a time): every object from its checkpoint. */

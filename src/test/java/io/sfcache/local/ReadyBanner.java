@@ -13,6 +13,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
+import io.sfcache.standin.LocalStandins;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 
 /** Waits until sfcache reports healthy, then prints where everything is. */
@@ -52,10 +53,12 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                  sfcache is healthy ({} s after JVM start), on local stand-ins
                    Health      {}/actuator/health
                    Metrics     {}/actuator/prometheus
+                   Hawtio      {}/actuator/hawtio/   (user {}, password {})
                 {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
-                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base,
+                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base, base,
+                LocalStandins.HAWTIO_USER, LocalStandins.hawtioPassword(),
                 LocalAccess.describe(base, TokenIssuerStandin.shared()));
     }
 }

@@ -19,6 +19,9 @@ import io.sfcache.standin.salesforce.SalesforceStandin;
 public final class LocalStandins implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     public static final String PROPERTY_SOURCE = "local-standins";
+    /** Hawtio's local user (ops role); its password changes every run. */
+    public static final String HAWTIO_USER = "ops";
+    private static final String HAWTIO_PASSWORD = newPassword();
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -54,6 +57,18 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         properties.put("sfcache.monitoring.reader-probe.token-uri", identity.tokenEndpoint());
         properties.put("sfcache.monitoring.reader-probe.client-id", identity.client("local-reader").id());
         properties.put("sfcache.monitoring.reader-probe.client-secret", identity.client("local-reader").secret());
+        properties.put("sfcache.hawtio.local-user.name", HAWTIO_USER);
+        properties.put("sfcache.hawtio.local-user.password", HAWTIO_PASSWORD);
         return properties;
+    }
+
+    public static String hawtioPassword() {
+        return HAWTIO_PASSWORD;
+    }
+
+    private static String newPassword() {
+        byte[] bytes = new byte[12];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -1,0 +1,88 @@
+package io.sfcache.hawtio;
+
+import org.springframework.util.StringUtils;
+
+/**
+ * {@code sfcache.hawtio.*}: who may open the Camel console at {@code /actuator/hawtio}. Only the ops role, signed in
+ * either with the identity provider apps use for GraphQL (OIDC, production) or as a local user (the local run).
+ */
+public class HawtioAccessProperties {
+
+    /** Serve Hawtio (and Jolokia, which it talks to) at all. */
+    private boolean enabled = true;
+
+    private final Oidc oidc = new Oidc();
+    private final LocalUser localUser = new LocalUser();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Oidc getOidc() {
+        return oidc;
+    }
+
+    public LocalUser getLocalUser() {
+        return localUser;
+    }
+
+    /** Sign-in with {@code sfcache.security.issuer-uri}: an app registration whose ID tokens carry the roles claim. */
+    public static class Oidc {
+
+        /** Client id of the web app registration (redirect URI {@code <base>/login/oauth2/code/sfcache}). Empty: off. */
+        private String clientId;
+        /** Its client secret (from a Kubernetes Secret, never a value in the chart). */
+        private String clientSecret;
+
+        public boolean isConfigured() {
+            return StringUtils.hasText(clientId);
+        }
+
+        public String getClientId() {
+            return clientId;
+        }
+
+        public void setClientId(String clientId) {
+            this.clientId = clientId;
+        }
+
+        public String getClientSecret() {
+            return clientSecret;
+        }
+
+        public void setClientSecret(String clientSecret) {
+            this.clientSecret = clientSecret;
+        }
+    }
+
+    /** One local user with the ops role, for the local run and tests; leave empty in production. */
+    public static class LocalUser {
+
+        private String name;
+        private String password;
+
+        public boolean isConfigured() {
+            return StringUtils.hasText(name) && StringUtils.hasText(password);
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.sfcache.hawtio;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import io.sfcache.SfcacheProperties;
+import io.sfcache.security.SecurityConfiguration;
+import io.sfcache.security.SecurityProperties;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Hawtio (and the Jolokia endpoint it reads MBeans through) for the ops role only. A browser console cannot send
+ * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC, roles
+ * from the ID token's roles claim), or as a local user where one is configured (the local run). Hawtio's own
+ * authentication is off: Spring Security is in front of every path it serves. Evaluated before the JWT chain.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "sfcache.hawtio", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class HawtioSecurityConfiguration {
+
+    static final String[] PATHS = {"/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
+            "/actuator/jolokia/**", "/login", "/login/**", "/logout", "/oauth2/**", "/default-ui.css"};
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain hawtio(HttpSecurity http, SfcacheProperties properties) throws Exception {
+        HawtioAccessProperties access = properties.getHawtio();
+        SecurityProperties security = properties.getSecurity();
+        // Plain path patterns: Jolokia is its own servlet, which Spring MVC's matchers do not see.
+        http.securityMatcher(paths(PATHS))
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(paths("/login", "/login/**", "/oauth2/**", "/default-ui.css")).permitAll()
+                        .anyRequest().hasAuthority(SecurityConfiguration.OPS))
+                // Jolokia writes (POST) ride on the session cookie: Hawtio echoes the XSRF-TOKEN cookie as a header.
+                .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
+                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
+                .logout(logout -> logout.logoutSuccessUrl("/actuator/hawtio/"));
+        if (access.getLocalUser().isConfigured()) {
+            http.formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
+                    .userDetailsService(new InMemoryUserDetailsManager(User.withUsername(access.getLocalUser().getName())
+                            .password("{noop}" + access.getLocalUser().getPassword())
+                            .authorities(SecurityConfiguration.OPS).build()));
+        }
+        if (access.getOidc().isConfigured()) {
+            http.oauth2Login(login -> login
+                    .clientRegistrationRepository(new IssuerClientRegistrations(security.getIssuerUri(), access.getOidc()))
+                    .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
+                            authorities -> opsRoleFromIdToken(authorities, security)))
+                    .defaultSuccessUrl("/actuator/hawtio/", false));
+        }
+        if (!access.getLocalUser().isConfigured() && !access.getOidc().isConfigured()) {
+            // Nobody can sign in: every request is refused rather than shown an empty login form.
+            http.authorizeHttpRequests(requests -> requests.anyRequest().denyAll());
+        }
+        return http.build();
+    }
+
+    private static RequestMatcher paths(String... patterns) {
+        PathPatternRequestMatcher.Builder builder = PathPatternRequestMatcher.withDefaults();
+        return new OrRequestMatcher(Arrays.stream(patterns).<RequestMatcher>map(builder::matcher).toList());
+    }
+
+    /** OPS when the ID token's roles claim holds the ops role; nothing else (readers have no business here). */
+    static Collection<GrantedAuthority> opsRoleFromIdToken(Collection<? extends GrantedAuthority> authorities,
+            SecurityProperties security) {
+        List<GrantedAuthority> mapped = new ArrayList<>();
+        for (GrantedAuthority authority : authorities) {
+            if (authority instanceof OidcUserAuthority oidc) {
+                List<String> roles = oidc.getIdToken().getClaimAsStringList(security.getRolesClaim());
+                if (roles != null && roles.contains(security.getOpsRole())) {
+                    mapped.add(new SimpleGrantedAuthority(SecurityConfiguration.OPS));
+                }
+            }
+        }
+        return mapped;
+    }
+
+    /** Loads the deferred CSRF token on every request, so the XSRF-TOKEN cookie exists before Hawtio's first POST. */
+    static final class CsrfCookieFilter extends OncePerRequestFilter {
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            CsrfToken token = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
+            if (token != null) {
+                token.getToken();
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package io.sfcache.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.convert.DurationStyle;
+import org.yaml.snakeyaml.Yaml;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+
+import io.sfcache.standin.ProjectDir;
+
+/**
+ * The Helm chart, linted and rendered by Helm itself (helm-java) for the default values and realistic values files
+ * ({@code helm/sfcache/ci/*.yaml}), the manifests validated against Kubernetes' schemas, and what matters checked:
+ * no secret in any manifest, hardened pods that shut down gracefully, probes on sfcache's health groups, the CDC lease,
+ * routes from a ConfigMap, the alerts of the run-book. {@code MonitoringContractTest} checks the alerts' and the
+ * dashboard's metric names against a scrape of the running app.
+ */
+class HelmChartTest {
+
+    private static final String DEFAULTS = "defaults";
+    private static final String PRODUCTION = "ci/production-workload-identity.yaml";
+    private static final String CDC_ON = "ci/cdc-on.yaml";
+    private static final String KEDA_ON = "ci/keda-on.yaml";
+    private static final List<String> ALERTS = List.of("SfcacheLagSloBreached", "SfcacheDataStale",
+            "SfcacheHeartbeatMissing", "SfcacheSchemaDrift", "SfcacheDeadLettersGrowing", "SfcacheConsumerStalled",
+            "SfcacheReconciliationRepairing", "SfcachePublisherLosingMessages", "SfcacheReaderProbeStale");
+
+    static Stream<String> valuesCases() {
+        return Stream.of(DEFAULTS, PRODUCTION, CDC_ON, KEDA_ON);
+    }
+
+    private static HelmChart.Rendered render(String valuesCase) {
+        return DEFAULTS.equals(valuesCase) ? HelmChart.renderDefaults()
+                : HelmChart.render(List.of(valuesCase), Map.of());
+    }
+
+    @Test
+    void lintPassesInStrictMode() {
+        LintResult lint = new Helm(HelmChart.directory()).lint().strict().call();
+
+        assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesCases")
+    void everyRenderedManifestIsAValidKubernetesObject(String valuesCase) throws Exception {
+        HelmChart.Rendered rendered = render(valuesCase);
+        Path json = rendered.writeJson(ProjectDir.get().resolve("target/helm/"
+                + valuesCase.replace("ci/", "").replace(".yaml", "") + ".json"));
+
+        JsonNode results = KubernetesSchemas.validate(json);
+
+        assertThat(results).hasSameSizeAs(rendered.objects());
+        assertThat(results).allSatisfy(result -> assertThat(result.path("errors"))
+                .as("%s %s", result.path("kind").asText(), result.path("name").asText()).isEmpty());
+        assertThat(rendered.ofKind("Deployment")).hasSize(1);
+        assertThat(rendered.ofKind("Service")).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesCases")
+    void noManifestCarriesASecretValue(String valuesCase) {
+        HelmChart.Rendered rendered = render(valuesCase);
+
+        assertThat(rendered.ofKind("Secret")).as("the chart never creates a Secret").isEmpty();
+        for (JsonNode variable : rendered.container().path("env")) {
+            String name = variable.path("name").asText();
+            if (name.matches(".*(SECRET|PASSWORD|KEY|CONNECTIONSTRING|TOKEN).*")) {
+                assertThat(variable.has("value")).as("%s is set by value", name).isFalse();
+                assertThat(variable.path("valueFrom").path("secretKeyRef").path("name").asText())
+                        .as("%s comes from an existing Secret", name).isNotBlank();
+            }
+        }
+        assertThat(rendered.text()).doesNotContainIgnoringCase("SharedAccessKey=")
+                .doesNotContainIgnoringCase("AccountKey=").doesNotContain("-----BEGIN");
+    }
+
+    @Test
+    void aSecretGivenAsAPlainValueIsRefused() {
+        assertThatThrownBy(() -> HelmChart.render(List.of(PRODUCTION), Map.of("salesforce.clientSecret", "hunter2")))
+                .hasMessageContaining("clientSecret");
+        assertThatThrownBy(() -> HelmChart.render(List.of(PRODUCTION),
+                Map.of("azure.cosmos.key", "c2VjcmV0")))
+                .hasMessageContaining("key");
+        assertThatThrownBy(() -> HelmChart.render(List.of(PRODUCTION), Map.of("extraEnv[0].name",
+                "SFCACHE_SALESFORCE_CLIENTSECRET", "extraEnv[0].value", "hunter2")))
+                .hasMessageContaining("extraEnv");
+    }
+
+    @Test
+    void workloadIdentityReplacesEveryAzureKey() {
+        HelmChart.Rendered rendered = render(PRODUCTION);
+
+        assertThat(rendered.one("ServiceAccount").path("metadata").path("annotations")
+                .path("azure.workload.identity/client-id").asText()).isEqualTo("2b8f6c1e-1d6a-4c3b-9a58-7e1f0d2c3b4a");
+        assertThat(rendered.one("Deployment").path("spec").path("template").path("metadata").path("labels")
+                .path("azure.workload.identity/use").asText()).isEqualTo("true");
+        List<String> names = new ArrayList<>();
+        rendered.container().path("env").forEach(v -> names.add(v.path("name").asText()));
+        assertThat(names).doesNotContain("SFCACHE_SERVICEBUS_CONNECTIONSTRING", "SFCACHE_EVENTHUBS_CONNECTIONSTRING",
+                "SFCACHE_COSMOS_KEY");
+        assertThat(rendered.env("SFCACHE_SERVICEBUS_NAMESPACE")).isEqualTo("contoso-sfcache.servicebus.windows.net");
+        assertThat(rendered.container().path("image").asText()).contains("@sha256:");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesCases")
+    void thePodIsHardenedAndHasTimeToFinishInFlightMessages(String valuesCase) throws IOException {
+        HelmChart.Rendered rendered = render(valuesCase);
+        JsonNode pod = rendered.one("Deployment").path("spec").path("template").path("spec");
+        JsonNode container = rendered.container();
+
+        assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        assertThat(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(container.path("securityContext").path("capabilities").path("drop").toString()).contains("ALL");
+        assertThat(container.path("volumeMounts").toString()).contains("\"/tmp\"");
+        assertThat(container.path("resources").path("requests").path("memory").asText()).isNotBlank();
+        assertThat(container.path("resources").path("limits").path("memory").asText()).isNotBlank();
+
+        Duration shutdownPhase = DurationStyle.detectAndParse(
+                String.valueOf(applicationYaml("spring", "lifecycle", "timeout-per-shutdown-phase")));
+        long preStop = container.path("lifecycle").path("preStop").path("sleep").path("seconds").asLong();
+        assertThat(pod.path("terminationGracePeriodSeconds").asLong())
+                .as("grace period covers the pre-stop pause plus sfcache's shutdown phase")
+                .isGreaterThan(preStop + shutdownPhase.toSeconds());
+    }
+
+    @Test
+    void probesUseSfcachesHealthGroups() throws IOException {
+        JsonNode container = HelmChart.renderDefaults().container();
+
+        assertThat(container.path("livenessProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/actuator/health/liveness");
+        assertThat(container.path("readinessProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/actuator/health/readiness");
+        assertThat(container.path("startupProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/actuator/health/liveness");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> groups = (Map<String, Object>) applicationYaml("management", "endpoint", "health", "group");
+        assertThat(groups).containsKeys("liveness", "readiness");
+        // MonitoringContractTest calls these paths on the running app.
+    }
+
+    @Test
+    void cdcRunsOnOneReplicaThroughAKubernetesLease() {
+        HelmChart.Rendered cdcOn = render(CDC_ON);
+
+        assertThat(cdcOn.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("true");
+        assertThat(cdcOn.env("CAMEL_CLUSTER_FILE_ENABLED")).isEqualTo("false");
+        assertThat(cdcOn.env("SFCACHE_SALESFORCE_CDC_MODE")).isEqualTo("BOTH");
+        JsonNode role = cdcOn.one("Role");
+        assertThat(role.path("rules").toString()).contains("coordination.k8s.io").contains("leases")
+                .contains("create").contains("update");
+        JsonNode binding = cdcOn.one("RoleBinding");
+        assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(role.path("metadata").path("name").asText());
+        assertThat(binding.path("subjects").get(0).path("name").asText())
+                .isEqualTo(cdcOn.one("ServiceAccount").path("metadata").path("name").asText());
+
+        HelmChart.Rendered cdcOff = render(KEDA_ON);
+        assertThat(cdcOff.ofKind("Role")).isEmpty();
+        assertThat(cdcOff.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("false");
+        assertThat(cdcOff.env("CAMEL_CLUSTER_FILE_ENABLED")).as("no lease needed: the local file lock stays").isEqualTo("true");
+    }
+
+    @Test
+    void routesAndContractsComeFromConfigMapsMountedWhereSfcacheReadsThem() {
+        HelmChart.Rendered rendered = render(CDC_ON);
+
+        JsonNode routes = rendered.ofKind("ConfigMap").stream()
+                .filter(c -> c.path("metadata").path("name").asText().endsWith("-routes")).findFirst().orElseThrow();
+        assertThat(routes.path("data").path("heartbeat.camel.yaml").asText()).contains("id: heartbeat");
+        assertThat(mountPath(rendered, "routes")).isEqualTo(rendered.env("SFCACHE_ROUTES_DIRECTORY"));
+        assertThat("file:" + mountPath(rendered, "contracts") + "/")
+                .isEqualTo(rendered.env("SFCACHE_SYNC_CONTRACTSLOCATION"));
+        // A changed route rolls the pods (Camel's live reload does not see a ConfigMap's symlink swap).
+        String before = rendered.one("Deployment").path("spec").path("template").path("metadata")
+                .path("annotations").path("checksum/routes").asText();
+        String after = HelmChart.render(List.of(CDC_ON), Map.of("routes.files.extra\\.camel\\.yaml", "- route: {}"))
+                .one("Deployment").path("spec").path("template").path("metadata").path("annotations")
+                .path("checksum/routes").asText();
+        assertThat(after).isNotEqualTo(before);
+
+        assertThat(HelmChart.renderDefaults().env("SFCACHE_ROUTES_DIRECTORY")).as("built-in routes only").isNull();
+        assertThatThrownBy(() -> HelmChart.render(List.of(CDC_ON), Map.of("sync.objects[1]", "Contact")))
+                .hasMessageContaining("contact.schema.json");
+    }
+
+    @Test
+    void theAlertsAreTheRunBooksAndLinkToTheirSections() {
+        JsonNode rule = HelmChart.renderDefaults().one("PrometheusRule");
+        List<JsonNode> alerts = new ArrayList<>();
+        rule.path("spec").path("groups").forEach(group -> group.path("rules").forEach(alerts::add));
+
+        assertThat(alerts).extracting(a -> a.path("alert").asText()).containsExactlyInAnyOrderElementsOf(ALERTS);
+        assertThat(alerts).allSatisfy(alert -> {
+            String name = alert.path("alert").asText();
+            assertThat(alert.path("annotations").path("runbook_url").asText())
+                    .isEqualTo("https://github.com/sfcache/sfcache/blob/main/README.md#" + name.toLowerCase());
+            assertThat(alert.path("annotations").path("summary").asText()).isNotBlank();
+            assertThat(alert.path("labels").path("severity").asText()).isIn("warning", "critical");
+            assertThat(HelmChart.metricNames(alert.path("expr").asText())).as(name).isNotEmpty();
+            assertThat(alert.path("expr").asText()).as("scoped to this release's scrape job")
+                    .contains("job=\"sfcache\"");
+        });
+    }
+
+    @Test
+    void kedaScalesOnTheQueueAndReplacesTheHpa() {
+        HelmChart.Rendered rendered = render(KEDA_ON);
+
+        JsonNode scaled = rendered.one("ScaledObject");
+        JsonNode trigger = scaled.path("spec").path("triggers").get(0);
+        assertThat(trigger.path("type").asText()).isEqualTo("azure-servicebus");
+        assertThat(trigger.path("metadata").path("queueName").asText()).isEqualTo("sfcache-changes");
+        assertThat(trigger.path("metadata").path("namespace").asText()).isEqualTo("contoso-sfcache");
+        assertThat(scaled.path("spec").path("scaleTargetRef").path("name").asText())
+                .isEqualTo(rendered.one("Deployment").path("metadata").path("name").asText());
+        assertThat(rendered.one("TriggerAuthentication").path("spec").path("podIdentity").path("provider").asText())
+                .isEqualTo("azure-workload");
+        assertThat(rendered.ofKind("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(rendered.one("Deployment").path("spec").has("replicas")).as("KEDA owns the replica count").isFalse();
+
+        assertThat(render(PRODUCTION).ofKind("HorizontalPodAutoscaler")).hasSize(1);
+    }
+
+    @Test
+    void defaultsKeepOnePodUpAndFenceTheNetwork() {
+        HelmChart.Rendered rendered = HelmChart.renderDefaults();
+
+        assertThat(rendered.one("PodDisruptionBudget").path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
+        JsonNode policy = rendered.one("NetworkPolicy").path("spec");
+        assertThat(policy.path("ingress").get(0).path("ports").get(0).path("port").asText()).isEqualTo("http");
+        assertThat(policy.path("ingress").get(0).path("from").toString()).contains("monitoring");
+        assertThat(policy.path("egress").toString()).contains("443").contains("5671").contains("7443")
+                .contains("\"port\":53");
+    }
+
+    private static String mountPath(HelmChart.Rendered rendered, String volume) {
+        for (JsonNode mount : rendered.container().path("volumeMounts")) {
+            if (volume.equals(mount.path("name").asText())) {
+                return mount.path("mountPath").asText();
+            }
+        }
+        throw new AssertionError("no volume mount " + volume);
+    }
+
+    /** A value from src/main/resources/application.yaml, by its path. */
+    private static Object applicationYaml(String... path) throws IOException {
+        try (InputStream in = HelmChartTest.class.getResourceAsStream("/application.yaml")) {
+            Object node = new Yaml().load(in);
+            for (String key : path) {
+                node = ((Map<?, ?>) node).get(key);
+            }
+            return node;
+        }
+    }
+}
