@@ -76,17 +76,8 @@ public class SyncState {
 
     /** The last heartbeat as stored now, not cached: for the watchdog, which asks seldom and must not lag. */
     public Optional<Heartbeat> readHeartbeat(String sobject) {
-        String id = id(sobject);
-        try {
-            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
-            return Optional.of(new Heartbeat(sobject, Instant.parse(doc.get("sentAt").asText()),
-                    Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong()));
-        } catch (CosmosException e) {
-            if (e.getStatusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return document(id(sobject)).map(doc -> new Heartbeat(sobject, Instant.parse(doc.get("sentAt").asText()),
+                Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong()));
     }
 
     private static String id(String sobject) {
@@ -95,16 +86,7 @@ public class SyncState {
 
     /** The Pub/Sub position after the last change event sfcache handled on a channel, if any. */
     public Optional<String> replayId(String channel) {
-        String id = replayDocumentId(channel);
-        try {
-            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
-            return Optional.ofNullable(doc.path("replayId").asText(null));
-        } catch (CosmosException e) {
-            if (e.getStatusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return document(replayDocumentId(channel)).map(doc -> doc.path("replayId").asText(null));
     }
 
     /** Kept only after the event's changes are stored or dead-lettered: a restart resumes right after it. */
@@ -120,10 +102,13 @@ public class SyncState {
 
     /** Where the object's scheduled reconciliation got to: it reads from here (minus an overlap) next time. */
     public Optional<Instant> reconciliationCheckpoint(String sobject) {
-        String id = "reconcile-" + sobject;
+        return document("reconcile-" + sobject).map(doc -> Instant.parse(doc.get("checkpoint").asText()));
+    }
+
+    /** A sync-state document (each is its own partition), if it exists. */
+    private Optional<ObjectNode> document(String id) {
         try {
-            ObjectNode doc = container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem();
-            return Optional.of(Instant.parse(doc.get("checkpoint").asText()));
+            return Optional.of(container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem());
         } catch (CosmosException e) {
             if (e.getStatusCode() == 404) {
                 return Optional.empty();
