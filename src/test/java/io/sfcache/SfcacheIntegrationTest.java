@@ -5,6 +5,7 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
@@ -12,6 +13,7 @@ import org.springframework.test.context.ContextConfiguration;
 
 import io.sfcache.standin.LocalStandins;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.tracing.RecordedSpans;
 
 /**
  * sfcache as deployed, on the local stand-ins, over real protocols. Contexts are cached across test classes with the
@@ -24,7 +26,9 @@ import io.sfcache.sync.PipelineHarness;
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
 @ActiveProfiles("test")
+// Spring Boot turns tracing and metrics export off in tests; sfcache's are part of what is tested.
+@AutoConfigureObservability
 // Every integration test gets the harness, so they all share one cached context (one consumer, one MBean set).
-@Import(PipelineHarness.class)
+@Import({PipelineHarness.class, RecordedSpans.class})
 public @interface SfcacheIntegrationTest {
 }
