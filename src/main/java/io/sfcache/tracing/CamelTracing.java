@@ -33,6 +33,8 @@ public class CamelTracing {
         MicrometerObservationTracer camelTracer = new MicrometerObservationTracer();
         tracer.ifAvailable(camelTracer::setTracer);
         camelTracer.setObservationRegistry(observations);
+        // Counting a change is no step worth a span of its own.
+        camelTracer.setExcludePatterns("micrometer:*");
         camelTracer.init(camel);
         return camelTracer;
     }

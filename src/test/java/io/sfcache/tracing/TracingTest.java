@@ -155,10 +155,14 @@ class TracingTest {
         MDC.clear();
 
         // As redrive and reconciliation do: the sync flow runs on the caller's thread, which lives on afterwards.
-        Exchange done = producer.send("direct:sync-change?synchronous=true", exchange);
+        Exchange[] done = new Exchange[1];
+        List<ILoggingEvent> lines = captureDecisionLines(
+                () -> done[0] = producer.send("direct:sync-change?synchronous=true", exchange));
 
-        assertThat(done.isFailed()).as("%s", done.getException()).isFalse();
+        assertThat(done[0].isFailed()).as("%s", done[0].getException()).isFalse();
         assertThat(pipeline.record("Account", account.id())).isPresent();
+        assertThat(lines).as("while the change was handled").anySatisfy(
+                e -> assertThat(e.getMDCPropertyMap()).containsEntry("recordId", account.id()).containsKey("traceId"));
         assertThat(MDC.getCopyOfContextMap()).as("the caller's log context after the change")
                 .satisfiesAnyOf(m -> assertThat(m).isNull(),
                         m -> assertThat(m).doesNotContainKeys("sobject", "recordId", "eventId", "traceId"));

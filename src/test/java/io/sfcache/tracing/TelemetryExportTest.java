@@ -34,17 +34,19 @@ import io.micrometer.datadog.DatadogMeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 
 /**
- * sfcache started with the Datadog registry switched on exports its metrics over Datadog's HTTP API: a local server
- * stands in for the Datadog intake and receives the series with the API key.
+ * sfcache started with the Datadog registry and OTLP export switched on sends its metrics over Datadog's HTTP API and
+ * its spans to an OTLP collector: a local server stands in for both and records what arrives.
  */
 @SfcacheIntegrationTest
 // Its own queue and no JMX, so this second context never competes with the shared one; closed when done.
-@TestPropertySource(properties = {"sfcache.servicebus.queue=datadog-export-test", "spring.jmx.enabled=false",
+@TestPropertySource(properties = {"sfcache.servicebus.queue=telemetry-export-test", "spring.jmx.enabled=false",
         "management.datadog.metrics.export.enabled=true",
         "management.datadog.metrics.export.api-key=test-api-key",
-        "management.datadog.metrics.export.step=1s"})
+        "management.datadog.metrics.export.step=1s",
+        // As in production: with two registries Camel finds its own through the global one.
+        "management.metrics.use-global-registry=true"})
 @DirtiesContext
-class DatadogExportTest {
+class TelemetryExportTest {
 
     // Micrometer writes gauges without a value as NaN.
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -52,13 +54,23 @@ class DatadogExportTest {
     private static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
     private static final HttpServer INTAKE = startIntake();
 
-    record Received(String path, String apiKey, JsonNode body) {
+    record Received(String path, String apiKey, String contentType, byte[] body) {
+
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     @DynamicPropertySource
     static void intake(DynamicPropertyRegistry registry) {
         registry.add("management.datadog.metrics.export.uri",
                 () -> "http://127.0.0.1:" + INTAKE.getAddress().getPort());
+        registry.add("management.otlp.tracing.endpoint",
+                () -> "http://127.0.0.1:" + INTAKE.getAddress().getPort() + "/v1/traces");
     }
 
     @Autowired
@@ -77,11 +89,23 @@ class DatadogExportTest {
         List<String> exported = await().atMost(Duration.ofSeconds(30)).until(
                 () -> RECEIVED.stream().filter(r -> r.path().equals("/api/v1/series"))
                         .filter(r -> "test-api-key".equals(r.apiKey()))
-                        .flatMap(r -> r.body().path("series").findValuesAsText("metric").stream()).toList(),
+                        .flatMap(r -> r.json().path("series").findValuesAsText("metric").stream()).toList(),
                 names -> names.contains("jvm.memory.used") && names.stream().anyMatch(n -> n.startsWith("camel.")));
 
         assertThat(exported).as("the JVM's and Camel's metrics").contains("jvm.memory.used")
                 .anyMatch(name -> name.startsWith("camel.route"));
+    }
+
+    @Test
+    void spansReachTheOtlpCollector() {
+        // The timer that re-evaluates the CDC mode every second (test profile) starts a trace each time.
+        Received export = await().atMost(Duration.ofSeconds(30)).until(
+                () -> RECEIVED.stream().filter(r -> r.path().equals("/v1/traces")).findFirst().orElse(null),
+                java.util.Objects::nonNull);
+
+        assertThat(export.contentType()).isEqualTo("application/x-protobuf");
+        assertThat(new String(export.body(), StandardCharsets.ISO_8859_1)).as("an OTLP export from sfcache")
+                .contains("sfcache").contains("cdc-mode");
     }
 
     /** Micrometer 1.15's Datadog registry sends the key as the api_key query parameter (not a DD-API-KEY header). */
@@ -105,8 +129,8 @@ class DatadogExportTest {
                     }
                     RECEIVED.add(new Received(exchange.getRequestURI().getPath(),
                             apiKey(exchange.getRequestURI().getRawQuery()),
-                            JSON.readTree(new String(raw, StandardCharsets.UTF_8))));
-                    exchange.sendResponseHeaders(202, -1);
+                            exchange.getRequestHeaders().getFirst("Content-Type"), raw));
+                    exchange.sendResponseHeaders(200, -1);
                 } catch (IOException | RuntimeException e) {
                     // The registry logs "failed to send metrics" with this status; the test then times out.
                     exchange.sendResponseHeaders(500, -1);
