@@ -13,6 +13,7 @@ import org.springframework.test.context.ContextConfiguration;
 
 import io.sfcache.standin.LocalStandins;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.tracing.RecordedSpans;
 
 /**
  * sfcache as deployed, on the local stand-ins, over real protocols. Contexts are cached across test classes with the
@@ -24,11 +25,11 @@ import io.sfcache.sync.PipelineHarness;
 @SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
-// Spring Boot turns metrics export off in tests; /actuator/prometheus is part of what is deployed (and scraped by the
-// chart's ServiceMonitor), so keep it on. Tracing stays off.
-@AutoConfigureObservability(tracing = false)
 @ActiveProfiles("test")
+// Spring Boot turns tracing and metrics export off in tests; sfcache's are part of what is tested (and
+// /actuator/prometheus is what the chart's ServiceMonitor scrapes).
+@AutoConfigureObservability
 // Every integration test gets the harness, so they all share one cached context (one consumer, one MBean set).
-@Import(PipelineHarness.class)
+@Import({PipelineHarness.class, RecordedSpans.class})
 public @interface SfcacheIntegrationTest {
 }

@@ -2,6 +2,7 @@ package io.sfcache.sync;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import org.springframework.stereotype.Component;
@@ -9,6 +10,9 @@ import org.springframework.stereotype.Component;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 
 /**
  * Checks messages against their contracts with the JSON Schema validator and turns its findings into lines a
@@ -19,10 +23,15 @@ public class ContractValidator {
 
     private static final int MAX_SHOWN_VALUE = 80;
 
-    private final DataContracts contracts;
+    /** Observation (span and timer {@code sfcache_sync_validation_seconds}) of one change's validation. */
+    static final String VALIDATION_OBSERVATION = "sfcache.sync.validation";
 
-    public ContractValidator(DataContracts contracts) {
+    private final DataContracts contracts;
+    private final ObservationRegistry observations;
+
+    public ContractValidator(DataContracts contracts, ObservationRegistry observations) {
         this.contracts = contracts;
+        this.observations = observations;
     }
 
     /** Problems with the envelope (contracts/change-message.schema.json); empty when it is valid. */
@@ -35,6 +44,13 @@ public class ContractValidator {
         if (!change.changeType().carriesFields()) {
             return;
         }
+        Observation.createNotStarted(VALIDATION_OBSERVATION, observations)
+                .contextualName("validate " + change.sobject().toLowerCase(Locale.ROOT))
+                .lowCardinalityKeyValue("sobject", change.sobject())
+                .observe(() -> checkFields(change));
+    }
+
+    private void checkFields(ChangeMessage change) {
         DataContract contract = contracts.find(change.sobject()).orElseThrow(() -> new RejectedChangeException(
                 RejectionReason.UNKNOWN_OBJECT, "No data contract for " + change.sobject()));
         List<String> violations = describe(change.partial() ? contract.partialSchema() : contract.schema(),

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -80,10 +81,20 @@ public class PipelineHarness implements DisposableBean {
     }
 
     public String send(String body, String messageId, String contentType) {
+        return send(body, messageId, contentType, Map.of());
+    }
+
+    /** With application properties, e.g. the W3C {@code traceparent} the Apex publisher sets. */
+    public String send(ChangeMessageBuilder change, Map<String, Object> applicationProperties) {
+        return send(change.toJson(), change.eventId(), "application/json", applicationProperties);
+    }
+
+    public String send(String body, String messageId, String contentType, Map<String, Object> applicationProperties) {
         ServiceBusMessage message = new ServiceBusMessage(body).setMessageId(messageId);
         if (contentType != null) {
             message.setContentType(contentType);
         }
+        message.getApplicationProperties().putAll(applicationProperties);
         sender.sendMessage(message);
         return messageId;
     }
@@ -124,6 +135,14 @@ public class PipelineHarness implements DisposableBean {
                         List.of(new SqlParameter("@m", messageId))), new CosmosQueryRequestOptions(), JsonNode.class)
                 .collectList().block(Duration.ofSeconds(10));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** Events published for one record, in publish order, as the broker holds them (body and properties). */
+    public List<MessageView> rawEvents(String recordId) {
+        return messaging.events(hub).stream()
+                .filter(e -> recordId.equals(e.partitionKey()))
+                .sorted(java.util.Comparator.comparing(MessageView::enqueuedTime))
+                .toList();
     }
 
     /** Events published for one record, in publish order, as JSON. */

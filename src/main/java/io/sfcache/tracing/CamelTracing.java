@@ -1,0 +1,53 @@
+package io.sfcache.tracing;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.observation.MicrometerObservationTracer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+
+/**
+ * Camel's spans (each route's consumer, each endpoint it sends to) as Micrometer observations on Boot's tracer, so
+ * they share the trace of the Service Bus message and of GraphQL requests, and Boot's propagators read and write
+ * {@code traceparent}: a consumer continues the publisher's trace from the message's application properties, and a
+ * producer (Event Hubs) writes the current one into the headers it sends as event properties.
+ *
+ * <p>Wired here because camel-observation-starter 4.17 steps aside whenever Boot's actuator is on the classpath.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "management.tracing.enabled", matchIfMissing = true)
+public class CamelTracing {
+
+    /** The low-cardinality tag camel-tracing puts on each of its observations ({@code camel-direct}, ...). */
+    static final String CAMEL_COMPONENT_TAG = "component";
+
+    @Bean(initMethod = "", destroyMethod = "")
+    // Camel starts and stops it as a context service.
+    MicrometerObservationTracer camelObservationTracer(CamelContext camel, ObjectProvider<Tracer> tracer,
+            ObservationRegistry observations) {
+        MicrometerObservationTracer camelTracer = new MicrometerObservationTracer();
+        tracer.ifAvailable(camelTracer::setTracer);
+        camelTracer.setObservationRegistry(observations);
+        // Counting a change is no step worth a span of its own.
+        camelTracer.setExcludePatterns("micrometer:*");
+        camelTracer.init(camel);
+        return camelTracer;
+    }
+
+    /**
+     * Spans only: without this filter every Camel observation would also become a timer named after its endpoint,
+     * repeating what camel-micrometer already measures per route ({@code camel_route_policy_seconds}).
+     */
+    @Bean
+    MeterFilter camelObservationsAreNotMeters() {
+        return MeterFilter.deny(id -> {
+            String component = id.getTag(CAMEL_COMPONENT_TAG);
+            return component != null && component.startsWith("camel-");
+        });
+    }
+}
