@@ -39,7 +39,7 @@ import io.sfcache.sync.SyncHeaders;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
 public class RecordCpuBenchmark {

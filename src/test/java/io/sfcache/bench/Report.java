@@ -51,7 +51,7 @@ final class Report {
     }
 
     void drain(List<DrainBenchmark.Result> results, List<Double> upserts, List<Double> bulk, List<Double> raw,
-            List<Double> processor) {
+            List<Double> processor, Map<String, Double> cpu) {
         double pipeline = Stats.median(results.stream().map(DrainBenchmark.Result::perSecond).toList());
         double upsert = Stats.median(upserts);
         double bulked = Stats.median(bulk);
@@ -68,16 +68,19 @@ final class Report {
                 + "limits are measured in the same runs with the same documents and messages.", any.messages(),
                 any.updates(), any.invalid(), options.invalidPercent(), results.size()));
         lines.add("");
-        lines.add("| What | records/s (median) | runs | pipeline ÷ this |");
-        lines.add("|---|---:|---|---:|");
+        lines.add("| What | records/s (median) | runs | pipeline ÷ this | JVM CPU ms/record |");
+        lines.add("|---|---:|---|---:|---:|");
         lines.add(rateRow("**sfcache pipeline** (validate, order guard read + conditional write, event, complete)",
-                pipeline, results.stream().map(DrainBenchmark.Result::perSecond).toList(), pipeline));
-        lines.add(rateRow("Cosmos SDK: concurrent async upserts (64 in flight)", upsert, upserts, pipeline));
-        lines.add(rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline));
+                pipeline, results.stream().map(DrainBenchmark.Result::perSecond).toList(), pipeline,
+                cpu.get("pipeline")));
+        lines.add(rateRow("Cosmos SDK: concurrent async upserts (64 in flight)", upsert, upserts, pipeline,
+                cpu.get("upserts")));
+        lines.add(rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline,
+                cpu.get("bulk")));
         lines.add(rateRow("Service Bus stand-in: raw receive (prefetch 500) + complete (256 in flight)", queue, raw,
-                pipeline));
+                pipeline, cpu.get("raw")));
         lines.add(rateRow(fmt("Service Bus processor client, sfcache's settings (%s), empty handler",
-                settings), Stats.median(processor), processor, pipeline));
+                settings), Stats.median(processor), processor, pipeline, cpu.get("processor")));
         lines.add("");
         lines.add(fmt("**Limit** = min(fastest Cosmos way, raw queue) = %.0f records/s. **Pipeline ÷ limit = %.2f** "
                 + "(%.0f%%).", limit, pipeline / limit, 100 * pipeline / limit));
@@ -96,6 +99,17 @@ final class Report {
                 + "message in each route and step (totals are summed over the concurrent consumers; a route's time "
                 + "includes the routes it calls):", result.seconds(), result.messages(), concurrency,
                 result.seconds() * 1000 * concurrency / result.messages()));
+        lines.add("");
+        lines.add("CPU per message by JVM thread group during the run (Linux /proc; the JIT compiler's share shrinks "
+                + "with longer runs), and the Cosmos stand-in's (Node) own: " + fmt("%.2f ms.",
+                        result.cpu().childSeconds() * 1000 / result.messages()));
+        lines.add("");
+        lines.add("| Thread group | CPU ms/message |");
+        lines.add("|---|---:|");
+        result.threadCpu().entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(8).forEach(e -> lines.add(fmt("| %s | %.2f |", e.getKey(),
+                        e.getValue() * 1000 / result.messages())));
+        lines.add(fmt("| **whole JVM** | **%.2f** |", result.cpu().jvmSeconds() * 1000 / result.messages()));
         lines.add("");
         lines.add("| Route / step | exchanges | mean ms | total s |");
         lines.add("|---|---:|---:|---:|");
@@ -157,7 +171,7 @@ final class Report {
         lines.add("## 4. Per-record CPU (JMH)");
         lines.add("");
         lines.add("A realistic Account CREATE through sfcache's own beans (io.sfcache.bench.RecordCpuBenchmark): JMH "
-                + "1.37, average time, 1 fork, 3 × 1 s warm-up, 5 × 1 s measured; median of the iterations.");
+                + "1.37, average time, 1 fork, 5 × 1 s warm-up, 5 × 1 s measured; median of the iterations.");
         lines.add("");
         lines.add("| Step | µs/record (median) | mean ± 99.9% error |");
         lines.add("|---|---:|---:|");
@@ -202,9 +216,9 @@ final class Report {
 
     static final String ANALYSIS_MARKER = "<!-- analysis: kept across runs -->";
 
-    private String rateRow(String what, double median, List<Double> runs, double pipeline) {
-        return fmt("| %s | %.0f | %s | %.2f |", what, median,
-                String.join(", ", runs.stream().map(r -> fmt("%.0f", r)).toList()), pipeline / median);
+    private String rateRow(String what, double median, List<Double> runs, double pipeline, double cpuMillis) {
+        return fmt("| %s | %.0f | %s | %.3f | %.2f |", what, median,
+                String.join(", ", runs.stream().map(r -> fmt("%.0f", r)).toList()), pipeline / median, cpuMillis);
     }
 
     static String row(String what, String value) {
