@@ -45,7 +45,7 @@ public class LagRecorder {
     /** Route step after the order guard wrote a change (CREATE or REPLACE). */
     public void stored(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        ChangeSource source = exchange.getProperty(SyncHeaders.SOURCE, ChangeSource.QUEUE, ChangeSource.class);
+        ChangeSource source = ChangeSource.of(exchange);
         Instant now = clock.instant();
         Duration lag = Duration.between(change.commitTime(), now);
         timer(change.sobject(), source).record(lag.isNegative() ? Duration.ZERO : lag);

@@ -85,7 +85,7 @@ public class DeadLetters {
         byte[] body = ChangeMessageReader.bytes(message.getBody());
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        ChangeSource source = exchange.getProperty(SyncHeaders.SOURCE, ChangeSource.QUEUE, ChangeSource.class);
+        ChangeSource source = ChangeSource.of(exchange);
         String messageId = message.getHeader(MESSAGE_ID, String.class);
 
         ObjectNode entry = JsonNodeFactory.instance.objectNode();

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.component.azure.cosmosdb.CosmosDbOperationsDefinition;
 import org.springframework.stereotype.Component;
 
 import com.azure.cosmos.models.CosmosItemRequestOptions;
@@ -54,7 +55,7 @@ public class OrderGuard {
     /** Body in: the stored record (absent when not found). Body out: the document to write or publish. */
     public void decide(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        ChangeSource source = exchange.getProperty(SyncHeaders.SOURCE, ChangeSource.QUEUE, ChangeSource.class);
+        ChangeSource source = ChangeSource.of(exchange);
         Object body = exchange.getMessage().getBody();
         ObjectNode current = body == null ? null : json.valueToTree(body);
         Decision decision = decide(change, current, source);
@@ -62,9 +63,10 @@ public class OrderGuard {
         exchange.setProperty(SyncHeaders.DECISION, decision.kind().name());
         message.setBody(decision.document());
         if (decision.kind() == WriteDecision.CREATE) {
-            message.setHeader(COSMOS_OPERATION, "createItem");
+            // The component's enum, not its name: converting text to it costs a converter-registry search each time.
+            message.setHeader(COSMOS_OPERATION, CosmosDbOperationsDefinition.createItem);
         } else if (decision.kind() == WriteDecision.REPLACE) {
-            message.setHeader(COSMOS_OPERATION, "replaceItem");
+            message.setHeader(COSMOS_OPERATION, CosmosDbOperationsDefinition.replaceItem);
             message.setHeader(COSMOS_REQUEST_OPTIONS, new CosmosItemRequestOptions()
                     .setIfMatchETag(current.path("_etag").asText(message.getHeader(COSMOS_ETAG, String.class))));
         }

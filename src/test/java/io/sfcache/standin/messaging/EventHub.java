@@ -57,6 +57,10 @@ final class EventHub {
         partition.events.add(new StoredMessage(name, partition.id, partition.events.size(), clock.get(), message));
     }
 
+    int eventCount() {
+        return partitions.stream().mapToInt(p -> p.events.size()).sum();
+    }
+
     List<MessageView> events() {
         return partitions.stream().flatMap(p -> p.events.stream()).map(StoredMessage::view).toList();
     }

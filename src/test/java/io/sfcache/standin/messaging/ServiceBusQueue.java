@@ -285,6 +285,11 @@ final class ServiceBusQueue {
 
     // --- snapshots for tests ---
 
+    /** Settlement counts only: cheap enough to poll while tens of thousands of messages go through. */
+    Map<QueueOutcome, Integer> outcomes() {
+        return Map.copyOf(outcomes);
+    }
+
     QueueSnapshot snapshot() {
         List<MessageView> locked = locks.values().stream()
                 .filter(l -> !l.from.deadLetter).map(l -> l.message.view()).toList();

@@ -1,0 +1,67 @@
+package io.sfcache.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusMessage;
+import com.azure.messaging.servicebus.ServiceBusProcessorClient;
+import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
+import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
+
+import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.messaging.QueueOutcome;
+
+/**
+ * The queue side of the limit: how fast the stand-in queue hands out and settles messages, peek-lock as sfcache reads
+ * them, with no work in between. Each run uses a queue of its own.
+ */
+final class QueueLimit {
+
+    private final AzureMessagingStandin messaging;
+    private final String connectionString;
+
+    QueueLimit(AzureMessagingStandin messaging) {
+        this.messaging = messaging;
+        this.connectionString = messaging.serviceBusConnectionString();
+    }
+
+    /** Messages per second received with prefetch and completed with many completions in flight: the raw rate. */
+    double receiveAndComplete(String queue, List<ServiceBusMessage> messages) {
+        QueueLoader.load(connectionString, queue, messages);
+        try (ServiceBusReceiverAsyncClient receiver = new ServiceBusClientBuilder().connectionString(connectionString)
+                .receiver().queueName(queue).receiveMode(ServiceBusReceiveMode.PEEK_LOCK).prefetchCount(500)
+                .disableAutoComplete().buildAsyncClient()) {
+            long start = System.nanoTime();
+            // take() after the completions: cancelling the receive closes the link, failing completions in flight.
+            receiver.receiveMessages().flatMap(message -> receiver.complete(message).thenReturn(1), 256)
+                    .take(messages.size()).blockLast(Duration.ofMinutes(10));
+            return messages.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * Messages per second through the SDK's processor client, the one Camel's consumer runs on, with sfcache's
+     * concurrency and prefetch and a handler that does nothing: the ceiling of sfcache's consumer as configured.
+     */
+    double processor(String queue, List<ServiceBusMessage> messages, int maxConcurrentCalls, int prefetch) {
+        QueueLoader.load(connectionString, queue, messages);
+        ServiceBusProcessorClient processor = new ServiceBusClientBuilder().connectionString(connectionString)
+                .processor().queueName(queue).receiveMode(ServiceBusReceiveMode.PEEK_LOCK)
+                .maxConcurrentCalls(maxConcurrentCalls).prefetchCount(prefetch)
+                .processMessage(context -> { }).processError(context -> { })
+                .buildProcessorClient();
+        try {
+            long start = System.nanoTime();
+            processor.start();
+            // Done when the queue saw every completion (the processor completes after the handler returns).
+            Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> messaging
+                    .outcomes(queue).getOrDefault(QueueOutcome.COMPLETED, 0) >= messages.size());
+            return messages.size() / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            processor.close();
+        }
+    }
+}
