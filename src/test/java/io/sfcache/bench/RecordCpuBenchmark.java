@@ -57,7 +57,7 @@ public class RecordCpuBenchmark {
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
         SfcacheProperties properties = new SfcacheProperties();
         DataContracts contracts = new DataContracts(properties, new DefaultResourceLoader(), json);
-        validator = new ContractValidator(contracts);
+        validator = new ContractValidator(contracts, io.micrometer.observation.ObservationRegistry.NOOP);
         reader = new ChangeMessageReader(json, validator, contracts, properties);
         orderGuard = new OrderGuard(json, contracts, Clock.systemUTC());
         camel = new DefaultCamelContext();
