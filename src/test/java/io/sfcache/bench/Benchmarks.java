@@ -165,7 +165,7 @@ public final class Benchmarks {
             bulk.add(cosmos.bulk(bulkDocuments));
             cpuPerRecord.merge("bulk", CpuClock.now().since(cpu).jvmSeconds() * 1000 / bulkDocuments.size(), Double::sum);
             cpu = CpuClock.now();
-            raw.add(queue.receiveAndComplete("bench-raw-" + run, backlog.messages()));
+            raw.add(queue.processor("bench-raw-" + run, backlog.messages(), 64, 500));
             cpuPerRecord.merge("raw", CpuClock.now().since(cpu).jvmSeconds() * 1000 / backlog.messages().size(),
                     Double::sum);
             cpu = CpuClock.now();
