@@ -139,6 +139,8 @@ public final class Benchmarks {
         List<Double> processor = new ArrayList<>();
         // JVM CPU milliseconds per record, summed over runs (the report shows the mean).
         Map<String, Double> cpuPerRecord = new LinkedHashMap<>();
+        List<StepTimes.Step> lastRoutes = List.of();
+        List<StepTimes.Step> lastSteps = List.of();
         for (int run = 1; run <= options.runs(); run++) {
             Backlog backlog = Backlog.generate(run, options.records(), options.invalidPercent());
             DrainBenchmark.Result result = pipeline.run(backlog);
@@ -165,7 +167,7 @@ public final class Benchmarks {
             bulk.add(cosmos.bulk(bulkDocuments));
             cpuPerRecord.merge("bulk", CpuClock.now().since(cpu).jvmSeconds() * 1000 / bulkDocuments.size(), Double::sum);
             cpu = CpuClock.now();
-            raw.add(queue.receiveAndComplete("bench-raw-" + run, backlog.messages()));
+            raw.add(queue.processor("bench-raw-" + run, backlog.messages(), 64, 500));
             cpuPerRecord.merge("raw", CpuClock.now().since(cpu).jvmSeconds() * 1000 / backlog.messages().size(),
                     Double::sum);
             cpu = CpuClock.now();
@@ -178,11 +180,13 @@ public final class Benchmarks {
                     result.messages(), result.seconds(), result.events(), result.deadLettered(), upserts.get(run - 1),
                     bulk.get(run - 1), raw.get(run - 1), processor.get(run - 1));
             if (run == options.runs()) {
-                report.stepTimes(result, routes, steps, concurrency);
+                lastRoutes = routes;
+                lastSteps = steps;
             }
         }
         cpuPerRecord.replaceAll((what, sum) -> sum / options.runs());
         report.drain(results, upserts, bulk, raw, processor, cpuPerRecord);
+        report.stepTimes(results.get(results.size() - 1), lastRoutes, lastSteps, concurrency);
     }
 
     private static void lag(Options options, Report report, SteadyLoadBenchmark steady) throws Exception {

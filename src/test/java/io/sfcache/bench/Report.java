@@ -77,7 +77,7 @@ final class Report {
                 cpu.get("upserts")));
         lines.add(rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline,
                 cpu.get("bulk")));
-        lines.add(rateRow("Service Bus stand-in: raw receive (prefetch 500) + complete (256 in flight)", queue, raw,
+        lines.add(rateRow("Service Bus stand-in, raw: SDK processor, 64 concurrent, prefetch 500, empty handler, complete", queue, raw,
                 pipeline, cpu.get("raw")));
         lines.add(rateRow(fmt("Service Bus processor client, sfcache's settings (%s), empty handler",
                 settings), Stats.median(processor), processor, pipeline, cpu.get("processor")));
