@@ -46,7 +46,8 @@ class SyncPipelineTest {
         SalesforceRecord contact = messages.contact(account);
         SalesforceRecord opportunity = messages.opportunity(account);
         List<ChangeMessageBuilder> changes = List.of(account.create(), contact.create(), opportunity.create(),
-                account.update());
+                // A random edit may change nothing (rightly skipped as UNCHANGED): this one changes the name.
+                account.update().field("Name", "Renamed " + account.id()));
         changes.forEach(pipeline::send);
         pipeline.awaitCompleted(changes.stream().map(ChangeMessageBuilder::eventId).toList());
 
