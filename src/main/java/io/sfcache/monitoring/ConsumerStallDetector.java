@@ -40,7 +40,8 @@ public class ConsumerStallDetector implements HealthIndicator {
     private final ServiceBusReceiverAsyncClient queuePeek;
     private final Clock clock;
     private final Duration after;
-    private final Duration peekTimeout;
+    /** A peek is one management round trip: longer than this, the check tries again next time. */
+    private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(10);
     private final Counter restarts;
     private long lastTotal = -1;
     /** Since when messages have been seen waiting with no progress; null while there is progress or no backlog. */
@@ -56,7 +57,6 @@ public class ConsumerStallDetector implements HealthIndicator {
         this.queuePeek = queuePeek;
         this.clock = clock;
         this.after = properties.getMonitoring().getStall().getAfter();
-        this.peekTimeout = properties.getCosmos().getRequestTimeout();
         Gauge.builder("sfcache.consumer.stalled", () -> stalled ? 1 : 0)
                 .description("1 from a detected consumer stall until messages are consumed again").register(meters);
         this.restarts = Counter.builder("sfcache.consumer.stall.restarts")
@@ -109,7 +109,7 @@ public class ConsumerStallDetector implements HealthIndicator {
 
     private boolean messagesWaiting() {
         try {
-            return queuePeek.peekMessage(0L).blockOptional(peekTimeout).isPresent();
+            return queuePeek.peekMessage(0L).blockOptional(PEEK_TIMEOUT).isPresent();
         } catch (RuntimeException e) {
             LOG.debug("Peeking the queue failed: {}", e.getMessage());
             return false;

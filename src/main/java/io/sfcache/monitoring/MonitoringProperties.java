@@ -2,6 +2,8 @@ package io.sfcache.monitoring;
 
 import java.time.Duration;
 
+import org.springframework.util.StringUtils;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -187,11 +189,8 @@ public class MonitoringProperties {
                 + "and client-secret (an identity-provider client with the reader role), or turn the probe off with "
                 + "sfcache.monitoring.reader-probe.enabled=false")
         public boolean isIdentityConfigured() {
-            return !enabled || (hasText(tokenUri) && hasText(clientId) && hasText(clientSecret));
-        }
-
-        private static boolean hasText(String value) {
-            return value != null && !value.isBlank();
+            return !enabled || (StringUtils.hasText(tokenUri) && StringUtils.hasText(clientId)
+                    && StringUtils.hasText(clientSecret));
         }
 
         public String getUrl() {

@@ -65,12 +65,17 @@ public class ScheduledReconciliation implements HealthIndicator {
             String sobject = contract.sobject();
             Instant startedAt = clock.instant();
             try {
-                Instant since = syncState.reconciliationCheckpoint(sobject).map(c -> c.minus(settings.getOverlap()))
-                        .orElse(startedAt.minus(settings.getInitialWindow()));
-                record(sobject, "schedule", () -> reconciler.reconcile(sobject, since));
-                syncState.saveReconciliationCheckpoint(sobject, startedAt);
+                // Checkpoint read and save are part of the run: their failures are logged and counted like its own.
+                record(sobject, "schedule", () -> {
+                    Instant since = syncState.reconciliationCheckpoint(sobject)
+                            .map(c -> c.minus(settings.getOverlap()))
+                            .orElse(startedAt.minus(settings.getInitialWindow()));
+                    Reconciler.Result result = reconciler.reconcile(sobject, since);
+                    syncState.saveReconciliationCheckpoint(sobject, startedAt);
+                    return result;
+                });
             } catch (RuntimeException e) {
-                // Recorded; the next run starts from the old checkpoint again.
+                // Recorded by record(); the next run starts from the old checkpoint again.
             }
         }
     }
