@@ -57,10 +57,10 @@ public class DeadLetters {
         exchange.setProperty(DESCRIPTION_PROPERTY, entry.get("description").asText());
         exchange.setProperty(OBJECT_PROPERTY, entry.path("sobject").asText("unknown"));
         var message = exchange.getMessage();
-        message.setHeader(OrderGuard.COSMOS_ITEM_ID, entry.get("id").asText());
-        message.setHeader(OrderGuard.COSMOS_PARTITION_KEY, entry.get("id").asText());
-        message.removeHeader(OrderGuard.COSMOS_REQUEST_OPTIONS);
-        message.removeHeader(OrderGuard.COSMOS_OPERATION);
+        message.setHeader(SyncHeaders.COSMOS_ITEM_ID, entry.get("id").asText());
+        message.setHeader(SyncHeaders.COSMOS_PARTITION_KEY, entry.get("id").asText());
+        message.removeHeader(SyncHeaders.COSMOS_REQUEST_OPTIONS);
+        message.removeHeader(SyncHeaders.COSMOS_OPERATION);
         message.setBody(null);
     }
 

@@ -22,8 +22,8 @@ public class FailureClassifier {
 
     /** Another consumer wrote the record since it was read (412), or created it first (409). */
     public boolean isWriteConflict(Throwable failure) {
-        return failure instanceof CosmosException cosmos
-                && (cosmos.getStatusCode() == 409 || cosmos.getStatusCode() == 412);
+        Integer status = cosmosStatus(failure);
+        return status != null && (status == 409 || status == 412);
     }
 
     /** A dependency is unreachable, slow or throttling: the message is fine and must not be dead-lettered. */
@@ -32,8 +32,9 @@ public class FailureClassifier {
             if (t instanceof RejectedChangeException) {
                 return false;
             }
-            if (t instanceof CosmosException cosmos) {
-                return TRANSIENT_COSMOS.contains(cosmos.getStatusCode()) || cosmos.getStatusCode() == 0;
+            Integer status = cosmosStatus(t);
+            if (status != null) {
+                return TRANSIENT_COSMOS.contains(status) || status == 0;
             }
             if (t instanceof AmqpException || t instanceof AzureException || t instanceof TimeoutException
                     || t instanceof IOException || t instanceof org.apache.camel.ExchangeTimedOutException
@@ -42,5 +43,13 @@ public class FailureClassifier {
             }
         }
         return false;
+    }
+
+    /** The status of a failed Cosmos call, point or one operation of a bulk request; null for other failures. */
+    private static Integer cosmosStatus(Throwable failure) {
+        if (failure instanceof CosmosException cosmos) {
+            return cosmos.getStatusCode();
+        }
+        return failure instanceof StoreWriteException write ? write.getStatusCode() : null;
     }
 }

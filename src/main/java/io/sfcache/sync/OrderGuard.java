@@ -3,76 +3,34 @@ package io.sfcache.sync;
 import java.time.Clock;
 import java.util.Map;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.component.azure.cosmosdb.CosmosDbOperationsDefinition;
 import org.springframework.stereotype.Component;
 
-import com.azure.cosmos.models.CosmosItemRequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Never lets old data overwrite new: compares a change's version with the stored record's and decides whether to
  * create, replace (conditional on the ETag that was read) or skip, and builds the document to write.
+ * {@link RecordStore} runs it for each change of a batch.
  */
 @Component("orderGuard")
 public class OrderGuard {
-
-    static final String COSMOS_OPERATION = "CamelAzureCosmosDbOperation";
-    static final String COSMOS_ITEM_ID = "CamelAzureCosmosDbItemId";
-    static final String COSMOS_PARTITION_KEY = "CamelAzureCosmosDbItemPartitionKey";
-    static final String COSMOS_REQUEST_OPTIONS = "CamelAzureCosmosDbItemRequestOptions";
-    static final String COSMOS_ETAG = "CamelAzureCosmosDbEtag";
 
     /** @param document what to write (CREATE, REPLACE) or what is stored (REDELIVERED), else null */
     public record Decision(WriteDecision kind, ObjectNode document) {
     }
 
-    private final ObjectMapper json;
     private final DataContracts contracts;
     private final Clock clock;
 
-    public OrderGuard(ObjectMapper json, DataContracts contracts, Clock clock) {
-        this.json = json;
+    public OrderGuard(DataContracts contracts, Clock clock) {
         this.contracts = contracts;
         this.clock = clock;
     }
 
-    /** Sets up the point read of the stored record. */
-    public void prepareRead(Exchange exchange) {
-        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        exchange.getMessage().setHeader(COSMOS_ITEM_ID, change.recordId());
-        // The component wants the key's value as text (it builds the PartitionKey itself).
-        exchange.getMessage().setHeader(COSMOS_PARTITION_KEY, change.recordId());
-        // A retry of this flow must not inherit the previous attempt's write settings.
-        exchange.getMessage().removeHeader(COSMOS_REQUEST_OPTIONS);
-        exchange.getMessage().removeHeader(COSMOS_OPERATION);
-        exchange.getMessage().setBody(null);
-    }
-
-    /** Body in: the stored record (absent when not found). Body out: the document to write or publish. */
-    public void decide(Exchange exchange) {
-        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        ChangeSource source = ChangeSource.of(exchange);
-        Object body = exchange.getMessage().getBody();
-        ObjectNode current = body == null ? null : json.valueToTree(body);
-        Decision decision = decide(change, current, source);
-        var message = exchange.getMessage();
-        exchange.setProperty(SyncHeaders.DECISION, decision.kind().name());
-        message.setBody(decision.document());
-        if (decision.kind() == WriteDecision.CREATE) {
-            // The component's enum, not its name: converting text to it costs a converter-registry search each time.
-            message.setHeader(COSMOS_OPERATION, CosmosDbOperationsDefinition.createItem);
-        } else if (decision.kind() == WriteDecision.REPLACE) {
-            message.setHeader(COSMOS_OPERATION, CosmosDbOperationsDefinition.replaceItem);
-            message.setHeader(COSMOS_REQUEST_OPTIONS, new CosmosItemRequestOptions()
-                    .setIfMatchETag(current.path("_etag").asText(message.getHeader(COSMOS_ETAG, String.class))));
-        }
-    }
-
-    Decision decide(ChangeMessage change, ObjectNode current, ChangeSource source) {
+    /** @param current the stored record, null when there is none */
+    public Decision decide(ChangeMessage change, ObjectNode current, ChangeSource source) {
         if (current == null) {
             return new Decision(WriteDecision.CREATE, document(change, null, source));
         }

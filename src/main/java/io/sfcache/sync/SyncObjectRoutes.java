@@ -22,8 +22,7 @@ public class SyncObjectRoutes extends RouteBuilder {
             templatedRoute("sync-object")
                     .routeId("sync-" + contract.key())
                     .parameter("sobject", contract.sobject())
-                    .parameter("key", contract.key())
-                    .parameter("container", contract.container());
+                    .parameter("key", contract.key());
         }
     }
 }

@@ -57,6 +57,9 @@ public class SyncProperties {
     private String stateContainer = "sync-state";
 
     @Valid
+    private final Batch batch = new Batch();
+
+    @Valid
     private final Retry retry = new Retry();
 
     @Valid
@@ -98,6 +101,38 @@ public class SyncProperties {
 
         public void setHalfOpenAfter(Duration halfOpenAfter) {
             this.halfOpenAfter = halfOpenAfter;
+        }
+    }
+
+    /**
+     * Changes in flight for the same object are stored together: one readMany of their current versions, one bulk
+     * request of conditional writes. Nothing waits to fill a batch: a batch is what arrived while the previous ones
+     * were being written, so a lone change goes at once and a backlog goes in large batches.
+     */
+    public static class Batch {
+        /** Most changes in one batch (Cosmos bulk sends at most 100 operations per request). */
+        @Min(1)
+        @Max(1000)
+        private int maxSize = 100;
+        /** Batches of one object being written at once. */
+        @Min(1)
+        @Max(16)
+        private int maxInFlight = 2;
+
+        public int getMaxSize() {
+            return maxSize;
+        }
+
+        public void setMaxSize(int maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public int getMaxInFlight() {
+            return maxInFlight;
+        }
+
+        public void setMaxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
         }
     }
 
@@ -210,6 +245,10 @@ public class SyncProperties {
 
     public void setStateContainer(String stateContainer) {
         this.stateContainer = stateContainer;
+    }
+
+    public Batch getBatch() {
+        return batch;
     }
 
     public Retry getRetry() {

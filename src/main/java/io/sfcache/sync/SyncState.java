@@ -53,7 +53,7 @@ public class SyncState {
     public ObjectNode heartbeatDocument(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         String id = id(change.sobject());
-        exchange.getMessage().setHeader(OrderGuard.COSMOS_PARTITION_KEY, id);
+        exchange.getMessage().setHeader(SyncHeaders.COSMOS_PARTITION_KEY, id);
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put("id", id);
         doc.put("sobject", change.sobject());

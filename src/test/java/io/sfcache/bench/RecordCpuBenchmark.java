@@ -28,8 +28,8 @@ import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeMessageReader;
 import io.sfcache.sync.ContractValidator;
 import io.sfcache.sync.DataContracts;
+import io.sfcache.sync.ChangeSource;
 import io.sfcache.sync.OrderGuard;
-import io.sfcache.sync.SyncHeaders;
 
 /**
  * Per-record CPU of a realistic Account change through sfcache's own beans, as the route calls them: parse (read the
@@ -59,7 +59,7 @@ public class RecordCpuBenchmark {
         DataContracts contracts = new DataContracts(properties, new DefaultResourceLoader(), json);
         validator = new ContractValidator(contracts, io.micrometer.observation.ObservationRegistry.NOOP);
         reader = new ChangeMessageReader(json, validator, contracts, properties);
-        orderGuard = new OrderGuard(json, contracts, Clock.systemUTC());
+        orderGuard = new OrderGuard(contracts, Clock.systemUTC());
         camel = new DefaultCamelContext();
         body = ChangeMessages.seeded(7).account().create().toJson().getBytes(StandardCharsets.UTF_8);
         parsed = reader.read(exchange());
@@ -84,11 +84,7 @@ public class RecordCpuBenchmark {
 
     @Benchmark
     public Object map() {
-        Exchange exchange = exchange();
-        exchange.setProperty(SyncHeaders.CHANGE, parsed);
-        exchange.getMessage().setBody(null);
-        orderGuard.decide(exchange);
-        return exchange.getMessage().getBody();
+        return orderGuard.decide(parsed, null, ChangeSource.QUEUE).document();
     }
 
     @Benchmark
@@ -96,8 +92,6 @@ public class RecordCpuBenchmark {
         Exchange exchange = exchange();
         ChangeMessage change = reader.read(exchange);
         validator.validate(change);
-        exchange.getMessage().setBody(null);
-        orderGuard.decide(exchange);
-        return exchange.getMessage().getBody();
+        return orderGuard.decide(change, null, ChangeSource.QUEUE).document();
     }
 }
