@@ -44,9 +44,12 @@ import io.sfcache.standin.messaging.AzureMessagingStandin;
  * Options: --records (backlog size), --runs, --invalid-percent, --lag-seconds (per rate and run), --rates
  * (records/s, comma-separated), --read-seconds (per measurement), --read-concurrency, --only (drain,lag,read,cpu),
  * --out (the report; "-" prints only), --keep-test-classpath-hooks (true: leave Spring Security's Reactor hook
- * that only the test classpath installs); anything starting with --sfcache. or --camel. goes to sfcache itself.
+ * that only the test classpath installs); anything starting with --sfcache., --camel. or --management. goes to sfcache itself.
  */
 public final class Benchmarks {
+
+    private static final Map<String, String> BACKLOG_TUNING = Map.of(
+            "sfcache.sync.max-concurrent-calls", "64", "sfcache.sync.prefetch", "100");
 
     private static final String SECURITY_REACTOR_HOOK = "org.springframework.security.SECURITY_REACTOR_CONTEXT_OPERATOR";
 
@@ -77,6 +80,13 @@ public final class Benchmarks {
                 "--logging.level.io.sfcache=WARN",
                 // Each invalid message is logged as a dead letter, and the SDK logs every client it closes.
                 "--logging.level.dead-letter=ERROR", "--logging.level.com.azure.cosmos=ERROR"));
+        // Tuned for a backlog: enough changes in flight for the batched store to fill its batches (the JVM running
+        // this has the bounded-elastic pool it needs, see the bench profile in pom.xml). An argument overrides it.
+        BACKLOG_TUNING.forEach((name, value) -> {
+            if (options.appArgs().stream().noneMatch(arg -> arg.startsWith("--" + name + "="))) {
+                appArgs.add("--" + name + "=" + value);
+            }
+        });
         appArgs.addAll(options.appArgs());
         long startNanos = System.nanoTime();
         try (ConfigurableApplicationContext context = app.run(appArgs.toArray(String[]::new))) {
@@ -247,9 +257,12 @@ public final class Benchmarks {
 
     private static Map<String, String> settings(Environment env) {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (String name : List.of("sfcache.sync.max-concurrent-calls", "sfcache.sync.prefetch")) {
+        for (String name : List.of("sfcache.sync.max-concurrent-calls", "sfcache.sync.prefetch",
+                "sfcache.sync.batch.max-size", "sfcache.sync.batch.max-in-flight")) {
             settings.put(name, env.getProperty(name));
         }
+        // Boot's default: on
+        settings.put("management.tracing.enabled", env.getProperty("management.tracing.enabled", "true"));
         return settings;
     }
 
@@ -262,7 +275,7 @@ public final class Benchmarks {
             Map<String, String> values = new LinkedHashMap<>();
             List<String> appArgs = new ArrayList<>();
             for (String arg : args) {
-                if (arg.startsWith("--sfcache.") || arg.startsWith("--camel.")) {
+                if (arg.startsWith("--sfcache.") || arg.startsWith("--camel.") || arg.startsWith("--management.")) {
                     appArgs.add(arg);
                 } else if (arg.startsWith("--") && arg.contains("=")) {
                     values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));

@@ -105,6 +105,8 @@ class TracingTest {
         assertThat(consume.getName()).isEqualTo(pipeline.queueName());
         SpanData validate = only(trace, s -> s.getName().equals("validate account"), "the validation");
         SpanData store = only(trace, s -> s.getName().equals("store account"), "the batched Cosmos read and write");
+        assertThat(trace).as("the hop to sync-change is traced, the hop on to the object's route is not")
+                .extracting(SpanData::getName).contains("sync-change").doesNotContain("sync-account");
         SpanData publish = only(trace, s -> "camel-azure-eventhubs".equals(component(s)), "the Event Hubs send");
         assertThat(publish.getSpanId()).as("the span the event names as its parent").isEqualTo(passedOn.group(2));
         assertThat(List.of(validate, store, publish))
