@@ -119,6 +119,17 @@ class HelmChartTest {
         assertThat(rendered.container().path("image").asText()).contains("@sha256:");
     }
 
+    @Test
+    void moreConcurrentCallsComeWithTheThreadsTheyNeed() {
+        assertThat(render(DEFAULTS).env("JAVA_TOOL_OPTIONS")).doesNotContain("defaultBoundedElasticSize");
+        HelmChart.Rendered backlog = HelmChart.render(List.of(PRODUCTION),
+                Map.of("sync.maxConcurrentCalls", "64", "sync.prefetch", "100"));
+        assertThat(backlog.env("JAVA_TOOL_OPTIONS")).startsWith("-XX:MaxRAMPercentage")
+                .endsWith(" -Dreactor.schedulers.defaultBoundedElasticSize=128");
+        assertThat(backlog.env("SFCACHE_SYNC_MAXCONCURRENTCALLS")).isEqualTo("64");
+        assertThat(backlog.env("SFCACHE_SYNC_PREFETCH")).isEqualTo("100");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("valuesCases")
     void thePodIsHardenedAndHasTimeToFinishInFlightMessages(String valuesCase) throws IOException {

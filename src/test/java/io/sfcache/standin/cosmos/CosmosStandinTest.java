@@ -15,6 +15,7 @@ import com.azure.cosmos.models.CosmosBatchOperationResult;
 import com.azure.cosmos.models.CosmosBatchResponse;
 import com.azure.cosmos.models.CosmosChangeFeedRequestOptions;
 import com.azure.cosmos.models.CosmosContainerProperties;
+import com.azure.cosmos.models.CosmosItemIdentity;
 import com.azure.cosmos.models.CosmosItemRequestOptions;
 import com.azure.cosmos.models.CosmosItemResponse;
 import com.azure.cosmos.models.CosmosPatchOperations;
@@ -123,6 +124,25 @@ class CosmosStandinTest {
         // same id, other partition: not the same item
         assertThatThrownBy(() -> c.readItem("present", new PartitionKey("other"), Doc.class))
                 .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+    }
+
+    @Test
+    void readManyReturnsTheItemsFoundAndLeavesOutMissingOnes(TestInfo test) {
+        // Partitioned by /id, as sfcache's record containers: the SDK reads them with "c.id IN (...)".
+        String id = test.getTestMethod().orElseThrow().getName();
+        database.createContainer(new CosmosContainerProperties(id, "/id"));
+        CosmosContainer c = database.getContainer(id);
+        IntStream.range(0, 50).forEach(i -> c.createItem(new Doc("d" + i, null, i, "n" + i)));
+        c.upsertItem(new Doc("d7", null, 70, "changed"));
+        c.deleteItem("d9", new PartitionKey("d9"), new CosmosItemRequestOptions());
+
+        List<CosmosItemIdentity> wanted = List.of("d3", "d7", "d9", "absent", "d49").stream()
+                .map(key -> new CosmosItemIdentity(new PartitionKey(key), key)).toList();
+        FeedResponse<Doc> found = c.readMany(wanted, Doc.class);
+
+        assertThat(found.getResults()).extracting(Doc::id, Doc::n)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("d3", 3),
+                        org.assertj.core.groups.Tuple.tuple("d7", 70), org.assertj.core.groups.Tuple.tuple("d49", 49));
     }
 
     @Test
