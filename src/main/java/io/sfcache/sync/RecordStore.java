@@ -50,6 +50,8 @@ import reactor.core.publisher.Mono;
  * written, new changes queue up, and the next batch takes what queued. A lone change is stored at once; a backlog
  * goes in batches of up to {@code sfcache.sync.batch.max-size}. A record appears at most once per batch: a second
  * change of it waits for the next batch.
+ *
+ * <p>Through the Cosmos SDK rather than Camel's azure-cosmosdb endpoint, which has neither readMany nor bulk (4.17).
  */
 @Component("recordStore")
 public class RecordStore {
