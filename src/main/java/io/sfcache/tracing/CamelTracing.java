@@ -5,14 +5,17 @@ import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.observation.MicrometerObservationTracer;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
 import io.sfcache.sync.DataContracts;
 
 /**
@@ -27,18 +30,15 @@ import io.sfcache.sync.DataContracts;
 @ConditionalOnProperty(name = "management.tracing.enabled", matchIfMissing = true)
 public class CamelTracing {
 
-    /** The low-cardinality tag camel-tracing puts on each of its observations ({@code camel-direct}, ...). */
-    static final String CAMEL_COMPONENT_TAG = "component";
-
     @Bean(initMethod = "", destroyMethod = "")
     // Camel starts and stops it as a context service.
-    MicrometerObservationTracer camelObservationTracer(CamelContext camel, ObjectProvider<Tracer> tracer,
-            ObservationRegistry observations, DataContracts contracts) {
+    MicrometerObservationTracer camelObservationTracer(CamelContext camel, Tracer tracer, Propagator propagator,
+            DataContracts contracts) {
         MicrometerObservationTracer camelTracer = new MicrometerObservationTracer();
-        tracer.ifAvailable(camelTracer::setTracer);
-        camelTracer.setObservationRegistry(observations);
+        camelTracer.setTracer(tracer);
+        camelTracer.setObservationRegistry(spansOnly(tracer, propagator));
         // Counting a change is no step worth a span of its own, nor is the hop from sync-change to the object's
-        // route: spans cost (the benchmark measured a third of the pipeline's CPU on them). Kept: the Service Bus
+        // route: spans cost (the benchmark measured a third of the pipeline's CPU on tracing). Kept: the Service Bus
         // consume, direct:sync-change (where reconciliation and redrive enter), validation, store, Event Hubs send.
         List<String> excluded = new ArrayList<>(List.of("micrometer:*", "direct:heartbeat"));
         contracts.all().forEach(contract -> excluded.add("direct:sync-" + contract.key()));
@@ -48,14 +48,17 @@ public class CamelTracing {
     }
 
     /**
-     * Spans only: without this filter every Camel observation would also become a timer named after its endpoint,
-     * repeating what camel-micrometer already measures per route ({@code camel_route_policy_seconds}).
+     * Camel's observations become spans on Boot's tracer and propagators, and nothing else: through Boot's registry
+     * each would also be offered to the meter handler as a timer named after its endpoint (repeating what
+     * camel-micrometer measures per route), work the benchmark saw on every step of every message. Parents still
+     * connect across registries through the tracer's current span.
      */
-    @Bean
-    MeterFilter camelObservationsAreNotMeters() {
-        return MeterFilter.deny(id -> {
-            String component = id.getTag(CAMEL_COMPONENT_TAG);
-            return component != null && component.startsWith("camel-");
-        });
+    private static ObservationRegistry spansOnly(Tracer tracer, Propagator propagator) {
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                new DefaultTracingObservationHandler(tracer)));
+        return registry;
     }
 }
