@@ -127,6 +127,7 @@ public class Reconciler {
     }
 
     private JsonNode call(String endpoint, String query) {
+        SalesforceCalls.refuseWhileStopping(camel);
         Object body = producer.requestBodyAndHeader(endpoint, null, "sObjectQuery", query);
         try {
             return json.readTree(body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
