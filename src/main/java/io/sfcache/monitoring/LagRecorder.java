@@ -13,7 +13,6 @@ import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeSource;
 import io.sfcache.sync.SyncHeaders;
@@ -62,10 +61,11 @@ public class LagRecorder {
         return meters.find("sfcache.sync.lag").tag("sobject", sobject).timers().stream()
                 .flatMap(timer -> java.util.Arrays.stream(timer.takeSnapshot().percentileValues()))
                 .filter(p -> p.percentile() == 0.99)
-                .map(ValueAtPercentile::value)
-                .filter(seconds -> seconds > 0)
+                // value() is in the timer's base unit, nanoseconds: ask for them by name.
+                .map(p -> p.value(TimeUnit.NANOSECONDS))
+                .filter(nanos -> nanos > 0)
                 .max(Double::compare)
-                .map(seconds -> Duration.ofNanos((long) (seconds * 1e9)));
+                .map(nanos -> Duration.ofNanos(nanos.longValue()));
     }
 
     private Timer timer(String sobject, ChangeSource source) {
