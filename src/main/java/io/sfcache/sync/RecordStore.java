@@ -136,7 +136,7 @@ public class RecordStore {
         Batcher(String name) {
             this.container = database.getContainer(name);
             this.sizes = DistributionSummary.builder("sfcache.sync.batch.size")
-                    .description("Changes stored per readMany + bulk write").baseUnit("changes")
+                    .description("Changes stored per readMany + bulk write")
                     .tag("container", name).register(meters);
         }
 
