@@ -35,6 +35,8 @@ public class LagRecorder {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Newest> newest = new ConcurrentHashMap<>();
+    /** Built once per object and source: this runs for every change written. */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public LagRecorder(MeterRegistry meters, Clock clock) {
         this.meters = meters;
@@ -69,7 +71,7 @@ public class LagRecorder {
     }
 
     private Timer timer(String sobject, ChangeSource source) {
-        return Timer.builder("sfcache.sync.lag")
+        return timers.computeIfAbsent(sobject + "/" + source, key -> Timer.builder("sfcache.sync.lag")
                 .description("Salesforce commit to stored in Cosmos, per change written")
                 .tags("sobject", sobject, "source", source.name())
                 .serviceLevelObjectives(SLO)
@@ -79,7 +81,7 @@ public class LagRecorder {
                 .publishPercentiles(0.5, 0.99)
                 .distributionStatisticExpiry(Duration.ofMinutes(1))
                 .distributionStatisticBufferLength(3)
-                .register(meters);
+                .register(meters));
     }
 
     static double seconds(Duration duration) {
