@@ -1,4 +1,10 @@
 /** Publishes Contact changes to sfcache; all logic is in SfcacheTriggerHandler. */
-trigger SfcacheContactTrigger on Contact(after insert, after update, after delete, after undelete) {
+trigger SfcacheContactTrigger on Contact(
+  before delete,
+  after insert,
+  after update,
+  after delete,
+  after undelete
+) {
   SfcacheTriggerHandler.handle();
 }
