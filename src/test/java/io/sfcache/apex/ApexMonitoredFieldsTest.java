@@ -70,7 +70,7 @@ class ApexMonitoredFieldsTest {
             assertThat(Files.isRegularFile(Path.of(trigger + "-meta.xml"))).as("%s-meta.xml exists", trigger).isTrue();
             String code = ApexProject.read(trigger).replaceAll("/\\*.*?\\*/", "").replaceAll("\\s+", "");
             assertThat(code).as("%s: one line, the handler", trigger).isEqualTo("triggerSfcache" + sobject + "Triggeron"
-                    + sobject + "(afterinsert,afterupdate,afterdelete,afterundelete){SfcacheTriggerHandler.handle();}");
+                    + sobject + "(beforedelete,afterinsert,afterupdate,afterdelete,afterundelete){SfcacheTriggerHandler.handle();}");
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -120,5 +121,51 @@ final class ApexProject {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file, e);
         }
+    }
+
+    /** What a check run printed (stdout and stderr) and how it exited. */
+    record Run(int exitCode, String output) {
+    }
+
+    /**
+     * Runs a command in a directory with a deadline; its output goes through a file in work (no pipe to drain).
+     */
+    static Run run(Path work, Path directory, List<String> command) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(work, "run", ".out");
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within 2 minutes:\n" + Files.readString(output));
+        }
+        return new Run(process.exitValue(), Files.readString(output));
+    }
+
+    /** A copy of the SFDX project (force-app and sfdx-project.json) under work, to break. */
+    static Path copy(Path work) throws IOException {
+        Path copy = work.resolve("project");
+        Path from = ROOT.resolve("force-app");
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = copy.resolve("force-app").resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+        Files.copy(ROOT.resolve("sfdx-project.json"), copy.resolve("sfdx-project.json"));
+        return copy;
+    }
+
+    /** Replaces the first match in a file, failing when there is none (a break that breaks nothing proves nothing). */
+    static void replaceFirst(Path file, String regex, String replacement) throws IOException {
+        String before = Files.readString(file);
+        String after = before.replaceFirst(regex, replacement);
+        if (after.equals(before)) {
+            throw new AssertionError(file + " has no " + regex + " to break");
+        }
+        Files.writeString(file, after);
     }
 }
