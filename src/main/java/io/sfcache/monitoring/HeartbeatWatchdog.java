@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
+import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
 
 /**
@@ -26,13 +28,26 @@ import io.sfcache.sync.SyncState;
  * publisher still works. A heartbeat older than {@code sfcache.monitoring.heartbeat.missing-after} (or none since
  * start-up for that long) makes the object's heartbeat missing: a gauge, a WARN log event once, and the health
  * component {@code heartbeats} (sync group) DOWN with details.
+ *
+ * <p>A heartbeat that arrives can still say the publisher is broken ({@link PublisherProblem}: publishing off, trigger
+ * inactive, send failures, an outbox backlog older than {@code sfcache.monitoring.heartbeat.max-pending-age},
+ * unpublished changes). Read from the stored heartbeat, so every replica and a restarted one agree: per object and
+ * problem a gauge ({@code sfcache_publisher_unhealthy{sobject,reason}}), a WARN line when it starts and an INFO line
+ * when a later heartbeat clears it, and {@code heartbeats} DOWN with the reported values. The outbox counts are
+ * gauges too. Unpublished changes are also reconciled, by the heartbeat route ({@link ScheduledReconciliation}).
  */
 @Component("heartbeats")
 public class HeartbeatWatchdog implements HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatWatchdog.class);
 
-    private record State(Optional<Instant> sentAt, boolean missing) {
+    /** @param heartbeat the stored one, if any; @param problems what it reports, with the values that show it */
+    private record State(Optional<SyncState.Heartbeat> heartbeat, boolean missing,
+            Map<PublisherProblem, String> problems) {
+
+        Optional<Instant> sentAt() {
+            return heartbeat.map(SyncState.Heartbeat::sentAt);
+        }
     }
 
     private final DataContracts contracts;
@@ -40,6 +55,7 @@ public class HeartbeatWatchdog implements HealthIndicator {
     private final LagRecorder lag;
     private final Clock clock;
     private final Duration missingAfter;
+    private final Duration maxPendingAge;
     private final Instant startedAt;
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
@@ -50,6 +66,7 @@ public class HeartbeatWatchdog implements HealthIndicator {
         this.lag = lag;
         this.clock = clock;
         this.missingAfter = properties.getMonitoring().getHeartbeat().getMissingAfter();
+        this.maxPendingAge = properties.getMonitoring().getHeartbeat().getMaxPendingAge();
         this.startedAt = clock.instant();
         for (DataContract contract : contracts.all()) {
             String sobject = contract.sobject();
@@ -66,6 +83,21 @@ public class HeartbeatWatchdog implements HealthIndicator {
             Gauge.builder("sfcache.freshness.age", () -> age(currentAsOf(sobject)))
                     .description("Seconds since sfcache last knew the object current: newest change or heartbeat")
                     .baseUnit("seconds").tag("sobject", sobject).register(meters);
+            for (PublisherProblem problem : PublisherProblem.values()) {
+                Gauge.builder("sfcache.publisher.unhealthy", () -> problems(sobject).containsKey(problem) ? 1 : 0)
+                        .description("1 while the object's last heartbeat reports this problem of the publisher")
+                        .tag("sobject", sobject).tag("reason", problem.name()).register(meters);
+            }
+            Gauge.builder("sfcache.publisher.outbox.pending", () -> reported(sobject, PublisherStatus::outboxPending))
+                    .description("Messages waiting in the publisher's outbox for a retry, as the last heartbeat said")
+                    .tag("sobject", sobject).register(meters);
+            Gauge.builder("sfcache.publisher.outbox.failed", () -> reported(sobject, PublisherStatus::outboxFailed))
+                    .description("Outbox messages that gave up and wait for an operator, as the last heartbeat said")
+                    .tag("sobject", sobject).register(meters);
+            Gauge.builder("sfcache.publisher.outbox.oldest.pending.age", () -> oldestPendingAge(sobject))
+                    .description("Age of the oldest message waiting in the publisher's outbox when the last heartbeat "
+                            + "was sent (0: none waiting)")
+                    .baseUnit("seconds").tag("sobject", sobject).register(meters);
         }
     }
 
@@ -74,10 +106,13 @@ public class HeartbeatWatchdog implements HealthIndicator {
         Instant now = clock.instant();
         for (DataContract contract : contracts.all()) {
             String sobject = contract.sobject();
-            Optional<Instant> sentAt = syncState.readHeartbeat(sobject).map(SyncState.Heartbeat::sentAt);
+            Optional<SyncState.Heartbeat> heartbeat = syncState.readHeartbeat(sobject);
+            Optional<Instant> sentAt = heartbeat.map(SyncState.Heartbeat::sentAt);
             Instant since = sentAt.orElse(startedAt);
             boolean missing = Duration.between(since, now).compareTo(missingAfter) > 0;
-            State before = states.put(sobject, new State(sentAt, missing));
+            Map<PublisherProblem, String> problems = heartbeat
+                    .map(h -> PublisherProblem.reportedBy(h, maxPendingAge)).orElse(Map.of());
+            State before = states.put(sobject, new State(heartbeat, missing, problems));
             boolean wasMissing = before != null && before.missing();
             if (missing && !wasMissing) {
                 LOG.warn("Publisher heartbeat missing for {}: none since {} (sfcache.monitoring.heartbeat.missing-after"
@@ -86,6 +121,21 @@ public class HeartbeatWatchdog implements HealthIndicator {
                         missingAfter);
             } else if (!missing && wasMissing) {
                 LOG.info("Publisher heartbeat for {} back (sent {})", sobject, sentAt.orElse(null));
+            }
+            reportChanges(sobject, before == null ? Map.of() : before.problems(), problems, sentAt.orElse(null));
+        }
+    }
+
+    /** One WARN line when a problem starts, one INFO line when a later heartbeat no longer reports it. */
+    private static void reportChanges(String sobject, Map<PublisherProblem, String> before,
+            Map<PublisherProblem, String> after, Instant sentAt) {
+        for (PublisherProblem problem : PublisherProblem.values()) {
+            if (after.containsKey(problem) && !before.containsKey(problem)) {
+                LOG.warn("Publisher of {} unhealthy, {}: its heartbeat sent {} says {}: {}. See the run-book, "
+                        + "SfcachePublisherUnhealthy ({})", sobject, problem, sentAt, after.get(problem),
+                        problem.meaning(), problem);
+            } else if (before.containsKey(problem) && !after.containsKey(problem)) {
+                LOG.info("Publisher of {}: {} cleared by its heartbeat sent {}", sobject, problem, sentAt);
             }
         }
     }
@@ -99,9 +149,34 @@ public class HeartbeatWatchdog implements HealthIndicator {
         return states.values().stream().anyMatch(State::missing);
     }
 
+    /** The publisher problems the object's last heartbeat reports (as of the last check), with their values. */
+    public Map<PublisherProblem, String> problems(String sobject) {
+        State state = states.get(sobject);
+        return state == null ? Map.of() : state.problems();
+    }
+
+    public boolean anyProblems() {
+        return states.values().stream().anyMatch(state -> !state.problems().isEmpty());
+    }
+
     private Optional<Instant> heartbeatAt(String sobject) {
         State state = states.get(sobject);
         return state == null ? Optional.empty() : state.sentAt();
+    }
+
+    private Optional<SyncState.Heartbeat> lastHeartbeat(String sobject) {
+        State state = states.get(sobject);
+        return state == null ? Optional.empty() : state.heartbeat();
+    }
+
+    /** A count the last heartbeat reported; NaN while unknown (none yet, or an older publisher). */
+    private double reported(String sobject, Function<PublisherStatus, Long> value) {
+        return lastHeartbeat(sobject).map(h -> value.apply(h.publisher())).map(Long::doubleValue).orElse(Double.NaN);
+    }
+
+    private double oldestPendingAge(String sobject) {
+        return lastHeartbeat(sobject).map(PublisherProblem::oldestPendingAge).map(LagRecorder::seconds)
+                .orElse(Double.NaN);
     }
 
     /** The later of the newest stored change's commit and the last heartbeat. */
@@ -124,9 +199,16 @@ public class HeartbeatWatchdog implements HealthIndicator {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("lastHeartbeatSentAt", heartbeatAt(sobject).map(Instant::toString).orElse("none since start-up"));
             detail.put("missing", isMissing(sobject));
+            Map<String, String> problems = new LinkedHashMap<>();
+            problems(sobject).forEach((problem, values) -> problems.put(problem.name(), values));
+            detail.put("publisherProblems", problems);
+            lastHeartbeat(sobject).filter(h -> !h.publisher().saidNothing())
+                    .ifPresent(h -> detail.put("publisher", h.publisher()));
             details.put(sobject, detail);
         }
-        return (anyMissing() ? Health.down() : Health.up()).withDetail("missingAfter", missingAfter.toString())
+        return (anyMissing() || anyProblems() ? Health.down() : Health.up())
+                .withDetail("missingAfter", missingAfter.toString())
+                .withDetail("maxPendingAge", maxPendingAge.toString())
                 .withDetails(details).build();
     }
 }

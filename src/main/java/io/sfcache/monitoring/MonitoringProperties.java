@@ -58,6 +58,12 @@ public class MonitoringProperties {
         /** How often heartbeats are checked. */
         @NotNull
         private Duration checkInterval = Duration.ofSeconds(30);
+        /**
+         * A heartbeat whose oldest PENDING outbox message is older than this (at the heartbeat's commit time) reports
+         * an outbox backlog: the publisher's retries are not getting through.
+         */
+        @NotNull
+        private Duration maxPendingAge = Duration.ofMinutes(15);
 
         public Duration getMissingAfter() {
             return missingAfter;
@@ -73,6 +79,14 @@ public class MonitoringProperties {
 
         public void setCheckInterval(Duration checkInterval) {
             this.checkInterval = checkInterval;
+        }
+
+        public Duration getMaxPendingAge() {
+            return maxPendingAge;
+        }
+
+        public void setMaxPendingAge(Duration maxPendingAge) {
+            this.maxPendingAge = maxPendingAge;
         }
     }
 

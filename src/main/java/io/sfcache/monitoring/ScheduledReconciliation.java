@@ -5,9 +5,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.jmx.export.annotation.ManagedOperation;
@@ -17,25 +21,33 @@ import org.springframework.stereotype.Component;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheProperties;
 import io.sfcache.salesforce.Reconciler;
+import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
+import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.SyncState;
 
 /**
  * Anti-entropy. On a schedule, per object, every record Salesforce changed since the last checkpoint (minus an
  * overlap) goes through the sync flow as a full change (source RECONCILIATION): the order guard skips what Cosmos
  * already holds and writes what is missing or older, so a lost message heals within an interval. Operators can
- * reconcile a time window after an outage (JMX {@code io.sfcache:type=Reconciliation}). Health component
- * {@code reconciliation}: the last run per object, DOWN while the last run failed.
+ * reconcile a time window after an outage (JMX {@code io.sfcache:type=Reconciliation}). When a publisher heartbeat
+ * reports changes it could not hand off ({@code unpublishedSince}), the replica that received it reconciles that
+ * window in the background (trigger {@code heartbeat}). Health component {@code reconciliation}: the last run per
+ * object, DOWN while the last run failed.
  */
 @Component("reconciliation")
 @ManagedResource(objectName = "io.sfcache:type=Reconciliation", description = "Reconciliation against Salesforce")
-public class ScheduledReconciliation implements HealthIndicator {
+public class ScheduledReconciliation implements HealthIndicator, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledReconciliation.class);
 
     /** @param error null if the run succeeded */
     public record Run(String trigger, Instant at, int seen, int repaired, int rejected, String error) {
+    }
+
+    /** A window of unpublished changes reconciled: from the publisher's {@code unpublishedSince} to {@code until}. */
+    private record Unpublished(Instant since, Instant until) {
     }
 
     private final DataContracts contracts;
@@ -45,6 +57,13 @@ public class ScheduledReconciliation implements HealthIndicator {
     private final Clock clock;
     private final MonitoringProperties.Reconciliation settings;
     private final Map<String, Run> lastRuns = new ConcurrentHashMap<>();
+    private final Map<String, Unpublished> unpublishedDone = new ConcurrentHashMap<>();
+    /** Repairs asked for by heartbeats run here, one at a time, never on the consumer's thread. */
+    private final ExecutorService background = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "reconcile-unpublished");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ScheduledReconciliation(DataContracts contracts, Reconciler reconciler, SyncState syncState,
             MeterRegistry meters, Clock clock, SfcacheProperties properties) {
@@ -87,6 +106,50 @@ public class ScheduledReconciliation implements HealthIndicator {
         Instant start = Instant.parse(from);
         Instant end = to == null || to.isBlank() ? clock.instant() : Instant.parse(to);
         return record(sobject, "on-demand", () -> reconciler.reconcile(sobject, start, end)).toString();
+    }
+
+    /**
+     * Heartbeat route step: the publisher reports that changes of the object since {@code unpublishedSince} were not
+     * published. Reconciles [unpublishedSince minus {@code overlap}, the heartbeat's commit time) in the background,
+     * so the heartbeat is done at once. Nothing to do for a heartbeat without it.
+     */
+    public void repairUnpublished(Exchange exchange) {
+        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
+        Instant since = change.heartbeat().publisher().unpublishedSince();
+        if (since != null) {
+            background.execute(() -> reconcileUnpublished(change.sobject(), since, change.commitTime()));
+        }
+    }
+
+    /**
+     * Reconciles the object's unpublished changes up to {@code until}. A publisher that reports the same
+     * {@code unpublishedSince} again is reconciled from where the last successful run for it ended (minus the overlap),
+     * not from the start each heartbeat.
+     *
+     * @return the run, or null when there was nothing new to read
+     */
+    Run reconcileUnpublished(String sobject, Instant since, Instant until) {
+        Unpublished done = unpublishedDone.get(sobject);
+        Instant from = (done != null && done.since().equals(since) ? done.until() : since).minus(settings.getOverlap());
+        if (!from.isBefore(until)) {
+            return null;
+        }
+        LOG.info("Publisher reports unpublished {} changes since {}: reconciling {} to {}", sobject, since, from,
+                until);
+        try {
+            Run run = record(sobject, "heartbeat", () -> reconciler.reconcile(sobject, from, until));
+            unpublishedDone.merge(sobject, new Unpublished(since, until),
+                    (old, now) -> old.since().equals(now.since()) && old.until().isAfter(now.until()) ? old : now);
+            return run;
+        } catch (RuntimeException e) {
+            // Logged and shown by record(); the next heartbeat that still reports the window tries again.
+            return null;
+        }
+    }
+
+    @Override
+    public void destroy() {
+        background.shutdownNow();
     }
 
     private Run record(String sobject, String trigger, java.util.function.Supplier<Reconciler.Result> work) {

@@ -22,7 +22,14 @@ public record ChangeMessage(
         boolean partial,
         Heartbeat heartbeat) {
 
-    /** @param sentSincePrevious change messages the publisher sent for this object since its previous heartbeat */
-    public record Heartbeat(long sentSincePrevious, Instant previousHeartbeatTime) {
+    /**
+     * @param sentSincePrevious change messages the publisher sent for this object since its previous heartbeat
+     * @param publisher what the publisher says about itself; {@link PublisherStatus#UNKNOWN} from older publishers
+     */
+    public record Heartbeat(long sentSincePrevious, Instant previousHeartbeatTime, PublisherStatus publisher) {
+
+        public Heartbeat {
+            publisher = publisher == null ? PublisherStatus.UNKNOWN : publisher;
+        }
     }
 }

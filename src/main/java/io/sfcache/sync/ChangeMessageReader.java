@@ -142,6 +142,7 @@ public class ChangeMessageReader {
                 node.path("partial").asBoolean(false),
                 heartbeat == null ? null : new ChangeMessage.Heartbeat(heartbeat.get("sentSincePrevious").asLong(),
                         heartbeat.path("previousHeartbeatTime").isTextual()
-                                ? Instant.parse(heartbeat.get("previousHeartbeatTime").asText()) : null));
+                                ? Instant.parse(heartbeat.get("previousHeartbeatTime").asText()) : null,
+                        PublisherStatus.from(heartbeat)));
     }
 }

@@ -3,6 +3,7 @@ package io.sfcache.sync;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +22,8 @@ import io.sfcache.SfcacheProperties;
 
 /**
  * sfcache's bookkeeping in the {@code sync-state} container: per object the publisher's last heartbeat (which tells
- * readers how current a quiet object is even when none of its records changed), and per Change Data Capture channel
- * the replay id to resume from.
+ * readers how current a quiet object is even when none of its records changed, and keeps what the publisher said
+ * about itself for the watchdog of every replica), and per Change Data Capture channel the replay id to resume from.
  */
 @Component("syncState")
 public class SyncState {
@@ -30,8 +31,13 @@ public class SyncState {
     /** Readers ask often; heartbeats come every few minutes. */
     private static final Duration CACHE = Duration.ofSeconds(5);
 
-    /** @param sentAt when the publisher sent it; @param receivedAt when sfcache stored it */
-    public record Heartbeat(String sobject, Instant sentAt, Instant receivedAt, long sentSincePrevious) {
+    /**
+     * @param sentAt               when the publisher sent it; @param receivedAt when sfcache stored it
+     * @param publisher            what the publisher reported about itself ({@link PublisherStatus#UNKNOWN}: nothing)
+     * @param previousOutboxFailed the outbox's FAILED count in the object's previous heartbeat, if both reported one
+     */
+    public record Heartbeat(String sobject, Instant sentAt, Instant receivedAt, long sentSincePrevious,
+            PublisherStatus publisher, Long previousOutboxFailed) {
     }
 
     private record Cached(Optional<Heartbeat> heartbeat, Instant readAt) {
@@ -61,7 +67,27 @@ public class SyncState {
         doc.put("sentAt", RecordDocument.timestamp(change.commitTime()));
         doc.put("receivedAt", RecordDocument.timestamp(clock.instant()));
         doc.put("sentSincePrevious", change.heartbeat().sentSincePrevious());
+        PublisherStatus publisher = change.heartbeat().publisher();
+        publisher.writeTo(doc);
+        if (publisher.outboxFailed() != null) {
+            previousOutboxFailed(change).ifPresent(previous -> doc.put("previousOutboxFailed", previous));
+        }
         return doc;
+    }
+
+    /**
+     * The FAILED count of the heartbeat stored before this one, so that a growing count can be told from a steady
+     * one by any replica, also after a restart. A redelivered heartbeat keeps what its first delivery stored.
+     */
+    private Optional<Long> previousOutboxFailed(ChangeMessage change) {
+        Instant sentAt = change.commitTime().truncatedTo(ChronoUnit.MILLIS); // as stored
+        return readHeartbeat(change.sobject()).flatMap(stored -> {
+            if (stored.sentAt().isBefore(sentAt)) {
+                return Optional.ofNullable(stored.publisher().outboxFailed());
+            }
+            return stored.sentAt().equals(sentAt) ? Optional.ofNullable(stored.previousOutboxFailed())
+                    : Optional.empty();
+        });
     }
 
     public Optional<Heartbeat> lastHeartbeat(String sobject) {
@@ -77,7 +103,9 @@ public class SyncState {
     /** The last heartbeat as stored now, not cached: for the watchdog, which asks seldom and must not lag. */
     public Optional<Heartbeat> readHeartbeat(String sobject) {
         return document(id(sobject)).map(doc -> new Heartbeat(sobject, Instant.parse(doc.get("sentAt").asText()),
-                Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong()));
+                Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong(),
+                PublisherStatus.from(doc), doc.path("previousOutboxFailed").isIntegralNumber()
+                        ? doc.get("previousOutboxFailed").longValue() : null));
     }
 
     private static String id(String sobject) {

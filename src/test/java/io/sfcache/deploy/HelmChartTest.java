@@ -38,8 +38,9 @@ class HelmChartTest {
     private static final String CDC_ON = "ci/cdc-on.yaml";
     private static final String KEDA_ON = "ci/keda-on.yaml";
     private static final List<String> ALERTS = List.of("SfcacheLagSloBreached", "SfcacheDataStale",
-            "SfcacheHeartbeatMissing", "SfcacheSchemaDrift", "SfcacheDeadLettersGrowing", "SfcacheConsumerStalled",
-            "SfcacheReconciliationRepairing", "SfcachePublisherLosingMessages", "SfcacheReaderProbeStale");
+            "SfcacheHeartbeatMissing", "SfcachePublisherUnhealthy", "SfcacheSchemaDrift", "SfcacheDeadLettersGrowing",
+            "SfcacheConsumerStalled", "SfcacheReconciliationRepairing", "SfcachePublisherLosingMessages",
+            "SfcacheReaderProbeStale");
 
     static Stream<String> valuesCases() {
         return Stream.of(DEFAULTS, PRODUCTION, CDC_ON, KEDA_ON);

@@ -16,6 +16,8 @@ import io.sfcache.fixtures.Timestamps;
  * A HEARTBEAT per object every interval, carrying how many of that object's messages went out since the previous
  * heartbeat, so the cache can tell lost messages from a quiet org. Only confirmed sends are counted, and only the
  * publisher's own (a broker re-delivery is not a send); the first heartbeats go out at once, with no previous time.
+ * Each also says what a healthy publisher says about itself (publishing on, trigger active, empty outbox, no failed
+ * sends, nothing unpublished) and when the object's last message was confirmed sent.
  */
 final class HeartbeatSchedule {
 
@@ -23,6 +25,7 @@ final class HeartbeatSchedule {
     private final Duration interval;
     private final Map<SObjectType, Long> sentSincePrevious = new EnumMap<>(SObjectType.class);
     private final Map<SObjectType, Instant> previous = new EnumMap<>(SObjectType.class);
+    private final Map<SObjectType, Instant> lastSent = new EnumMap<>(SObjectType.class);
 
     HeartbeatSchedule(ChangeMessages messages, Duration interval) {
         this.messages = messages;
@@ -32,10 +35,11 @@ final class HeartbeatSchedule {
         }
     }
 
-    /** Call once a message is confirmed sent. */
-    void sent(Outgoing message) {
+    /** Call once a message is confirmed sent, at {@code at}. */
+    void sent(Outgoing message, Instant at) {
         if (message.countsForHeartbeat()) {
             sentSincePrevious.merge(message.sobject(), 1L, Long::sum);
+            lastSent.put(message.sobject(), Timestamps.millis(at));
         }
     }
 
@@ -49,7 +53,7 @@ final class HeartbeatSchedule {
                 continue;
             }
             ChangeMessageBuilder heartbeat = messages.heartbeat(type, sentSincePrevious.get(type), last)
-                    .commitTime(stamp);
+                    .commitTime(stamp).healthyPublisher(lastSent.get(type));
             due.add(new Outgoing(Outgoing.Kind.HEARTBEAT, heartbeat.eventId(), heartbeat.toJson(), type,
                     heartbeat.changeType(), null, null));
             sentSincePrevious.put(type, 0L);

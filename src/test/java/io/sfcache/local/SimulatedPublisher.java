@@ -155,7 +155,8 @@ public final class SimulatedPublisher implements SmartLifecycle {
                 int end = sendFrom(messages, done);
                 List<Outgoing> sent = messages.subList(done, end);
                 stats.sent(sent);
-                sent.forEach(heartbeats::sent);
+                Instant sentAt = clock.instant();
+                sent.forEach(message -> heartbeats.sent(message, sentAt));
                 done = end;
             }
             failureLogged = false;
