@@ -6,6 +6,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 import io.sfcache.SfcacheProperties;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** Beans only the local run has: what makes it friendly to a newcomer. */
 @TestConfiguration(proxyBeanMethods = false)
@@ -26,7 +27,11 @@ public class LocalRunConfiguration {
     @Bean
     @ConditionalOnProperty(prefix = "sfcache.local.simulator", name = "enabled", havingValue = "true")
     SimulatedPublisher simulatedPublisher(SimulatorProperties simulator, SfcacheProperties sfcache) {
-        return new SimulatedPublisher(simulator, sfcache.getServicebus().getConnectionString(),
+        // The queue exists in the namespace, as in Azure, before the publisher sends to it (over REST, a missing
+        // queue is a 410).
+        AzureMessagingStandin messaging = AzureMessagingStandin.shared();
+        messaging.declareQueue(sfcache.getServicebus().getQueue());
+        return new SimulatedPublisher(simulator, messaging.rest().url(), sfcache.getServicebus().getConnectionString(),
                 sfcache.getServicebus().getQueue());
     }
 }

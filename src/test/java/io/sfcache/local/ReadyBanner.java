@@ -14,7 +14,9 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
 import io.sfcache.standin.LocalStandins;
+import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** Waits until sfcache reports healthy, then prints where everything is. */
 class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
@@ -55,10 +57,14 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                    Metrics     {}/actuator/prometheus
                    Hawtio      {}/actuator/hawtio/   (user {}, password {})
                 {}
+
+                {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
                 String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base, base,
                 LocalStandins.HAWTIO_USER, LocalStandins.hawtioPassword(),
-                LocalAccess.describe(base, TokenIssuerStandin.shared()));
+                LocalAccess.describe(base, TokenIssuerStandin.shared()),
+                LocalStandinAccess.describe(AzureMessagingStandin.shared(), CosmosStandin.shared(),
+                        env.getProperty("sfcache.servicebus.queue"), env.getProperty("sfcache.eventhubs.hub")));
     }
 }

@@ -14,29 +14,24 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.StringUtils;
 
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.azure.messaging.servicebus.ServiceBusMessage;
-import com.azure.messaging.servicebus.ServiceBusMessageBatch;
-import com.azure.messaging.servicebus.ServiceBusSenderClient;
-
 import io.sfcache.fixtures.ChangeMessages;
 
 /**
  * Stands in for the Apex publisher in the local run: sends realistic Account, Contact and Opportunity change messages
- * to the Service Bus queue through the real Azure SDK, at a steady rate, with invalid and out-of-order messages mixed
- * in and a heartbeat per object. What to send is {@link SimulatedTraffic}'s job; this class only paces, sends, counts
+ * to the Service Bus queue the way the publisher does (Service Bus's REST batch send, {@link ServiceBusRestSender}),
+ * at a steady rate, with invalid and out-of-order messages mixed in and a heartbeat per object. What to send is {@link SimulatedTraffic}'s job; this class only paces, sends, counts
  * and logs, on one daemon thread, and stops with the application context (before the routes that consume the queue:
  * the default {@link SmartLifecycle} phase stops first).
  */
 public final class SimulatedPublisher implements SmartLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedPublisher.class);
-    private static final String CONTENT_TYPE = "application/json";
     /** After a stall (a slow send, a paused JVM) send at most this many seconds' worth at once, not a flood. */
     private static final double MAX_CATCH_UP_SECONDS = 2;
 
     private final SimulatorProperties properties;
     private final String connectionString;
+    private final String restEndpoint;
     private final String queue;
     private final Clock clock;
     private final SimulatedTraffic traffic;
@@ -44,7 +39,7 @@ public final class SimulatedPublisher implements SmartLifecycle {
     private final SimulatorStats stats = new SimulatorStats();
 
     private ScheduledExecutorService executor;
-    private ServiceBusSenderClient sender;
+    private ServiceBusRestSender sender;
     private volatile boolean running;
     // Touched only on the publisher thread:
     private long lastTickNanos;
@@ -52,17 +47,24 @@ public final class SimulatedPublisher implements SmartLifecycle {
     private Instant lastSummary;
     private boolean failureLogged;
 
-    public SimulatedPublisher(SimulatorProperties properties, String connectionString, String queue) {
-        this(properties, connectionString, queue, Clock.systemUTC());
+    /**
+     * @param restEndpoint     the namespace's REST endpoint ({@code https://<namespace>.servicebus.windows.net})
+     * @param connectionString the namespace's connection string: the SAS key the publisher's credential holds
+     */
+    public SimulatedPublisher(SimulatorProperties properties, String restEndpoint, String connectionString,
+            String queue) {
+        this(properties, restEndpoint, connectionString, queue, Clock.systemUTC());
     }
 
-    SimulatedPublisher(SimulatorProperties properties, String connectionString, String queue, Clock clock) {
+    SimulatedPublisher(SimulatorProperties properties, String restEndpoint, String connectionString, String queue,
+            Clock clock) {
         properties.validate();
         if (!StringUtils.hasText(connectionString)) {
             throw new IllegalArgumentException("the simulated publisher needs sfcache.servicebus.connection-string; "
                     + "set sfcache.local.simulator.enabled=false to run without it");
         }
         this.properties = properties;
+        this.restEndpoint = restEndpoint;
         this.connectionString = connectionString;
         this.queue = queue;
         this.clock = clock;
@@ -78,8 +80,7 @@ public final class SimulatedPublisher implements SmartLifecycle {
         if (running) {
             return;
         }
-        sender = new ServiceBusClientBuilder().connectionString(connectionString).sender().queueName(queue)
-                .buildClient();
+        sender = new ServiceBusRestSender(restEndpoint, connectionString, queue, PublisherWireFormat.load());
         executor = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "simulated-publisher");
             thread.setDaemon(true);
@@ -110,7 +111,6 @@ public final class SimulatedPublisher implements SmartLifecycle {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        sender.close();
         SimulatorStats.Counts total = stats.total();
         LOG.info("Simulated publisher stopped: {} sent ({} invalid, {} out of order, {} heartbeats), {} failed",
                 total.sent(), total.invalid(), total.outOfOrder(), total.heartbeats(), total.failed());
@@ -149,47 +149,26 @@ public final class SimulatedPublisher implements SmartLifecycle {
     }
 
     private void send(List<Outgoing> messages) {
-        int done = 0;
+        if (messages.isEmpty()) {
+            return;
+        }
+        int sent = messages.size();
         try {
-            while (done < messages.size()) {
-                int end = sendFrom(messages, done);
-                List<Outgoing> sent = messages.subList(done, end);
-                stats.sent(sent);
-                Instant sentAt = clock.instant();
-                sent.forEach(message -> heartbeats.sent(message, sentAt));
-                done = end;
-            }
+            sender.send(messages);
             failureLogged = false;
-        } catch (RuntimeException e) {
-            stats.failed(messages.size() - done);
+        } catch (ServiceBusRestSender.SendFailure e) {
+            sent = e.sent;
+            stats.failed(messages.size() - sent);
             if (!failureLogged) {
                 LOG.warn("Simulated publisher could not send to queue {}: {} (logged once until a send succeeds)",
-                        queue, e.toString());
+                        queue, e.getMessage());
                 failureLogged = true;
             }
         }
-    }
-
-    /** Sends from {@code start} as many messages as fit one batch, in order; returns the index after the last sent. */
-    private int sendFrom(List<Outgoing> messages, int start) {
-        if (messages.size() - start == 1) {
-            sender.sendMessage(toServiceBus(messages.get(start)));
-            return start + 1;
-        }
-        ServiceBusMessageBatch batch = sender.createMessageBatch();
-        int end = start;
-        while (end < messages.size() && batch.tryAddMessage(toServiceBus(messages.get(end)))) {
-            end++;
-        }
-        if (end == start) {
-            throw new IllegalStateException("message " + messages.get(start).messageId() + " is larger than a batch");
-        }
-        sender.sendMessages(batch);
-        return end;
-    }
-
-    private static ServiceBusMessage toServiceBus(Outgoing message) {
-        return new ServiceBusMessage(message.body()).setMessageId(message.messageId()).setContentType(CONTENT_TYPE);
+        List<Outgoing> done = messages.subList(0, sent);
+        stats.sent(done);
+        Instant sentAt = clock.instant();
+        done.forEach(message -> heartbeats.sent(message, sentAt));
     }
 
     private void summarise() {

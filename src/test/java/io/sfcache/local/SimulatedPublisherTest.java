@@ -1,6 +1,7 @@
 package io.sfcache.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -23,7 +24,10 @@ import io.sfcache.fixtures.Json;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.messaging.MessageView;
 
-/** The simulated publisher sends through the real Azure SDK: checked on the Service Bus stand-in. */
+/**
+ * The simulated publisher sends what the Apex publisher sends, the way it sends it (Service Bus REST batches built from
+ * the publisher's wire-format description): checked on the Service Bus stand-in, received with the real Azure SDK.
+ */
 class SimulatedPublisherTest {
 
     private static AzureMessagingStandin standin;
@@ -47,8 +51,8 @@ class SimulatedPublisherTest {
 
     @Test
     void sendsChangesAndHeartbeatsWithTheEventIdAsMessageIdAndStopsCleanly() {
-        String queue = "sim-" + UUID.randomUUID();
-        SimulatedPublisher publisher = new SimulatedPublisher(fast(), standin.serviceBusConnectionString(), queue);
+        String queue = newQueue();
+        SimulatedPublisher publisher = publisher(queue);
         publisher.start();
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> standin.queue(queue).active().size() >= 30);
@@ -78,9 +82,9 @@ class SimulatedPublisherTest {
     }
 
     @Test
-    void messagesAreMarkedAsJson() {
-        String queue = "sim-" + UUID.randomUUID();
-        SimulatedPublisher publisher = new SimulatedPublisher(fast(), standin.serviceBusConnectionString(), queue);
+    void messagesCarryWhatThePublisherSendsNoContentTypeATraceparentAndTheEventIdAsMessageId() {
+        String queue = newQueue();
+        SimulatedPublisher publisher = publisher(queue);
         publisher.start();
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> standin.queue(queue).active().size() >= 3);
@@ -91,22 +95,64 @@ class SimulatedPublisherTest {
                 .connectionString(standin.serviceBusConnectionString()).receiver().queueName(queue).buildClient()) {
             List<ServiceBusReceivedMessage> received = StreamSupport.stream(
                     receiver.receiveMessages(3, Duration.ofSeconds(10)).spliterator(), false).toList();
-            assertThat(received).isNotEmpty().allSatisfy(message ->
-                    assertThat(message.getContentType()).isEqualTo("application/json"));
+            assertThat(received).isNotEmpty().allSatisfy(message -> {
+                // The publisher's batch entries carry no content type (not a broker property Service Bus takes).
+                assertThat(message.getContentType()).isNull();
+                assertThat((String) message.getApplicationProperties().get("traceparent"))
+                        .matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+            });
         }
+    }
+
+    @Test
+    void entriesHaveExactlyThePropertiesOfThePublishersWireFormat() {
+        JsonNode description = PublisherWireFormat.description();
+        JsonNode entry = PublisherWireFormat.load().entry("id-1", "{}");
+        assertThat(fieldNames(entry)).isEqualTo(fieldNames(description.path("entry")));
+        for (String group : List.of("BrokerProperties", "UserProperties")) {
+            assertThat(fieldNames(entry.path(group))).as(group)
+                    .isEqualTo(fieldNames(description.path("entry").path(group)));
+        }
+        assertThat(entry.path("BrokerProperties").path("MessageId").asText()).isEqualTo("id-1");
+        assertThat(PublisherWireFormat.load().contentType()).isEqualTo(description.path("contentType").asText());
+    }
+
+    @Test
+    void aWireFormatPropertyTheSimulatorCannotFillStopsIt() {
+        JsonNode changed = PublisherWireFormat.description().deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) changed.path("entry").path("BrokerProperties"))
+                .put("SessionId", "s-1");
+        assertThatThrownBy(() -> PublisherWireFormat.from(changed)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("BrokerProperties.SessionId");
     }
 
     @Test
     void tickPeriodFollowsTheRateWithinBounds() {
         SimulatorProperties properties = new SimulatorProperties();
-        assertThat(new SimulatedPublisher(properties, "Endpoint=sb://x/", "q").tickPeriod())
+        assertThat(new SimulatedPublisher(properties, "https://x", "Endpoint=sb://x/", "q").tickPeriod())
                 .isEqualTo(Duration.ofMillis(500));
         properties.setRatePerSecond(0.1);
-        assertThat(new SimulatedPublisher(properties, "Endpoint=sb://x/", "q").tickPeriod())
+        assertThat(new SimulatedPublisher(properties, "https://x", "Endpoint=sb://x/", "q").tickPeriod())
                 .isEqualTo(Duration.ofSeconds(1));
         properties.setRatePerSecond(200);
-        assertThat(new SimulatedPublisher(properties, "Endpoint=sb://x/", "q").tickPeriod())
+        assertThat(new SimulatedPublisher(properties, "https://x", "Endpoint=sb://x/", "q").tickPeriod())
                 .isEqualTo(Duration.ofMillis(100));
+    }
+
+    private static String newQueue() {
+        String queue = "sim-" + UUID.randomUUID();
+        standin.declareQueue(queue);
+        return queue;
+    }
+
+    private static SimulatedPublisher publisher(String queue) {
+        return new SimulatedPublisher(fast(), standin.rest().url(), standin.serviceBusConnectionString(), queue);
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static JsonNode parseOrNull(String body) {

@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -18,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -57,7 +60,7 @@ public final class LoopbackTls {
 
     /** The files of the identity; the key is unencrypted PKCS#8 PEM (what Node and Netty read). */
     public record Material(Path certificatePem, Path privateKeyPem, Path trustStore, String trustStorePassword,
-            X509Certificate certificate) {
+            X509Certificate certificate, PrivateKey privateKey) {
     }
 
     private static final String TRUST_STORE_PASSWORD = "standin";
@@ -105,7 +108,7 @@ public final class LoopbackTls {
             writePem(certPem, certificate);
             writePem(keyPem, new JcaPKCS8Generator(keyPair.getPrivate(), null));
             writeTrustStore(trustStore, certificate);
-            return new Material(certPem, keyPem, trustStore, TRUST_STORE_PASSWORD, certificate);
+            return new Material(certPem, keyPem, trustStore, TRUST_STORE_PASSWORD, certificate, keyPair.getPrivate());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the loopback TLS files under " + baseDir, e);
         } catch (GeneralSecurityException | OperatorCreationException e) {
@@ -128,6 +131,45 @@ public final class LoopbackTls {
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         return new JcaX509CertificateConverter().getCertificate(
                 builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+    }
+
+    /** A server context presenting the loopback certificate, for the JDK's {@code HttpsServer}. */
+    public static SSLContext serverContext() {
+        Material material = ensureInstalled();
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] password = TRUST_STORE_PASSWORD.toCharArray();
+            keys.setKeyEntry("standin", material.privateKey(), password,
+                    new java.security.cert.Certificate[] {material.certificate()});
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(factory.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build the loopback server's TLS context", e);
+        }
+    }
+
+    /**
+     * A client context that trusts the loopback certificate, for clients made before {@link #ensureInstalled()}
+     * changed the JVM's default trust (the default context is read once).
+     */
+    public static SSLContext clientContext() {
+        Material material = ensureInstalled();
+        try {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("standin", material.certificate());
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot trust the loopback certificate", e);
+        }
     }
 
     /** This certificate plus whatever the JVM trusted so far: real endpoints must keep working. */

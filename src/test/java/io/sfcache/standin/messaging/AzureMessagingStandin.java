@@ -2,6 +2,7 @@ package io.sfcache.standin.messaging;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.engine.BaseHandler;
 import org.apache.qpid.proton.engine.Event;
+import org.apache.qpid.proton.message.Message;
 import org.apache.qpid.proton.reactor.Acceptor;
 import org.apache.qpid.proton.reactor.Reactor;
 import org.apache.qpid.proton.reactor.impl.AcceptorImpl;
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * the real Azure SDKs and Camel components talk to through a {@code UseDevelopmentEmulator=true} connection
  * string. One reactor thread owns all state; the test API below hops onto it.
  *
+ * <p>Also Service Bus's HTTPS REST send API ({@link #rest()}), which the Apex publisher uses.
+ *
  * <p>Left out on purpose: sessions, transactions, scheduled and deferred-message receive, TTL and auto-forward,
  * topics, Event Hubs consumers (tests read published events through {@link #events(String)}), and any
  * authorisation (every put-token is accepted).
@@ -36,6 +40,9 @@ public final class AzureMessagingStandin implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AzureMessagingStandin.class);
     private static final int TICK_MILLIS = 50;
+    /** The shared access key of every connection string (and of the REST endpoint's SAS check). */
+    public static final String KEY_NAME = "RootManageSharedAccessKey";
+    public static final String KEY = "c3RhbmQtaW4ta2V5";
     private static volatile AzureMessagingStandin shared;
 
     /**
@@ -67,8 +74,11 @@ public final class AzureMessagingStandin implements AutoCloseable {
     private final int serviceBusPort;
     private final int eventHubsPort;
     private volatile boolean stopping;
+    private final Options options;
+    private ServiceBusRestEndpoint rest;
 
     private AzureMessagingStandin(Options options) throws IOException {
+        this.options = options;
         broker = new AmqpBroker(Instant::now, options);
         reactor = Proton.reactor(new ReactorHandler());
         // Proton's default timeout (0) makes every select non-blocking: the loop span a whole core while idle, half
@@ -215,9 +225,39 @@ public final class AzureMessagingStandin implements AutoCloseable {
     }
 
     private static String connectionString(int port, String entityPath) {
-        return "Endpoint=sb://127.0.0.1:" + port + ";SharedAccessKeyName=RootManageSharedAccessKey;"
-                + "SharedAccessKey=c3RhbmQtaW4ta2V5;UseDevelopmentEmulator=true;"
-                + (entityPath == null ? "" : "EntityPath=" + entityPath + ";");
+        return "Endpoint=sb://127.0.0.1:" + port + ";SharedAccessKeyName=" + KEY_NAME + ";SharedAccessKey=" + KEY
+                + ";UseDevelopmentEmulator=true;" + (entityPath == null ? "" : "EntityPath=" + entityPath + ";");
+    }
+
+    // --- the REST send API (ServiceBusRestEndpoint) ---
+
+    /**
+     * The namespace's HTTPS REST send endpoint, started on first use and stopped with the stand-in. It checks SAS
+     * tokens against the key of the connection strings ({@link #KEY_NAME}, {@link #KEY}).
+     */
+    public synchronized ServiceBusRestEndpoint rest() {
+        if (rest == null) {
+            rest = new ServiceBusRestEndpoint(this, KEY_NAME, KEY, options.maxMessageSize(), Clock.systemUTC());
+        }
+        return rest;
+    }
+
+    /** Creates a queue as an administrator would in Azure; senders over REST get 410 for queues that do not exist. */
+    public void declareQueue(String name) {
+        run(() -> broker.queue(name));
+    }
+
+    /** Stores messages sent over REST; false (nothing stored) when the queue does not exist. */
+    boolean enqueueIfExists(String queue, List<Message> messages) {
+        return call(() -> {
+            ServiceBusQueue target = broker.queues.get(queue);
+            if (target == null) {
+                return false;
+            }
+            messages.forEach(target::enqueue);
+            target.dispatch();
+            return true;
+        });
     }
 
     // --- what tests read ---
@@ -294,6 +334,11 @@ public final class AzureMessagingStandin implements AutoCloseable {
     public void close() {
         if (stopping || !thread.isAlive()) {
             return;
+        }
+        synchronized (this) {
+            if (rest != null) {
+                rest.close();
+            }
         }
         try {
             run(() -> {
