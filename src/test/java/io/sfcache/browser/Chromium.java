@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.util.FileSystemUtils;
@@ -41,7 +40,9 @@ import io.sfcache.standin.ProjectDir;
  *         .env("BASE_URL", base).screenshot("my-test").run();
  * }</pre>
  *
- * Tests skip (not fail) where no Chromium is installed: it is an OS package, not something the build can fetch.
+ * The browser is the OS's Chromium when there is one ({@value #PATH_VARIABLE}, else {@code /usr/bin/chromium}), and
+ * otherwise the headless Chromium the npm package {@code @sparticuz/chromium} carries (installed with the scripts by
+ * the build, unpacked on first use): the tests never skip for want of a browser.
  */
 public final class Chromium {
 
@@ -53,6 +54,8 @@ public final class Chromium {
     private static final String RESULT_PREFIX = "BROWSER_RESULT ";
     private static final int STDERR_TAIL_LINES = 30;
 
+    private static Path found;
+
     private final Path executable;
     private final Path scripts;
 
@@ -61,20 +64,51 @@ public final class Chromium {
         this.scripts = scripts;
     }
 
-    /** Chromium ready to drive, or the calling test is skipped saying how to install it. */
+    /** Chromium ready to drive: the OS's, or the one the build brought with the scripts. */
     public static Chromium require() {
-        String configured = System.getenv(PATH_VARIABLE);
-        Path executable = Path.of(configured == null || configured.isBlank() ? "/usr/bin/chromium" : configured);
-        Assumptions.assumeTrue(Files.isExecutable(executable),
-                "Chromium not installed: apt-get install chromium (or set " + PATH_VARIABLE + "; looked at "
-                        + executable + ")");
         Path scripts = ProjectDir.get().resolve("src/test/node/browser-tests");
         if (!Files.isDirectory(scripts.resolve("node_modules/playwright-core"))) {
             // The build installs it (exec-maven-plugin, browser-tests-npm-ci): a missing one is a broken build.
             throw new IllegalStateException("playwright-core is not installed in " + scripts
                     + ": run ./mvnw test-compile (it runs npm ci there), or npm ci in that directory");
         }
-        return new Chromium(executable, scripts);
+        return new Chromium(executable(scripts), scripts);
+    }
+
+    /** Found once per JVM. */
+    private static synchronized Path executable(Path scripts) {
+        if (found == null) {
+            String configured = System.getenv(PATH_VARIABLE);
+            Path os = Path.of(configured == null || configured.isBlank() ? "/usr/bin/chromium" : configured);
+            found = Files.isExecutable(os) ? os : bundled(scripts);
+            LOG.info("Browser tests use Chromium at {}", found);
+        }
+        return found;
+    }
+
+    /** The headless Chromium inside the npm package @sparticuz/chromium, unpacked by chromium-path.mjs. */
+    private static Path bundled(Path scripts) {
+        try {
+            Process process = new ProcessBuilder("node", "chromium-path.mjs").directory(scripts.toFile())
+                    .redirectErrorStream(true).start();
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("unpacking the bundled Chromium took over 2 minutes");
+            }
+            List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines().toList();
+            Path path = lines.isEmpty() ? null : Path.of(lines.get(lines.size() - 1).trim());
+            if (process.exitValue() != 0 || path == null || !Files.isExecutable(path)) {
+                throw new IllegalStateException("no Chromium: none at /usr/bin/chromium (or " + PATH_VARIABLE
+                        + ") and the bundled one did not unpack: " + String.join("\n", lines));
+            }
+            return path;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot run node to unpack the bundled Chromium: install Node.js 20+", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Script script(String fileName) {
