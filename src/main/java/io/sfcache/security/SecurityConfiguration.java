@@ -3,6 +3,8 @@ package io.sfcache.security;
 import java.util.Collection;
 import java.util.List;
 
+import jakarta.servlet.DispatcherType;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -39,6 +41,8 @@ public class SecurityConfiguration {
     @Bean
     SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter roles) throws Exception {
         http.authorizeHttpRequests(requests -> requests
+                        // The error page of a request that was already let through (a 404 stays a 404, not a 403).
+                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
                                 "/actuator/prometheus").permitAll()
                         .requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**", "/webjars/**").permitAll()
