@@ -7,6 +7,7 @@ import jakarta.servlet.DispatcherType;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -23,13 +24,18 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import io.sfcache.SfcacheProperties;
 
 /**
  * OAuth 2.0 resource server: every data request carries a JWT from the configured issuer and audience. Reading
  * needs the reader or ops role; operating (sync status, dead letters, redrive) the ops role, checked per GraphQL
- * field. Health and Prometheus stay open for probes and scraping (restricted by network policy).
+ * field. Health stays open for probes (the status only; details for the ops role, application.yaml). Prometheus is
+ * open on a separate management port ({@code management.server.port}, which only the monitoring namespace reaches),
+ * and needs the ops role when the actuator shares the apps' port.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
@@ -39,12 +45,14 @@ public class SecurityConfiguration {
     public static final String OPS = "ROLE_OPS";
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter roles) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, JwtAuthenticationConverter roles, Environment environment)
+            throws Exception {
         http.authorizeHttpRequests(requests -> requests
                         // The error page of a request that was already let through (a 404 stays a 404, not a 403).
                         .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                                "/actuator/prometheus").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers(new AndRequestMatcher(onSeparateManagementPort(environment),
+                                PathPatternRequestMatcher.withDefaults().matcher("/actuator/prometheus"))).permitAll()
                         .requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**", "/webjars/**").permitAll()
                         .requestMatchers("/graphql").hasAnyAuthority(READER, OPS)
                         .requestMatchers("/actuator/**").hasAuthority(OPS)
@@ -54,6 +62,15 @@ public class SecurityConfiguration {
                 // Bearer tokens, no cookies: nothing for CSRF to ride on.
                 .csrf(csrf -> csrf.disable());
         return http.build();
+    }
+
+    /** A request that came in on the actuator's own port (known once the management server listens). */
+    private static RequestMatcher onSeparateManagementPort(Environment environment) {
+        return request -> {
+            Integer management = environment.getProperty("local.management.port", Integer.class);
+            Integer server = environment.getProperty("local.server.port", Integer.class);
+            return management != null && !management.equals(server) && request.getLocalPort() == management;
+        };
     }
 
     @Bean

@@ -71,7 +71,7 @@ class HelmChartTest {
         assertThat(results).allSatisfy(result -> assertThat(result.path("errors"))
                 .as("%s %s", result.path("kind").asText(), result.path("name").asText()).isEmpty());
         assertThat(rendered.ofKind("Deployment")).hasSize(1);
-        assertThat(rendered.ofKind("Service")).hasSize(1);
+        assertThat(rendered.ofKind("Service")).hasSize(2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -259,7 +259,21 @@ class HelmChartTest {
         assertThat(rendered.one("PodDisruptionBudget").path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
         JsonNode policy = rendered.one("NetworkPolicy").path("spec");
         assertThat(policy.path("ingress").get(0).path("ports").get(0).path("port").asText()).isEqualTo("http");
-        assertThat(policy.path("ingress").get(0).path("from").toString()).contains("monitoring");
+        assertThat(policy.path("ingress").get(0).path("from").toString()).doesNotContain("monitoring");
+        // The actuator's port (health details, Prometheus, Hawtio) for the monitoring namespace only.
+        assertThat(policy.path("ingress").get(1).path("ports").get(0).path("port").asText()).isEqualTo("management");
+        assertThat(policy.path("ingress").get(1).path("from").toString()).contains("monitoring")
+                .doesNotContain("podSelector");
+        assertThat(rendered.env("MANAGEMENT_SERVER_PORT")).isEqualTo("8081");
+        List<JsonNode> services = rendered.ofKind("Service");
+        assertThat(services).filteredOn(s -> s.toString().contains("\"management\""))
+                .singleElement().satisfies(s -> assertThat(s.path("metadata").path("name").asText())
+                        .isEqualTo("sfcache-management"));
+        assertThat(services).filteredOn(s -> !s.path("metadata").path("name").asText().endsWith("-management"))
+                .singleElement().satisfies(s -> assertThat(s.path("spec").path("ports").toString())
+                        .as("the apps' Service").doesNotContain("management").doesNotContain("8081"));
+        assertThat(rendered.one("ServiceMonitor").path("spec").path("endpoints").get(0).path("port").asText())
+                .isEqualTo("management");
         assertThat(policy.path("egress").toString()).contains("443").contains("5671").contains("7443")
                 .contains("\"port\":53");
     }

@@ -18,7 +18,8 @@ final class LocalAccess {
     private LocalAccess() {
     }
 
-    static String describe(String base, TokenIssuerStandin issuer) {
+    /** @param management where the actuator answers (its own port, or base) */
+    static String describe(String base, String management, TokenIssuerStandin issuer) {
         LocalClient reader = issuer.client("local-reader");
         LocalClient ops = issuer.client("local-ops");
         String readerToken = issuer.mint(reader.id(), reader.roles(), TOKEN_TTL);
@@ -32,7 +33,7 @@ final class LocalAccess {
                 " Then:",
                 "   curl -s " + base + "/graphql -H \"Authorization: Bearer $SFCACHE_READER_TOKEN\""
                         + " -H 'Content-Type: application/json' -d '{\"query\":\"{ __typename }\"}'",
-                "   curl -s " + base + "/actuator/metrics -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"",
+                "   curl -s " + management + "/actuator/health -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"",
                 " Fresh tokens (client credentials, " + TokenIssuerStandin.CLIENT_TOKEN_TTL.toHours()
                         + " h; the secrets change every run):",
                 "   " + tokenCommand(issuer, reader),

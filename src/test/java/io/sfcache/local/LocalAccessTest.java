@@ -32,7 +32,7 @@ class LocalAccessTest {
 
     @Test
     void printsGraphiqlTokensForBothRolesAndHowToGetFreshOnes() {
-        String text = LocalAccess.describe("http://localhost:8123", issuer);
+        String text = LocalAccess.describe("http://localhost:8123", "http://localhost:8124", issuer);
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build();
 
         assertThat(text).contains("http://localhost:8123/graphiql");
@@ -45,6 +45,7 @@ class LocalAccessTest {
         assertThat(text)
                 .contains("curl -s http://localhost:8123/graphql -H \"Authorization: Bearer $SFCACHE_READER_TOKEN\""
                         + " -H 'Content-Type: application/json' -d '{\"query\":\"{ __typename }\"}'")
+                .contains("curl -s http://localhost:8124/actuator/health -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"")
                 .contains("curl -s -u local-reader:" + issuer.client("local-reader").secret()
                         + " -d grant_type=client_credentials " + issuer.tokenEndpoint())
                 .contains("curl -s -u local-ops:" + issuer.client("local-ops").secret()

@@ -44,16 +44,18 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
         Duration sinceJvmStart = Duration.ofMillis(System.currentTimeMillis()
                 - ManagementFactory.getRuntimeMXBean().getStartTime());
         String base = "http://localhost:" + env.getProperty("local.server.port", "8080");
+        String management = "http://localhost:" + env.getProperty("local.management.port",
+                env.getProperty("local.server.port", "8080"));
         if (!Status.UP.equals(status)) {
-            LOG.error("sfcache is not healthy after {} s (status {}): see {}/actuator/health",
-                    HEALTH_DEADLINE.toSeconds(), status, base);
+            LOG.error("sfcache is not healthy after {} s (status {}): see {}/actuator/health (with the ops token for "
+                    + "details)", HEALTH_DEADLINE.toSeconds(), status, management);
             return;
         }
         LOG.info("""
 
                 ==================================================================
                  sfcache is healthy ({} s after JVM start), on local stand-ins
-                   Health      {}/actuator/health
+                   Health      {}/actuator/health   (details with the ops token)
                    Metrics     {}/actuator/prometheus
                    Hawtio      {}/actuator/hawtio/   (user {}, password {})
                 {}
@@ -61,9 +63,9 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                 {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
-                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), base, base, base,
+                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), management, management, management,
                 LocalStandins.HAWTIO_USER, LocalStandins.hawtioPassword(),
-                LocalAccess.describe(base, TokenIssuerStandin.shared()),
+                LocalAccess.describe(base, management, TokenIssuerStandin.shared()),
                 LocalStandinAccess.describe(AzureMessagingStandin.shared(), CosmosStandin.shared(),
                         env.getProperty("sfcache.servicebus.queue"), env.getProperty("sfcache.eventhubs.hub")));
     }

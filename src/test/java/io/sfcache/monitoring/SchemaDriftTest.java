@@ -18,6 +18,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.salesforce.DescribeRequest;
 import io.sfcache.standin.salesforce.SalesforceStandin;
 
@@ -83,7 +84,8 @@ class SchemaDriftTest {
                     .filteredOn(r -> r.status() == 200).first()
                     .extracting(DescribeRequest::ifModifiedSince).isEqualTo(lastBefore.ifModifiedSince());
 
-            http.get().uri("/actuator/health/sync").exchange().expectStatus().isEqualTo(503).expectBody()
+            http.get().uri("/actuator/health/sync").headers(h -> h.setBearerAuth(ops())).exchange()
+                    .expectStatus().isEqualTo(503).expectBody()
                     .jsonPath("$.components.schemaDrift.status").isEqualTo("DOWN")
                     .jsonPath("$.components.schemaDrift.details.Account.findings[0]").isEqualTo(FINDING)
                     .jsonPath("$.components.schemaDrift.details.Account.findings.length()").isEqualTo(1)
@@ -134,6 +136,12 @@ class SchemaDriftTest {
     }
 
     private WebTestClient.BodyContentSpec health() {
-        return http.get().uri("/actuator/health/sync").exchange().expectBody();
+        return http.get().uri("/actuator/health/sync").headers(h -> h.setBearerAuth(ops())).exchange().expectBody();
+    }
+
+    /** Health details are for the ops role. */
+    private static String ops() {
+        return TokenIssuerStandin.shared().mint("ops-person", List.of(TokenIssuerStandin.OPS_ROLE),
+                Duration.ofMinutes(5));
     }
 }

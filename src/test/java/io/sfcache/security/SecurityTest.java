@@ -96,16 +96,31 @@ class SecurityTest {
     }
 
     @Test
-    void healthIsOpenToProbes() {
+    void healthIsOpenToProbesWithTheStatusOnlyAndDetailsAreForTheOpsRole() {
         http.get().uri("/actuator/health/liveness").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
         http.get().uri("/actuator/health/readiness").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
-        // The overall status includes the sync group (other tests break things on purpose): open, whatever it says.
+        // The overall status includes the sync group (other tests break things on purpose): open, whatever it says,
+        // but nothing of what is inside (dead letters by reason, errors) for anonymous callers or readers.
         http.get().uri("/actuator/health").exchange()
-                .expectBody().jsonPath("$.status").exists();
+                .expectBody().jsonPath("$.status").exists().jsonPath("$.components").doesNotExist();
+        http.get().uri("/actuator/health/sync").headers(h -> h.setBearerAuth(ISSUER.mint("app-5", READER,
+                        Duration.ofMinutes(5)))).exchange()
+                .expectBody().jsonPath("$.status").exists().jsonPath("$.components").doesNotExist();
+        http.get().uri("/actuator/health/sync").headers(h -> h.setBearerAuth(ISSUER.mint("ops-person", OPS,
+                        Duration.ofMinutes(5)))).exchange()
+                .expectBody().jsonPath("$.components.heartbeats.details").exists();
+    }
+
+    @Test
+    void prometheusOnTheAppsPortNeedsTheOpsRole() {
+        http.get().uri("/actuator/prometheus").exchange().expectStatus().isUnauthorized();
+        http.get().uri("/actuator/prometheus").headers(h -> h.setBearerAuth(ISSUER.mint("app-6", READER,
+                        Duration.ofMinutes(5)))).exchange()
+                .expectStatus().isForbidden();
     }
 
     @Test

@@ -190,11 +190,14 @@ class TracingTest {
         assertThat(trace).anySatisfy(s -> assertThat(s.getKind()).isEqualTo(SpanKind.SERVER));
     }
 
-    /** Sum of graphql_request_seconds_count over its series on /actuator/prometheus (open to scrapers). */
+    /** Sum of graphql_request_seconds_count over its series on /actuator/prometheus (the ops role on this port). */
     private double graphqlRequestCount() {
+        String ops = TokenIssuerStandin.shared().mint("ops-scraper", List.of(TokenIssuerStandin.OPS_ROLE),
+                Duration.ofMinutes(5));
         String page = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build().get()
-                .uri("/actuator/prometheus").exchange().expectStatus().isOk().expectBody(String.class)
+                .uri("/actuator/prometheus").headers(h -> h.setBearerAuth(ops)).exchange().expectStatus().isOk()
+                .expectBody(String.class)
                 .returnResult().getResponseBody();
         return page.lines().filter(l -> l.startsWith("graphql_request_seconds_count"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

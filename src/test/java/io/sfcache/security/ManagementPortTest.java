@@ -1,0 +1,80 @@
+package io.sfcache.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.deploy.HelmChart;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+
+/**
+ * The actuator on a port of its own, as the Helm chart runs it (MANAGEMENT_SERVER_PORT, probes and the ServiceMonitor
+ * on the {@code management} port): Prometheus is scraped there without a token, nothing of the actuator answers on the
+ * apps' port, the chart's probes answer UP, and the security rules still hold on the management port.
+ */
+@SfcacheIntegrationTest
+// Its own queue, so this context does not compete for the shared context's messages; no MBeans to collide with it.
+@TestPropertySource(properties = {"management.server.port=0", "sfcache.servicebus.queue=management-port-test",
+        "spring.jmx.enabled=false"})
+class ManagementPortTest {
+
+    @Autowired
+    private WebTestClient apps;
+    @LocalManagementPort
+    private int managementPort;
+    private WebTestClient management;
+
+    @BeforeEach
+    void managementClient() {
+        management = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)).build();
+    }
+
+    @Test
+    void prometheusIsScrapedOnTheManagementPortWithoutATokenAndIsNotOnTheAppsPort() {
+        management.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).value(page -> assertThat(page)
+                        .contains("camel_exchanges_total", "sfcache_"));
+        apps.get().uri("/actuator/prometheus").headers(h -> h.setBearerAuth(ops())).exchange()
+                .expectStatus().isNotFound();
+        apps.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+    }
+
+    @Test
+    void theChartsProbesAnswerUpOnTheManagementPort() {
+        JsonNode container = HelmChart.renderDefaults().container();
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            JsonNode get = container.path(probe).path("httpGet");
+            assertThat(get.path("port").asText()).as(probe).isEqualTo("management");
+            management.get().uri(get.path("path").asText()).exchange()
+                    .expectStatus().isOk()
+                    .expectBody().jsonPath("$.status").isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void onTheManagementPortDetailsAndMetricsStillNeedTheOpsRole() {
+        management.get().uri("/actuator/health").exchange().expectBody().jsonPath("$.components").doesNotExist();
+        management.get().uri("/actuator/health").headers(h -> h.setBearerAuth(ops())).exchange()
+                .expectBody().jsonPath("$.components.heartbeats").exists();
+        management.get().uri("/actuator/metrics").exchange().expectStatus().isUnauthorized();
+        management.get().uri("/actuator/metrics").headers(h -> h.setBearerAuth(ops())).exchange()
+                .expectStatus().isOk();
+    }
+
+    private static String ops() {
+        return TokenIssuerStandin.shared().mint("ops-person", List.of(TokenIssuerStandin.OPS_ROLE),
+                Duration.ofMinutes(5));
+    }
+}
