@@ -112,6 +112,10 @@ public class ChangeMessageReader {
                     "The body is JSON " + node.getNodeType().name().toLowerCase(Locale.ROOT)
                             + ", not a change message object");
         }
+        String tooDeep = SalesforceValueLimits.tooDeep(node);
+        if (tooDeep != null) {
+            throw new RejectedChangeException(RejectionReason.INVALID_ENVELOPE, tooDeep);
+        }
         JsonNode version = node.get("schemaVersion");
         if (version != null && version.canConvertToInt() && version.asInt() != SUPPORTED_SCHEMA_VERSION) {
             throw new RejectedChangeException(RejectionReason.INVALID_ENVELOPE, "schemaVersion " + version.asInt()

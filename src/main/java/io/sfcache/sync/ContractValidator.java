@@ -1,5 +1,6 @@
 package io.sfcache.sync;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +16,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Checks messages against their contracts with the JSON Schema validator and turns its findings into lines a
- * person can act on: which field, what was expected, what arrived.
+ * Checks messages against their contracts with the JSON Schema validator, and against what Salesforce can hold
+ * ({@link SalesforceValueLimits}), and turns the findings into lines a person can act on: which field, what was
+ * expected, what arrived.
  */
 @Component("contractValidator")
 public class ContractValidator {
@@ -53,8 +55,9 @@ public class ContractValidator {
     private void checkFields(ChangeMessage change) {
         DataContract contract = contracts.find(change.sobject()).orElseThrow(() -> new RejectedChangeException(
                 RejectionReason.UNKNOWN_OBJECT, "No data contract for " + change.sobject()));
-        List<String> violations = describe(change.partial() ? contract.partialSchema() : contract.schema(),
-                change.fields());
+        List<String> violations = new ArrayList<>(describe(change.partial() ? contract.partialSchema()
+                : contract.schema(), change.fields()));
+        violations.addAll(SalesforceValueLimits.violations(contract, change.fields()));
         if (!violations.isEmpty()) {
             throw new RejectedChangeException(RejectionReason.CONTRACT_VIOLATION,
                     change.sobject() + " " + change.recordId() + " breaks its data contract (" + contract.location()

@@ -82,7 +82,7 @@ final class SimulatedTraffic {
     }
 
     private Outgoing invalid() {
-        InvalidChangeMessage invalid = messages.invalid().of(data.pick(List.of(Violation.values())));
+        InvalidChangeMessage invalid = messages.invalid().of(data.pick(Violation.plausible()));
         SObjectType sobject = null;
         for (SObjectType type : SObjectType.values()) {
             if (type.apiName().equals(invalid.sobject())) {

@@ -84,7 +84,7 @@ class SimulatedTrafficTest {
         }
         assertThat(wrong).isEmpty();
         // About 100 invalid messages over 15 kinds: each kind shows up.
-        assertThat(violationsSeen).containsExactlyInAnyOrder(Violation.values());
+        assertThat(violationsSeen).containsExactlyInAnyOrderElementsOf(Violation.plausible());
     }
 
     /** The one Violation whose stage, path and keyword match the single reported problem, or null. */

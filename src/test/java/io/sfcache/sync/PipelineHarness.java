@@ -129,6 +129,11 @@ public class PipelineHarness implements DisposableBean {
         }
     }
 
+    /** Writes a record document as it is, past the pipeline: what an older sfcache may have stored. */
+    public void storeRaw(String sobject, JsonNode document) {
+        database.getContainer(sobject.toLowerCase()).upsertItem(document).block(Duration.ofSeconds(10));
+    }
+
     public Optional<JsonNode> deadLetterOf(String messageId) {
         List<JsonNode> found = database.getContainer(deadLetterContainer)
                 .queryItems(new SqlQuerySpec("SELECT * FROM c WHERE c.messageId = @m",

@@ -90,6 +90,12 @@ class SyncPipelineTest {
                 Map.entry(Violation.BAD_CHANGE_TYPE, "INVALID_ENVELOPE"),
                 Map.entry(Violation.UNSUPPORTED_SCHEMA_VERSION, "INVALID_ENVELOPE"),
                 Map.entry(Violation.UNKNOWN_SOBJECT, "UNKNOWN_OBJECT"),
+                Map.entry(Violation.NON_FINITE_NUMBER, "CONTRACT_VIOLATION"),
+                Map.entry(Violation.TOO_MANY_DIGITS, "CONTRACT_VIOLATION"),
+                Map.entry(Violation.INT_OUT_OF_RANGE, "CONTRACT_VIOLATION"),
+                Map.entry(Violation.CONTROL_CHARACTER, "CONTRACT_VIOLATION"),
+                Map.entry(Violation.TOO_DEEP, "INVALID_ENVELOPE"),
+                Map.entry(Violation.TOO_MANY_FIELDS, "CONTRACT_VIOLATION"),
                 Map.entry(Violation.MALFORMED_JSON, "MALFORMED_JSON"),
                 Map.entry(Violation.EMPTY_BODY, "EMPTY_BODY"));
         // What a person reads: the field (or place) and what was wrong with it.
@@ -107,6 +113,14 @@ class SyncPipelineTest {
                 Map.entry(Violation.BAD_CHANGE_TYPE, "changeType: \"MODIFY\" is not one of the allowed values"),
                 Map.entry(Violation.UNSUPPORTED_SCHEMA_VERSION, "schemaVersion 2 is not supported"),
                 Map.entry(Violation.UNKNOWN_SOBJECT, "Lead is not monitored"),
+                Map.entry(Violation.NON_FINITE_NUMBER, "AnnualRevenue: Infinity is not a finite number"),
+                Map.entry(Violation.TOO_MANY_DIGITS, "Amount: 1.0E19 has more than the 18 digits a Salesforce number"),
+                Map.entry(Violation.INT_OUT_OF_RANGE, "NumberOfEmployees: 3000000000 is out of range for a "
+                        + "Salesforce int"),
+                Map.entry(Violation.CONTROL_CHARACTER, "Name: contains the control character U+0000 at position 4"),
+                Map.entry(Violation.TOO_DEEP, "$.fields.Extra[0][0][0][0][0][0][0][0][0][0][0][0][0][0] nests deeper "
+                        + "than 16 levels"),
+                Map.entry(Violation.TOO_MANY_FIELDS, "fields, at most 1000 allowed (an object has at most 800 custom"),
                 Map.entry(Violation.MALFORMED_JSON, "not well-formed JSON"),
                 Map.entry(Violation.EMPTY_BODY, "body is empty"));
         List<InvalidChangeMessage> invalid = messages.invalid().all();
