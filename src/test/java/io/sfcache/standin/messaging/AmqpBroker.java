@@ -291,7 +291,7 @@ final class AmqpBroker {
                 sub.consumers.remove(link);
                 sub.silenced.remove(link);
             } else if (lc.role == Role.REPLIES) {
-                cc.replyLinks.values().remove(link);
+                cc.replyLinks.values().removeIf(l -> l == link);
             }
         }
     }
@@ -326,7 +326,12 @@ final class AmqpBroker {
         if (link instanceof Receiver receiver) {
             receiver.flow(LINK_CREDIT);
         } else if (lc.role == Role.REPLIES) {
-            cc.replyLinks.put(((Target) link.getRemoteTarget()).getAddress(), (Sender) link);
+            // A request's reply-to names its reply link: by the link's target address (the Java SDKs) or by the link
+            // name, the JS SDKs' CBS client sets no target at all (@azure/core-amqp src/cbs.ts: rxOpt name = replyTo).
+            if (link.getRemoteTarget() instanceof Target target && target.getAddress() != null) {
+                cc.replyLinks.put(target.getAddress(), (Sender) link);
+            }
+            cc.replyLinks.putIfAbsent(link.getName(), (Sender) link);
         } else if (lc.role == Role.QUEUE_RECEIVE) {
             queue(lc.entity).subQueue(lc.deadLetterQueue).consumers.add((Sender) link);
         }
