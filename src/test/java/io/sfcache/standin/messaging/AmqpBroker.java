@@ -593,11 +593,17 @@ final class AmqpBroker {
                     request.getMessageId());
             return;
         }
+        // Service Bus' management node answers with statusCode/statusDescription (learn.microsoft.com/en-us/azure/
+        // service-bus-messaging/service-bus-amqp-request-response); CBS and Event Hubs with status-code/-description.
+        // The Java SDKs read either; @azure/service-bus reads `statusCode` itself (peek: `statusCode !== 204`).
+        boolean cbs = request.getApplicationProperties() != null
+                && "put-token".equals(request.getApplicationProperties().getValue().get("operation"));
+        boolean camelCase = !cbs && context(connection).namespace == Namespace.SERVICE_BUS;
         Map<String, Object> properties = new HashMap<>();
-        properties.put("status-code", status);
-        properties.put("status-description", description);
+        properties.put(camelCase ? "statusCode" : "status-code", status);
+        properties.put(camelCase ? "statusDescription" : "status-description", description);
         if (errorCondition != null) {
-            properties.put("error-condition", errorCondition);
+            properties.put(camelCase ? "errorCondition" : "error-condition", errorCondition);
         }
         Message response = Proton.message();
         response.setCorrelationId(request.getMessageId());
