@@ -57,13 +57,15 @@ final class AmqpBroker {
     private static final Symbol CONNECTION_FORCED = Symbol.valueOf("amqp:connection:forced");
     private static final Symbol DETACH_FORCED = Symbol.valueOf("amqp:link:detach-forced");
     private static final Symbol MESSAGE_SIZE_EXCEEDED = Symbol.valueOf("amqp:link:message-size-exceeded");
+    private static final Symbol ARGUMENT_OUT_OF_RANGE = Symbol.valueOf("com.microsoft:argument-out-of-range");
+    private static final Symbol RUNTIME_METRIC = Symbol.valueOf("com.microsoft:enable-receiver-runtime-metric");
     /** What Azure answers when an entity cannot serve for now; the SDKs treat it as transient. */
     static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
 
     enum Namespace { SERVICE_BUS, EVENT_HUBS }
 
     /** What a link is for; kept as the link's context. */
-    private enum Role { CBS_REQUESTS, MANAGEMENT_REQUESTS, REPLIES, QUEUE_SEND, QUEUE_RECEIVE, HUB_SEND }
+    private enum Role { CBS_REQUESTS, MANAGEMENT_REQUESTS, REPLIES, QUEUE_SEND, QUEUE_RECEIVE, HUB_SEND, HUB_RECEIVE }
 
     private static final class LinkContext {
         final Role role;
@@ -71,6 +73,8 @@ final class AmqpBroker {
         final String partition;
         final boolean deadLetterQueue;
         final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        /** Set on Event Hubs receiving links. */
+        EventHub.Reader reader;
 
         LinkContext(Role role, String entity, String partition, boolean deadLetterQueue) {
             this.role = role;
@@ -127,6 +131,7 @@ final class AmqpBroker {
     private void dispatchAll() {
         if (!stalled) {
             queues.values().forEach(ServiceBusQueue::dispatch);
+            hubs.values().forEach(hub -> hub.partitions.forEach(EventHub.Partition::pump));
         }
     }
 
@@ -254,9 +259,11 @@ final class AmqpBroker {
         @Override
         public void onLinkFlow(Event event) {
             if (event.getLink() instanceof Sender && event.getLink().getContext() instanceof LinkContext lc
-                    && lc.role == Role.QUEUE_RECEIVE) {
-                if (!stalled) {
+                    && !stalled) {
+                if (lc.role == Role.QUEUE_RECEIVE) {
                     queue(lc.entity).dispatch();
+                } else if (lc.reader != null) {
+                    lc.reader.pump();
                 }
             }
         }
@@ -292,6 +299,8 @@ final class AmqpBroker {
                 sub.silenced.remove(link);
             } else if (lc.role == Role.REPLIES) {
                 cc.replyLinks.values().removeIf(l -> l == link);
+            } else if (lc.reader != null) {
+                hub(lc.entity).partition(lc.partition).readers.remove(lc.reader);
             }
         }
     }
@@ -307,17 +316,38 @@ final class AmqpBroker {
         try {
             lc = classify(link, namespace);
         } catch (IllegalArgumentException unknown) {
-            LOG.warn("Refusing link {}: {}", link.getName(), unknown.getMessage());
-            link.open();
-            link.setCondition(new ErrorCondition(NOT_FOUND, unknown.getMessage()));
-            link.close();
+            refuse(link, NOT_FOUND, unknown.getMessage());
             return;
         }
         if (blockedEntities.contains(lc.entity)) {
-            link.open();
-            link.setCondition(new ErrorCondition(SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable"));
-            link.close();
+            refuse(link, SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable");
             return;
+        }
+        EventHub.Partition partition = null;
+        if (lc.partition != null) {
+            // Checked here, not on the first transfer: an unknown partition used to throw on the reactor thread and
+            // stop the whole stand-in. The condition and text are what Event Hubs answers (as far as we know).
+            EventHub hub = hub(lc.entity);
+            partition = hub.findPartition(lc.partition);
+            if (partition == null) {
+                refuse(link, ARGUMENT_OUT_OF_RANGE, "The specified partition is invalid for an EventHub partition sender "
+                        + "or receiver. It should be between 0 and " + (hub.partitions.size() - 1) + ".");
+                return;
+            }
+        }
+        if (lc.role == Role.HUB_RECEIVE) {
+            try {
+                long first = EventPositionFilter.firstSequenceNumber((Source) link.getRemoteSource(), partition);
+                boolean metrics = link.getRemoteDesiredCapabilities() != null
+                        && java.util.Arrays.asList(link.getRemoteDesiredCapabilities()).contains(RUNTIME_METRIC);
+                if (metrics) {
+                    link.setOfferedCapabilities(new Symbol[] {RUNTIME_METRIC});
+                }
+                lc.reader = new EventHub.Reader(partition, (Sender) link, first, metrics, clock);
+            } catch (EventPositionFilter.Refused refused) {
+                refuse(link, refused.condition, refused.getMessage());
+                return;
+            }
         }
         link.setContext(lc);
         cc.links.add(link);
@@ -334,7 +364,17 @@ final class AmqpBroker {
             cc.replyLinks.putIfAbsent(link.getName(), (Sender) link);
         } else if (lc.role == Role.QUEUE_RECEIVE) {
             queue(lc.entity).subQueue(lc.deadLetterQueue).consumers.add((Sender) link);
+        } else if (lc.reader != null) {
+            partition.readers.add(lc.reader);
         }
+    }
+
+    /** Attaches and at once detaches with the error, as the service does for a link it will not serve. */
+    private static void refuse(Link link, Symbol condition, String description) {
+        LOG.warn("Refusing link {}: {}", link.getName(), description);
+        link.open();
+        link.setCondition(new ErrorCondition(condition, description));
+        link.close();
     }
 
     private static LinkContext classify(Link link, Namespace namespace) {
@@ -356,7 +396,13 @@ final class AmqpBroker {
         if (namespace == Namespace.EVENT_HUBS) {
             String[] parts = address.split("/");
             if (!clientSends) {
-                throw new IllegalArgumentException("receiving from Event Hubs is not supported by the stand-in: " + address);
+                // <hub>/ConsumerGroups/<group>/Partitions/<id>: the only address Event Hubs reads from.
+                if (parts.length == 5 && parts[1].equalsIgnoreCase("ConsumerGroups")
+                        && parts[3].equalsIgnoreCase("Partitions")) {
+                    return new LinkContext(Role.HUB_RECEIVE, parts[0], parts[4], false);
+                }
+                throw new IllegalArgumentException("unknown Event Hubs source " + address
+                        + " (expected <hub>/ConsumerGroups/<group>/Partitions/<id>)");
             }
             if (parts.length == 1) {
                 return new LinkContext(Role.HUB_SEND, parts[0], null, false);
@@ -429,8 +475,10 @@ final class AmqpBroker {
             }
             case HUB_SEND -> {
                 EventHub hub = hub(lc.entity);
-                messages.forEach(m -> hub.append(m, lc.partition));
+                Set<EventHub.Partition> appended = new LinkedHashSet<>();
+                messages.forEach(m -> appended.add(hub.append(m, lc.partition)));
                 settleIncoming(delivery, Accepted.getInstance());
+                appended.forEach(EventHub.Partition::pump);
             }
             case CBS_REQUESTS -> {
                 settleIncoming(delivery, Accepted.getInstance());
@@ -465,7 +513,12 @@ final class AmqpBroker {
             if (!stalled) {
                 queue.dispatch();
             }
-        } else if (delivery.remotelySettled() && !delivery.isSettled()) {
+        } else if (!delivery.isSettled() && (delivery.remotelySettled() || delivery.getRemoteState() != null)) {
+            // Events and replies: whatever the client answered ends the delivery (a receiver in settle-mode second
+            // waits for our settlement).
+            if (!delivery.remotelySettled()) {
+                delivery.disposition(delivery.getRemoteState());
+            }
             delivery.settle();
         }
     }
@@ -509,7 +562,12 @@ final class AmqpBroker {
             result.put("partition_count", hub.partitions.size());
             result.put("partition_ids", hub.partitions.stream().map(p -> p.id).toArray(String[]::new));
         } else {
-            EventHub.Partition partition = hub.partition(String.valueOf(properties.get("partition")));
+            EventHub.Partition partition = hub.findPartition(String.valueOf(properties.get("partition")));
+            if (partition == null) {
+                reply(connection, request, 400, "The specified partition is invalid: " + properties.get("partition"),
+                        ARGUMENT_OUT_OF_RANGE.toString(), null);
+                return;
+            }
             boolean empty = partition.events.isEmpty();
             result.put("partition", partition.id);
             result.put("begin_sequence_number", empty ? -1L : 0L);
