@@ -623,6 +623,11 @@ final class AmqpBroker {
                     Map<Symbol, Object> annotations = new HashMap<>();
                     annotations.put(Symbol.valueOf("x-opt-sequence-number"), stored.sequenceNumber);
                     annotations.put(Symbol.valueOf("x-opt-enqueued-time"), Date.from(stored.enqueuedTime));
+                    if (queue.isDeferred(stored)) {
+                        // x-opt-message-state 1 = deferred, an int (azure-messaging-servicebus
+                        // ServiceBusReceivedMessage.getState, @azure/service-bus serviceBusMessage.ts).
+                        annotations.put(Symbol.valueOf("x-opt-message-state"), 1);
+                    }
                     copy.setMessageAnnotations(new org.apache.qpid.proton.amqp.messaging.MessageAnnotations(annotations));
                     messages.add(Map.of("message", new Binary(AmqpCodec.encode(copy))));
                 }

@@ -279,14 +279,22 @@ final class ServiceBusQueue {
         outcomes.merge(outcome, 1, Integer::sum);
     }
 
+    /** Active, locked and (on the main queue) deferred messages, as Service Bus' peek returns them. */
     List<StoredMessage> peek(boolean deadLetterQueue, long fromSequenceNumber, int count) {
         TreeMap<Long, StoredMessage> all = new TreeMap<>(subQueue(deadLetterQueue).available);
+        if (!deadLetterQueue) {
+            all.putAll(deferred);
+        }
         for (MessageLock lock : locks.values()) {
             if (lock.from.deadLetter == deadLetterQueue) {
                 all.put(lock.message.sequenceNumber, lock.message);
             }
         }
         return all.tailMap(fromSequenceNumber, true).values().stream().limit(count).toList();
+    }
+
+    boolean isDeferred(StoredMessage message) {
+        return deferred.get(message.sequenceNumber) == message;
     }
 
     // --- snapshots for tests ---
