@@ -59,6 +59,7 @@ final class AmqpBroker {
     private static final Symbol MESSAGE_SIZE_EXCEEDED = Symbol.valueOf("amqp:link:message-size-exceeded");
     private static final Symbol ARGUMENT_OUT_OF_RANGE = Symbol.valueOf("com.microsoft:argument-out-of-range");
     private static final Symbol RUNTIME_METRIC = Symbol.valueOf("com.microsoft:enable-receiver-runtime-metric");
+    private static final Symbol SESSION_FILTER = Symbol.valueOf("com.microsoft:session-filter");
     /** What Azure answers when an entity cannot serve for now; the SDKs treat it as transient. */
     static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
 
@@ -318,6 +319,9 @@ final class AmqpBroker {
         } catch (IllegalArgumentException unknown) {
             refuse(link, NOT_FOUND, unknown.getMessage());
             return;
+        } catch (UnsupportedOperationException unsupported) {
+            refuse(link, NOT_IMPLEMENTED, unsupported.getMessage());
+            return;
         }
         if (blockedEntities.contains(lc.entity)) {
             refuse(link, SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable");
@@ -369,9 +373,18 @@ final class AmqpBroker {
         }
     }
 
-    /** Attaches and at once detaches with the error, as the service does for a link it will not serve. */
+    /**
+     * Attaches and at once detaches with the error, as the service does for a link it will not serve. The attach
+     * carries a null source (target for a sending client), AMQP 1.0's sign of a link that is not established
+     * (part 2.6.3), so clients wait for the detach's error instead of taking the link as open.
+     */
     private static void refuse(Link link, Symbol condition, String description) {
         LOG.warn("Refusing link {}: {}", link.getName(), description);
+        if (link instanceof Sender) {
+            link.setSource(null);
+        } else {
+            link.setTarget(null);
+        }
         link.open();
         link.setCondition(new ErrorCondition(condition, description));
         link.close();
@@ -411,6 +424,12 @@ final class AmqpBroker {
                 return new LinkContext(Role.HUB_SEND, parts[0], parts[2], false);
             }
             throw new IllegalArgumentException("unknown Event Hubs address " + address);
+        }
+        if (!clientSends && link.getRemoteSource() instanceof Source source && source.getFilter() != null
+                && source.getFilter().containsKey(SESSION_FILTER)) {
+            // Refused rather than served as a plain receiver: the SDKs' session receivers expect session properties
+            // on the attach and fail obscurely without them (@azure/service-bus: a TypeError on locked-until-utc).
+            throw new UnsupportedOperationException("sessions are not supported by the stand-in: " + address);
         }
         boolean deadLetter = address.toLowerCase().endsWith(DEAD_LETTER_SUFFIX);
         String queue = deadLetter ? address.substring(0, address.length() - DEAD_LETTER_SUFFIX.length()) : address;
