@@ -57,13 +57,16 @@ final class AmqpBroker {
     private static final Symbol CONNECTION_FORCED = Symbol.valueOf("amqp:connection:forced");
     private static final Symbol DETACH_FORCED = Symbol.valueOf("amqp:link:detach-forced");
     private static final Symbol MESSAGE_SIZE_EXCEEDED = Symbol.valueOf("amqp:link:message-size-exceeded");
+    private static final Symbol ARGUMENT_OUT_OF_RANGE = Symbol.valueOf("com.microsoft:argument-out-of-range");
+    private static final Symbol RUNTIME_METRIC = Symbol.valueOf("com.microsoft:enable-receiver-runtime-metric");
+    private static final Symbol SESSION_FILTER = Symbol.valueOf("com.microsoft:session-filter");
     /** What Azure answers when an entity cannot serve for now; the SDKs treat it as transient. */
     static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
 
     enum Namespace { SERVICE_BUS, EVENT_HUBS }
 
     /** What a link is for; kept as the link's context. */
-    private enum Role { CBS_REQUESTS, MANAGEMENT_REQUESTS, REPLIES, QUEUE_SEND, QUEUE_RECEIVE, HUB_SEND }
+    private enum Role { CBS_REQUESTS, MANAGEMENT_REQUESTS, REPLIES, QUEUE_SEND, QUEUE_RECEIVE, HUB_SEND, HUB_RECEIVE }
 
     private static final class LinkContext {
         final Role role;
@@ -71,6 +74,8 @@ final class AmqpBroker {
         final String partition;
         final boolean deadLetterQueue;
         final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        /** Set on Event Hubs receiving links. */
+        EventHub.Reader reader;
 
         LinkContext(Role role, String entity, String partition, boolean deadLetterQueue) {
             this.role = role;
@@ -127,6 +132,7 @@ final class AmqpBroker {
     private void dispatchAll() {
         if (!stalled) {
             queues.values().forEach(ServiceBusQueue::dispatch);
+            hubs.values().forEach(hub -> hub.partitions.forEach(EventHub.Partition::pump));
         }
     }
 
@@ -254,9 +260,11 @@ final class AmqpBroker {
         @Override
         public void onLinkFlow(Event event) {
             if (event.getLink() instanceof Sender && event.getLink().getContext() instanceof LinkContext lc
-                    && lc.role == Role.QUEUE_RECEIVE) {
-                if (!stalled) {
+                    && !stalled) {
+                if (lc.role == Role.QUEUE_RECEIVE) {
                     queue(lc.entity).dispatch();
+                } else if (lc.reader != null) {
+                    lc.reader.pump();
                 }
             }
         }
@@ -291,7 +299,9 @@ final class AmqpBroker {
                 sub.consumers.remove(link);
                 sub.silenced.remove(link);
             } else if (lc.role == Role.REPLIES) {
-                cc.replyLinks.values().remove(link);
+                cc.replyLinks.values().removeIf(l -> l == link);
+            } else if (lc.reader != null) {
+                hub(lc.entity).partition(lc.partition).readers.remove(lc.reader);
             }
         }
     }
@@ -307,17 +317,41 @@ final class AmqpBroker {
         try {
             lc = classify(link, namespace);
         } catch (IllegalArgumentException unknown) {
-            LOG.warn("Refusing link {}: {}", link.getName(), unknown.getMessage());
-            link.open();
-            link.setCondition(new ErrorCondition(NOT_FOUND, unknown.getMessage()));
-            link.close();
+            refuse(link, NOT_FOUND, unknown.getMessage());
+            return;
+        } catch (UnsupportedOperationException unsupported) {
+            refuse(link, NOT_IMPLEMENTED, unsupported.getMessage());
             return;
         }
         if (blockedEntities.contains(lc.entity)) {
-            link.open();
-            link.setCondition(new ErrorCondition(SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable"));
-            link.close();
+            refuse(link, SERVER_BUSY, "stand-in fault: " + lc.entity + " is unavailable");
             return;
+        }
+        EventHub.Partition partition = null;
+        if (lc.partition != null) {
+            // Checked here, not on the first transfer: an unknown partition used to throw on the reactor thread and
+            // stop the whole stand-in. The condition and text are what Event Hubs answers (as far as we know).
+            EventHub hub = hub(lc.entity);
+            partition = hub.findPartition(lc.partition);
+            if (partition == null) {
+                refuse(link, ARGUMENT_OUT_OF_RANGE, "The specified partition is invalid for an EventHub partition sender "
+                        + "or receiver. It should be between 0 and " + (hub.partitions.size() - 1) + ".");
+                return;
+            }
+        }
+        if (lc.role == Role.HUB_RECEIVE) {
+            try {
+                long first = EventPositionFilter.firstSequenceNumber((Source) link.getRemoteSource(), partition);
+                boolean metrics = link.getRemoteDesiredCapabilities() != null
+                        && java.util.Arrays.asList(link.getRemoteDesiredCapabilities()).contains(RUNTIME_METRIC);
+                if (metrics) {
+                    link.setOfferedCapabilities(new Symbol[] {RUNTIME_METRIC});
+                }
+                lc.reader = new EventHub.Reader(partition, (Sender) link, first, metrics, clock);
+            } catch (EventPositionFilter.Refused refused) {
+                refuse(link, refused.condition, refused.getMessage());
+                return;
+            }
         }
         link.setContext(lc);
         cc.links.add(link);
@@ -326,10 +360,34 @@ final class AmqpBroker {
         if (link instanceof Receiver receiver) {
             receiver.flow(LINK_CREDIT);
         } else if (lc.role == Role.REPLIES) {
-            cc.replyLinks.put(((Target) link.getRemoteTarget()).getAddress(), (Sender) link);
+            // A request's reply-to names its reply link: by the link's target address (the Java SDKs) or by the link
+            // name, the JS SDKs' CBS client sets no target at all (@azure/core-amqp src/cbs.ts: rxOpt name = replyTo).
+            if (link.getRemoteTarget() instanceof Target target && target.getAddress() != null) {
+                cc.replyLinks.put(target.getAddress(), (Sender) link);
+            }
+            cc.replyLinks.putIfAbsent(link.getName(), (Sender) link);
         } else if (lc.role == Role.QUEUE_RECEIVE) {
             queue(lc.entity).subQueue(lc.deadLetterQueue).consumers.add((Sender) link);
+        } else if (lc.reader != null) {
+            partition.readers.add(lc.reader);
         }
+    }
+
+    /**
+     * Attaches and at once detaches with the error, as the service does for a link it will not serve. The attach
+     * carries a null source (target for a sending client), AMQP 1.0's sign of a link that is not established
+     * (part 2.6.3), so clients wait for the detach's error instead of taking the link as open.
+     */
+    private static void refuse(Link link, Symbol condition, String description) {
+        LOG.warn("Refusing link {}: {}", link.getName(), description);
+        if (link instanceof Sender) {
+            link.setSource(null);
+        } else {
+            link.setTarget(null);
+        }
+        link.open();
+        link.setCondition(new ErrorCondition(condition, description));
+        link.close();
     }
 
     private static LinkContext classify(Link link, Namespace namespace) {
@@ -351,7 +409,13 @@ final class AmqpBroker {
         if (namespace == Namespace.EVENT_HUBS) {
             String[] parts = address.split("/");
             if (!clientSends) {
-                throw new IllegalArgumentException("receiving from Event Hubs is not supported by the stand-in: " + address);
+                // <hub>/ConsumerGroups/<group>/Partitions/<id>: the only address Event Hubs reads from.
+                if (parts.length == 5 && parts[1].equalsIgnoreCase("ConsumerGroups")
+                        && parts[3].equalsIgnoreCase("Partitions")) {
+                    return new LinkContext(Role.HUB_RECEIVE, parts[0], parts[4], false);
+                }
+                throw new IllegalArgumentException("unknown Event Hubs source " + address
+                        + " (expected <hub>/ConsumerGroups/<group>/Partitions/<id>)");
             }
             if (parts.length == 1) {
                 return new LinkContext(Role.HUB_SEND, parts[0], null, false);
@@ -360,6 +424,12 @@ final class AmqpBroker {
                 return new LinkContext(Role.HUB_SEND, parts[0], parts[2], false);
             }
             throw new IllegalArgumentException("unknown Event Hubs address " + address);
+        }
+        if (!clientSends && link.getRemoteSource() instanceof Source source && source.getFilter() != null
+                && source.getFilter().containsKey(SESSION_FILTER)) {
+            // Refused rather than served as a plain receiver: the SDKs' session receivers expect session properties
+            // on the attach and fail obscurely without them (@azure/service-bus: a TypeError on locked-until-utc).
+            throw new UnsupportedOperationException("sessions are not supported by the stand-in: " + address);
         }
         boolean deadLetter = address.toLowerCase().endsWith(DEAD_LETTER_SUFFIX);
         String queue = deadLetter ? address.substring(0, address.length() - DEAD_LETTER_SUFFIX.length()) : address;
@@ -424,8 +494,10 @@ final class AmqpBroker {
             }
             case HUB_SEND -> {
                 EventHub hub = hub(lc.entity);
-                messages.forEach(m -> hub.append(m, lc.partition));
+                Set<EventHub.Partition> appended = new LinkedHashSet<>();
+                messages.forEach(m -> appended.add(hub.append(m, lc.partition)));
                 settleIncoming(delivery, Accepted.getInstance());
+                appended.forEach(EventHub.Partition::pump);
             }
             case CBS_REQUESTS -> {
                 settleIncoming(delivery, Accepted.getInstance());
@@ -460,7 +532,12 @@ final class AmqpBroker {
             if (!stalled) {
                 queue.dispatch();
             }
-        } else if (delivery.remotelySettled() && !delivery.isSettled()) {
+        } else if (!delivery.isSettled() && (delivery.remotelySettled() || delivery.getRemoteState() != null)) {
+            // Events and replies: whatever the client answered ends the delivery (a receiver in settle-mode second
+            // waits for our settlement).
+            if (!delivery.remotelySettled()) {
+                delivery.disposition(delivery.getRemoteState());
+            }
             delivery.settle();
         }
     }
@@ -504,7 +581,12 @@ final class AmqpBroker {
             result.put("partition_count", hub.partitions.size());
             result.put("partition_ids", hub.partitions.stream().map(p -> p.id).toArray(String[]::new));
         } else {
-            EventHub.Partition partition = hub.partition(String.valueOf(properties.get("partition")));
+            EventHub.Partition partition = hub.findPartition(String.valueOf(properties.get("partition")));
+            if (partition == null) {
+                reply(connection, request, 400, "The specified partition is invalid: " + properties.get("partition"),
+                        ARGUMENT_OUT_OF_RANGE.toString(), null);
+                return;
+            }
             boolean empty = partition.events.isEmpty();
             result.put("partition", partition.id);
             result.put("begin_sequence_number", empty ? -1L : 0L);
@@ -560,6 +642,11 @@ final class AmqpBroker {
                     Map<Symbol, Object> annotations = new HashMap<>();
                     annotations.put(Symbol.valueOf("x-opt-sequence-number"), stored.sequenceNumber);
                     annotations.put(Symbol.valueOf("x-opt-enqueued-time"), Date.from(stored.enqueuedTime));
+                    if (queue.isDeferred(stored)) {
+                        // x-opt-message-state 1 = deferred, an int (azure-messaging-servicebus
+                        // ServiceBusReceivedMessage.getState, @azure/service-bus serviceBusMessage.ts).
+                        annotations.put(Symbol.valueOf("x-opt-message-state"), 1);
+                    }
                     copy.setMessageAnnotations(new org.apache.qpid.proton.amqp.messaging.MessageAnnotations(annotations));
                     messages.add(Map.of("message", new Binary(AmqpCodec.encode(copy))));
                 }
@@ -588,11 +675,17 @@ final class AmqpBroker {
                     request.getMessageId());
             return;
         }
+        // Service Bus' management node answers with statusCode/statusDescription (learn.microsoft.com/en-us/azure/
+        // service-bus-messaging/service-bus-amqp-request-response); CBS and Event Hubs with status-code/-description.
+        // The Java SDKs read either; @azure/service-bus reads `statusCode` itself (peek: `statusCode !== 204`).
+        boolean cbs = request.getApplicationProperties() != null
+                && "put-token".equals(request.getApplicationProperties().getValue().get("operation"));
+        boolean camelCase = !cbs && context(connection).namespace == Namespace.SERVICE_BUS;
         Map<String, Object> properties = new HashMap<>();
-        properties.put("status-code", status);
-        properties.put("status-description", description);
+        properties.put(camelCase ? "statusCode" : "status-code", status);
+        properties.put(camelCase ? "statusDescription" : "status-description", description);
         if (errorCondition != null) {
-            properties.put("error-condition", errorCondition);
+            properties.put(camelCase ? "errorCondition" : "error-condition", errorCondition);
         }
         Message response = Proton.message();
         response.setCorrelationId(request.getMessageId());

@@ -30,11 +30,24 @@ import org.slf4j.LoggerFactory;
  * the real Azure SDKs and Camel components talk to through a {@code UseDevelopmentEmulator=true} connection
  * string. One reactor thread owns all state; the test API below hops onto it.
  *
- * <p>Also Service Bus's HTTPS REST send API ({@link #rest()}), which the Apex publisher uses.
+ * <p>Checked with the Java SDKs and Camel ({@code ServiceBusStandinTest}, {@code EventHubsStandinTest},
+ * {@code CamelMessagingStandinTest}) and with Azure's JavaScript SDKs, clients sfcache does not use
+ * ({@code io.sfcache.standin.conformance.MessagingConformanceTest}). Service Bus queues: send and batch send,
+ * peek-lock and receive-and-delete, complete, abandon, defer, dead-letter with reason and description, the
+ * dead-letter sub-queue, peek (active, locked and deferred messages), lock renewal and expiry, max delivery count.
+ * Event Hubs: hub and partition properties, send to the hub, a partition or by partition key, and consumers on
+ * {@code <hub>/ConsumerGroups/<group>/Partitions/<id>} from any position (earliest, latest, offset, sequence number,
+ * enqueued time), with the broker annotations and, on request, last-enqueued runtime metrics.
  *
- * <p>Left out on purpose: sessions, transactions, scheduled and deferred-message receive, TTL and auto-forward,
- * topics, Event Hubs consumers (tests read published events through {@link #events(String)}), and any
- * authorisation (every put-token is accepted).
+ * <p>Also Service Bus's HTTPS REST send API ({@link #rest()}), which the Apex publisher uses, checking SAS tokens.
+ *
+ * <p>Left out, each refused with an AMQP error rather than left hanging: sessions ({@code amqp:not-implemented}),
+ * topic subscriptions ({@code amqp:not-found}; a send to a topic's name just makes a queue), transactions ({@code amqp:not-found}, no coordinator),
+ * scheduled messages and receiving deferred messages by sequence number (management status 501). Left out
+ * silently: time-to-live (messages never expire), auto-forward, duplicate detection, idempotent publishing and
+ * exclusive (epoch) Event Hubs receivers, consumer groups (any name reads the whole partition; none needs creating,
+ * nor do queues and hubs, created on first use), the 5-readers-per-partition quota, offsets other than sequence
+ * numbers, AMQP over WebSockets, and AMQP authorisation (every put-token is accepted).
  */
 public final class AzureMessagingStandin implements AutoCloseable {
 

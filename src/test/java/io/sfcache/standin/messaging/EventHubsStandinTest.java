@@ -2,6 +2,7 @@ package io.sfcache.standin.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,10 +15,13 @@ import org.junit.jupiter.api.Test;
 import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventDataBatch;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
+import com.azure.messaging.eventhubs.EventHubConsumerClient;
 import com.azure.messaging.eventhubs.EventHubProducerClient;
 import com.azure.messaging.eventhubs.EventHubProperties;
 import com.azure.messaging.eventhubs.PartitionProperties;
 import com.azure.messaging.eventhubs.models.CreateBatchOptions;
+import com.azure.messaging.eventhubs.models.EventPosition;
+import com.azure.messaging.eventhubs.models.PartitionEvent;
 import com.azure.messaging.eventhubs.models.SendOptions;
 
 /** Fidelity of the Event Hubs stand-in, checked through the real Azure SDK. */
@@ -100,5 +104,23 @@ class EventHubsStandinTest {
         producer.send(batch);
 
         assertThat(standin.events(hub)).extracting(MessageView::partitionId).containsExactly("3", "3");
+    }
+
+    @Test
+    void javaConsumerReadsAPartitionFromEarliestAndFromASequenceNumber() {
+        producer.send(List.of(new EventData("a"), new EventData("b"), new EventData("c")), new SendOptions().setPartitionId("1"));
+        try (EventHubConsumerClient consumer = new EventHubClientBuilder()
+                .connectionString(standin.eventHubsConnectionString(hub))
+                .consumerGroup(EventHubClientBuilder.DEFAULT_CONSUMER_GROUP_NAME).buildConsumerClient()) {
+            List<PartitionEvent> all = consumer.receiveFromPartition("1", 3, EventPosition.earliest(), Duration.ofSeconds(10))
+                    .stream().toList();
+            assertThat(all).extracting(e -> e.getData().getBodyAsString()).containsExactly("a", "b", "c");
+            assertThat(all).extracting(e -> e.getData().getSequenceNumber()).containsExactly(0L, 1L, 2L);
+            assertThat(all.get(0).getData().getEnqueuedTime()).isNotNull();
+
+            List<PartitionEvent> fromSecond = consumer.receiveFromPartition("1", 2,
+                    EventPosition.fromSequenceNumber(1, true), Duration.ofSeconds(10)).stream().toList();
+            assertThat(fromSecond).extracting(e -> e.getData().getBodyAsString()).containsExactly("b", "c");
+        }
     }
 }

@@ -156,8 +156,8 @@ final class ServiceBusQueue {
     }
 
     /**
-     * Applies a consumer's settlement. Returns the state to answer with: the outcome itself, or a rejection
-     * with {@code message-lock-lost} when the lock already expired.
+     * Applies a consumer's settlement. Returns the state to answer with: the outcome itself (a bare rejected one for
+     * a dead-letter), or a rejection with {@code message-lock-lost} when the lock already expired.
      */
     DeliveryState settle(MessageLock lock, DeliveryState outcome) {
         if (lock.released || locks.remove(lock.token) == null) {
@@ -177,6 +177,11 @@ final class ServiceBusQueue {
             message.mergeApplicationProperties(info);
             deadLetter(message, lock.from);
             count(QueueOutcome.DEAD_LETTERED);
+            // Acknowledge with a bare rejected outcome: the Java SDK only compares the outcome's type
+            // (azure-core-amqp ReceiverUnsettledDeliveries.onDispositionAck), while @azure/service-bus fails the
+            // settlement when the answer carries an error (core/shared.ts onMessageSettled), so echoing the
+            // dead-letter condition back made every JS deadLetterMessage() fail.
+            return new Rejected();
         } else if (outcome instanceof Modified modified) {
             message.mergeApplicationProperties(modified.getMessageAnnotations());
             if (Boolean.TRUE.equals(modified.getUndeliverableHere())) {
@@ -221,7 +226,8 @@ final class ServiceBusQueue {
             }
             default -> throw new IllegalArgumentException("unknown disposition-status " + dispositionStatus);
         };
-        return settle(lock, state) == state;
+        DeliveryState answer = settle(lock, state);
+        return !(answer instanceof Rejected rejected && rejected.getError() != null);
     }
 
     Instant renewLock(UUID token) {
@@ -273,14 +279,22 @@ final class ServiceBusQueue {
         outcomes.merge(outcome, 1, Integer::sum);
     }
 
+    /** Active, locked and (on the main queue) deferred messages, as Service Bus' peek returns them. */
     List<StoredMessage> peek(boolean deadLetterQueue, long fromSequenceNumber, int count) {
         TreeMap<Long, StoredMessage> all = new TreeMap<>(subQueue(deadLetterQueue).available);
+        if (!deadLetterQueue) {
+            all.putAll(deferred);
+        }
         for (MessageLock lock : locks.values()) {
             if (lock.from.deadLetter == deadLetterQueue) {
                 all.put(lock.message.sequenceNumber, lock.message);
             }
         }
         return all.tailMap(fromSequenceNumber, true).values().stream().limit(count).toList();
+    }
+
+    boolean isDeferred(StoredMessage message) {
+        return deferred.get(message.sequenceNumber) == message;
     }
 
     // --- snapshots for tests ---
