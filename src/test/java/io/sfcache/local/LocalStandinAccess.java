@@ -38,7 +38,14 @@ final class LocalStandinAccess {
                         + SAS_TTL.toHours() + " h):",
                 "   curl -sk -X POST '" + send + "' -H 'Content-Type: "
                         + PublisherWireFormat.load().contentType() + "' -H 'Authorization: "
-                        + sasToken(messaging, queue) + "' -d '" + exampleBatch() + "'"));
+                        + sasToken(messaging, queue) + "' -d '" + exampleBatch() + "'",
+                "   Watch events  " + watchCommand(messaging, hub)));
+    }
+
+    /** Prints sfcache's events as a consumer sees them (Azure's JavaScript Event Hubs SDK). */
+    static String watchCommand(AzureMessagingStandin messaging, String hub) {
+        return "node src/test/node/conformance/watch-events.mjs \"" + messaging.eventHubsConnectionString() + "\" "
+                + hub;
     }
 
     /** A SAS token for the queue, minted by the Azure SDK's credential from the stand-in's key. */
