@@ -22,7 +22,7 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * Where Camel finds routes: the ones built into the jar, plus, when {@code sfcache.routes.directory} is set (a
  * mounted ConfigMap in Kubernetes), the {@code *.camel.yaml} files there, reloaded live when they change. A file in
  * the directory replaces the built-in route file of the same name, so an integration engineer overrides one flow
- * without copying the others.
+ * without copying the others. Edits of those files are applied live, once checked (RouteReloadConfiguration).
  */
 public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -49,11 +49,8 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
                     .filter(name -> !replaced.contains(name)).map(name -> "classpath:routes/" + name).toList());
             sources.add("file:" + dir + "/" + PATTERN);
             camel.put("camel.main.routes-include-pattern", String.join(",", sources));
-            camel.put("camel.main.routes-reload-enabled", "true");
-            camel.put("camel.main.routes-reload-directory", dir.toString());
-            camel.put("camel.main.routes-reload-pattern", PATTERN);
-            // The default (true) removes every route on one edit, then fails on duplicate route ids.
-            camel.put("camel.main.routes-reload-remove-all-routes", "false");
+            // Edits are reloaded by SafeRouteReloadStrategy (RouteReloadConfiguration), which checks them first,
+            // not by Camel Main's own reload.
         }
         // Lowest precedence: an explicit camel.main.* setting still wins.
         environment.getPropertySources().addLast(new MapPropertySource("sfcache-route-sources", camel));
