@@ -303,13 +303,22 @@ let faulted = 0; // requests answered with a fault since the last switch, for te
 
 function setFault(body) {
   const mode = body.mode || "none";
-  if (!["none", "unavailable", "throttle"].includes(mode)) throw new Error(`unknown mode '${mode}'`);
+  if (!["none", "unavailable", "throttle", "hang"].includes(mode)) throw new Error(`unknown mode '${mode}'`);
   const remaining = body.count === undefined || body.count === null ? null : body.count;
   if (remaining !== null && !(Number.isInteger(remaining) && remaining > 0)) throw new Error("count must be an integer > 0");
   const retryAfterMs = body.retryAfterMs === undefined ? 100 : body.retryAfterMs;
   if (!(Number.isInteger(retryAfterMs) && retryAfterMs >= 0)) throw new Error("retryAfterMs must be an integer >= 0");
   fault = mode === "none" ? NO_FAULT : { mode, remaining, retryAfterMs };
   faulted = 0;
+  if (mode !== "hang") releaseHung();
+}
+
+// Requests held without an answer by the "hang" fault. When it ends they are cut off (the socket destroyed), as a
+// gateway that recovers drops what it held: their clients gave up long before.
+let hung = [];
+function releaseHung() {
+  hung.forEach(res => res.destroy());
+  hung = [];
 }
 
 const faultState = () => ({ ...fault, faulted });
@@ -334,7 +343,7 @@ function controlFaults(req, res) {
   return undefined;
 }
 
-// Answers a Cosmos request with the active fault, or returns false. Errors look like the gateway's:
+// Answers a Cosmos request with the active fault (or, hanging, never answers it), or returns false. Errors look like the gateway's:
 // JSON {code, message}, an activity id and a request charge (the SDK reads both into the
 // CosmosException), and for 429 the retry-after the SDK's throttling retry waits for. Connections
 // stay open, as a real gateway keeps them: the SDK is to see a status code, not a network failure.
@@ -346,6 +355,10 @@ function injectFault(req, res) {
   }
   faulted += 1;
   req.resume(); // drop the body unread; the socket stays usable
+  if (mode === "hang") {
+    hung.push(res); // accepted, read, never answered
+    return true;
+  }
   const headers = {
     "content-type": "application/json",
     connection: "keep-alive",

@@ -14,6 +14,7 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.cosmos.ConsistencyLevel;
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosClientBuilder;
+import com.azure.cosmos.CosmosEndToEndOperationLatencyPolicyConfigBuilder;
 import com.azure.cosmos.DirectConnectionConfig;
 import com.azure.cosmos.GatewayConnectionConfig;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -78,7 +79,11 @@ public class AzureClientsConfiguration {
                 .endpoint(cosmos.getEndpoint())
                 .consistencyLevel(ConsistencyLevel.SESSION)
                 .endpointDiscoveryEnabled(cosmos.isEndpointDiscoveryEnabled())
-                .contentResponseOnWriteEnabled(true);
+                .contentResponseOnWriteEnabled(true)
+                // Every operation, also the Camel component's and the SDK's retries within it, ends by the deadline:
+                // a store that accepts connections and never answers fails fast like one that refuses them.
+                .endToEndOperationLatencyPolicyConfig(
+                        new CosmosEndToEndOperationLatencyPolicyConfigBuilder(cosmos.getRequestTimeout()).build());
         if (cosmos.getKey() != null && !cosmos.getKey().isBlank()) {
             builder.key(cosmos.getKey());
         } else {

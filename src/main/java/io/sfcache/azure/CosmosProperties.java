@@ -30,7 +30,7 @@ public class CosmosProperties {
     @Max(1_000_000)
     private int autoscaleMaxThroughput = 1000;
     @NotNull
-    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(4);
 
     public String getEndpoint() {
         return endpoint;

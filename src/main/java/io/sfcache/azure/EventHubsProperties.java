@@ -17,12 +17,12 @@ public class EventHubsProperties extends MessagingConnection {
 
     /** How long one publish attempt may take before the SDK retries it. */
     @NotNull
-    private Duration tryTimeout = Duration.ofSeconds(30);
+    private Duration tryTimeout = Duration.ofSeconds(10);
 
     /** SDK-level retries of one publish; the sync flow's own retry comes on top (sfcache.sync.retry). */
     @Min(0)
     @Max(10)
-    private int maxRetries = 3;
+    private int maxRetries = 2;
 
     public Duration getTryTimeout() {
         return tryTimeout;

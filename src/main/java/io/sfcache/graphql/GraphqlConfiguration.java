@@ -1,5 +1,6 @@
 package io.sfcache.graphql;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.context.annotation.Bean;
@@ -10,6 +11,7 @@ import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 import org.springframework.graphql.server.TimeoutWebGraphQlInterceptor;
 
+import graphql.ErrorClassification;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
 import graphql.analysis.FieldComplexityCalculator;
@@ -17,6 +19,7 @@ import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.scalars.ExtendedScalars;
 import io.sfcache.SfcacheProperties;
+import io.sfcache.sync.FailureClassifier;
 
 /** Scalars, limits and error shapes of the read API. */
 @Configuration(proxyBeanMethods = false)
@@ -46,14 +49,29 @@ public class GraphqlConfiguration {
         return new MaxQueryComplexityInstrumentation(properties.getGraphql().getMaxComplexity(), cost);
     }
 
+    /**
+     * The whole request's deadline. Each Cosmos operation has a shorter one ({@code sfcache.cosmos.request-timeout}),
+     * at most half of this so that a query and its relations' batched read both fit: a store that does not answer is
+     * then reported as such ({@code DEPENDENCY_UNAVAILABLE}) instead of as a timed-out request.
+     */
     @Bean
     TimeoutWebGraphQlInterceptor requestTimeout(SfcacheProperties properties) {
-        return new TimeoutWebGraphQlInterceptor(properties.getGraphql().getRequestTimeout());
+        Duration request = properties.getGraphql().getRequestTimeout();
+        Duration store = properties.getCosmos().getRequestTimeout();
+        if (request.compareTo(store.multipliedBy(2)) < 0) {
+            throw new IllegalStateException("sfcache.graphql.request-timeout=" + request + " leaves no room for two "
+                    + "Cosmos operations of sfcache.cosmos.request-timeout=" + store + ": set it to at least "
+                    + store.multipliedBy(2) + " or lower sfcache.cosmos.request-timeout");
+        }
+        return new TimeoutWebGraphQlInterceptor(request);
     }
 
-    /** The caller's mistakes as BAD_REQUEST with a code; anything else stays Spring's opaque INTERNAL_ERROR. */
+    /**
+     * The caller's mistakes as BAD_REQUEST with a code; a store that does not answer, refuses or throttles as
+     * DEPENDENCY_UNAVAILABLE (worth retrying later); anything else stays Spring's opaque INTERNAL_ERROR.
+     */
     @Bean
-    DataFetcherExceptionResolver invalidQueries() {
+    DataFetcherExceptionResolver errorCodes(FailureClassifier failures) {
         return new DataFetcherExceptionResolverAdapter() {
             @Override
             protected GraphQLError resolveToSingleError(Throwable ex, graphql.schema.DataFetchingEnvironment env) {
@@ -61,8 +79,23 @@ public class GraphqlConfiguration {
                     return GraphqlErrorBuilder.newError(env).errorType(ErrorType.BAD_REQUEST).message(ex.getMessage())
                             .extensions(Map.of("code", "BAD_REQUEST")).build();
                 }
+                if (failures.isTransient(ex)) {
+                    return GraphqlErrorBuilder.newError(env).errorType(DependencyUnavailable.INSTANCE)
+                            .message("The record store did not answer in time or refused the request; try again shortly")
+                            .extensions(Map.of("code", DependencyUnavailable.INSTANCE.toString())).build();
+                }
                 return null;
             }
         };
+    }
+
+    /** The error classification apps retry on. */
+    enum DependencyUnavailable implements ErrorClassification {
+        INSTANCE;
+
+        @Override
+        public String toString() {
+            return "DEPENDENCY_UNAVAILABLE";
+        }
     }
 }

@@ -36,9 +36,24 @@ public class SalesforceProperties {
     @jakarta.validation.Valid
     private final CdcProperties cdc = new CdcProperties();
 
+    /**
+     * Deadline of one REST call (describe, reconciliation query pages, record reads), connecting included: shorter
+     * than the timers that make them, so an org that stops answering fails a run instead of holding its thread.
+     */
+    @jakarta.validation.constraints.NotNull
+    private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(20);
+
     /** REST and Pub/Sub API version. */
     @Pattern(regexp = "\\d{2,3}\\.0", message = "must look like 62.0")
     private String apiVersion = "62.0";
+
+    public java.time.Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    public void setRequestTimeout(java.time.Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
 
     public String getLoginUrl() {
         return loginUrl;

@@ -65,6 +65,48 @@ public class SyncProperties {
     @Valid
     private final CircuitBreaker circuitBreaker = new CircuitBreaker();
 
+    @Valid
+    private final DependencyCheck dependencyCheck = new DependencyCheck();
+
+    /**
+     * Cosmos DB and Event Hubs are asked on their own whether they answer, so that one that hangs (connections
+     * accepted, no reply) is told from one that is slow: DOWN after {@code failuresBeforeDown} checks in a row got no
+     * answer within {@code timeout}, which takes at most failuresBeforeDown x (interval + timeout), 40 s by default.
+     */
+    public static class DependencyCheck {
+        @NotNull
+        private Duration interval = Duration.ofSeconds(15);
+        /** How long one check waits for an answer. */
+        @NotNull
+        private Duration timeout = Duration.ofSeconds(5);
+        @Min(1)
+        private int failuresBeforeDown = 2;
+
+        public Duration getInterval() {
+            return interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public int getFailuresBeforeDown() {
+            return failuresBeforeDown;
+        }
+
+        public void setFailuresBeforeDown(int failuresBeforeDown) {
+            this.failuresBeforeDown = failuresBeforeDown;
+        }
+    }
+
     /**
      * When messages keep going back to Service Bus because a dependency is down, stop consuming instead of spending
      * every message's delivery count; resume once Cosmos and Event Hubs answer again.
@@ -181,6 +223,10 @@ public class SyncProperties {
         public void setMultiplier(double multiplier) {
             this.multiplier = multiplier;
         }
+    }
+
+    public DependencyCheck getDependencyCheck() {
+        return dependencyCheck;
     }
 
     public List<String> getObjects() {

@@ -1,14 +1,18 @@
 package io.sfcache.sync;
 
-import java.util.List;
+import java.time.Clock;
 
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
+
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheProperties;
 import reactor.core.scheduler.Schedulers;
 
@@ -53,15 +57,35 @@ public class SyncResilienceConfiguration {
     /**
      * The circuit breaker on {@code servicebus-ingest} (Camel's ThrottlingExceptionRoutePolicy). A message that fails
      * the route has already outlasted its in-place retries (rejected changes are handled by the dead-letter channel
-     * and never fail the route), so every failure here means a dependency is down.
+     * and never fail the route), so every failure here means a dependency is down. It also opens as soon as a
+     * dependency check finds one DOWN, and closes only once both answer again.
      */
     @Bean
-    ThrottlingExceptionRoutePolicy ingestCircuitBreaker(SfcacheProperties properties, DependencyProbe probe) {
+    IngestCircuitBreaker ingestCircuitBreaker(SfcacheProperties properties, DependencyWatch dependencies) {
         SyncProperties.CircuitBreaker settings = properties.getSync().getCircuitBreaker();
-        ThrottlingExceptionRoutePolicy breaker = new ThrottlingExceptionRoutePolicy(settings.getFailureThreshold(),
-                settings.getFailureWindow().toMillis(), settings.getHalfOpenAfter().toMillis(),
-                List.of(Exception.class));
-        breaker.setHalfOpenHandler(probe);
+        IngestCircuitBreaker breaker = new IngestCircuitBreaker(settings.getFailureThreshold(),
+                settings.getFailureWindow().toMillis(), settings.getHalfOpenAfter().toMillis());
+        breaker.setHalfOpenHandler(dependencies);
+        dependencies.whenDown(breaker::pause);
         return breaker;
+    }
+
+    @Bean
+    DependencyWatch dependencyWatch(CosmosAsyncClient cosmos, EventHubProducerAsyncClient eventHubs,
+            SfcacheProperties properties, Clock clock, MeterRegistry meters) {
+        return new DependencyWatch(cosmos, eventHubs, properties.getCosmos().getDatabase(),
+                properties.getSync().getDependencyCheck(), clock, meters);
+    }
+
+    /** Readiness: reads need Cosmos DB. */
+    @Bean
+    HealthIndicator cosmosDb(DependencyWatch dependencies) {
+        return () -> dependencies.health(DependencyWatch.Dependency.COSMOS_DB);
+    }
+
+    /** Only the sync group: reads go on without Event Hubs. */
+    @Bean
+    HealthIndicator eventHubs(DependencyWatch dependencies) {
+        return () -> dependencies.health(DependencyWatch.Dependency.EVENT_HUBS);
     }
 }

@@ -40,7 +40,7 @@ class HelmChartTest {
     private static final List<String> ALERTS = List.of("SfcacheLagSloBreached", "SfcacheDataStale",
             "SfcacheHeartbeatMissing", "SfcachePublisherUnhealthy", "SfcacheSchemaDrift", "SfcacheDeadLettersGrowing",
             "SfcacheConsumerStalled", "SfcacheReconciliationRepairing", "SfcachePublisherLosingMessages",
-            "SfcacheReaderProbeStale");
+            "SfcacheReaderProbeStale", "SfcacheDependencyDown");
 
     static Stream<String> valuesCases() {
         return Stream.of(DEFAULTS, PRODUCTION, CDC_ON, KEDA_ON);

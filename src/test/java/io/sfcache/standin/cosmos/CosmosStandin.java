@@ -209,7 +209,9 @@ public final class CosmosStandin implements AutoCloseable {
         /** 503 ServiceUnavailable. */
         UNAVAILABLE,
         /** 429 TooManyRequests with {@code x-ms-retry-after-ms}. */
-        THROTTLE
+        THROTTLE,
+        /** Connections accepted and requests read, never answered. */
+        HANG
     }
 
     /**
@@ -229,6 +231,14 @@ public final class CosmosStandin implements AutoCloseable {
      */
     public void makeUnavailable() {
         setFault(FaultMode.UNAVAILABLE, null, null);
+    }
+
+    /**
+     * Accepts every Cosmos request and never answers it, until {@link #restore()}, which cuts the held requests
+     * off: a store that hangs rather than refuses. Only the client's own deadlines end its calls.
+     */
+    public void hang() {
+        setFault(FaultMode.HANG, null, null);
     }
 
     /** Answers the next {@code requests} Cosmos requests with 503, then serves normally again. */

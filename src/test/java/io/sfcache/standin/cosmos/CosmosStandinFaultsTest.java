@@ -128,6 +128,29 @@ class CosmosStandinFaultsTest {
     }
 
     @Test
+    void hangHoldsRequestsUntilTheClientsDeadlineAndRestoreServesAgain(TestInfo test) {
+        CosmosContainer container = containerWithOneItem(test);
+
+        standin.hang();
+
+        CosmosException read = catchThrowableOfType(CosmosException.class,
+                () -> container.readItem("before", new PartitionKey("p"), Doc.class));
+        // The SDK's end-to-end deadline ends it: 408 with sub-status 20008 (operation cancelled), not a 503.
+        assertThat(read).isNotNull();
+        assertThat(read.getStatusCode()).isEqualTo(408);
+        assertThat(read.getSubStatusCode()).isEqualTo(20008);
+        FaultState during = standin.faults();
+        assertThat(during.mode()).isEqualTo(FaultMode.HANG);
+        assertThat(during.faultedRequests()).isPositive();
+
+        standin.restore();
+
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
+                container.readItem("before", new PartitionKey("p"), Doc.class).getItem().name())
+                .isEqualTo("written before the fault"));
+    }
+
+    @Test
     void asyncOperationsAndQueriesSignal503WithinSeconds(TestInfo test) {
         containerWithOneItem(test);
         CosmosAsyncContainer container = asyncClient.getDatabase(database.getId())

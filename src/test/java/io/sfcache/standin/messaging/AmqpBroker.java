@@ -98,11 +98,13 @@ final class AmqpBroker {
     final Map<String, ServiceBusQueue> queues = new HashMap<>();
     final Map<String, EventHub> hubs = new HashMap<>();
     private final Set<Connection> connections = new LinkedHashSet<>();
-    private final List<Runnable> heldWhileStalled = new ArrayList<>();
+    /** Incoming transfers held while their namespace (or the whole broker) is stalled, in arrival order. */
+    private final List<Map.Entry<Namespace, Runnable>> heldWhileStalled = new ArrayList<>();
     private final Supplier<Instant> clock;
     private final AzureMessagingStandin.Options options;
     boolean refuseConnections;
     private boolean stalled;
+    private final Set<Namespace> stalledNamespaces = java.util.EnumSet.noneOf(Namespace.class);
     private final Set<String> blockedEntities = new java.util.HashSet<>();
 
     AmqpBroker(Supplier<Instant> clock, AzureMessagingStandin.Options options) {
@@ -141,11 +143,30 @@ final class AmqpBroker {
     void setStalled(boolean stall) {
         stalled = stall;
         if (!stall) {
-            List<Runnable> held = new ArrayList<>(heldWhileStalled);
-            heldWhileStalled.clear();
-            held.forEach(Runnable::run);
+            releaseHeld();
             dispatchAll();
         }
+    }
+
+    /** Like {@link #setStalled} for one namespace: the other keeps working. */
+    void setStalled(Namespace namespace, boolean stall) {
+        if (stall) {
+            stalledNamespaces.add(namespace);
+        } else {
+            stalledNamespaces.remove(namespace);
+            releaseHeld();
+        }
+    }
+
+    private boolean isStalled(Namespace namespace) {
+        return stalled || stalledNamespaces.contains(namespace);
+    }
+
+    private void releaseHeld() {
+        List<Map.Entry<Namespace, Runnable>> released = heldWhileStalled.stream()
+                .filter(held -> !isStalled(held.getKey())).toList();
+        heldWhileStalled.removeAll(released);
+        released.forEach(held -> held.getValue().run());
     }
 
     void dropConnections() {
@@ -465,8 +486,9 @@ final class AmqpBroker {
             receiver.flow(LINK_CREDIT - receiver.getCredit());
         }
         Runnable handle = () -> handleIncoming(receiver, lc, delivery, bytes, format);
-        if (stalled) {
-            heldWhileStalled.add(handle);
+        Namespace namespace = context(receiver.getSession().getConnection()).namespace;
+        if (isStalled(namespace)) {
+            heldWhileStalled.add(Map.entry(namespace, handle));
         } else {
             handle.run();
         }

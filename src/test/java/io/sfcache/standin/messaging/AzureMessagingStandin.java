@@ -343,6 +343,14 @@ public final class AzureMessagingStandin implements AutoCloseable {
         run(() -> broker.setStalled(stall));
     }
 
+    /**
+     * Event Hubs alone hangs like {@link #stall}: connections and links open, sends and management requests are
+     * never answered, while Service Bus keeps working. Ending it processes what was held, in order.
+     */
+    public void stallEventHubs(boolean stall) {
+        run(() -> broker.setStalled(AmqpBroker.Namespace.EVENT_HUBS, stall));
+    }
+
     @Override
     public void close() {
         if (stopping || !thread.isAlive()) {

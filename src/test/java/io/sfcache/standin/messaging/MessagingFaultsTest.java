@@ -19,6 +19,7 @@ import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
+import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
 import com.azure.messaging.eventhubs.EventHubProducerClient;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -109,6 +110,29 @@ class MessagingFaultsTest {
         }
         assertThat(standin.events(hub)).extracting(MessageView::bodyAsString).containsExactly("after");
         assertThat(standin.queue(queue).active()).hasSize(1);
+    }
+
+    @Test
+    void stalledEventHubsHangWhileTheQueueKeepsWorking() {
+        String hub = "stalled-" + UUID.randomUUID();
+        EventHubProducerAsyncClient producer = new EventHubClientBuilder()
+                .connectionString(standin.eventHubsConnectionString(hub)).buildAsyncProducerClient();
+        try (producer; ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+            producer.getEventHubProperties().block(Duration.ofSeconds(10));
+            standin.stallEventHubs(true);
+            CompletableFuture<?> properties = producer.getEventHubProperties().toFuture();
+
+            sender.sendMessage(new ServiceBusMessage("queue still works"));
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !properties.isDone());
+
+            standin.stallEventHubs(false);
+            await().atMost(Duration.ofSeconds(10)).until(properties::isDone);
+            assertThat(properties).isNotCompletedExceptionally();
+        } finally {
+            standin.stallEventHubs(false);
+        }
+        assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
+                .containsExactly("queue still works");
     }
 
     @Test

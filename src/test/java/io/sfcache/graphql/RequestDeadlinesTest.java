@@ -1,0 +1,32 @@
+package io.sfcache.graphql;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.sfcache.SfcacheProperties;
+
+/** A GraphQL request must outlast the Cosmos calls it makes, or a hung store shows as a timed-out request. */
+class RequestDeadlinesTest {
+
+    @Test
+    void aRequestTimeoutBelowTwoStoreDeadlinesStopsStartUpNamingBothProperties() {
+        SfcacheProperties properties = new SfcacheProperties();
+        properties.getCosmos().setRequestTimeout(Duration.ofSeconds(6));
+        properties.getGraphql().setRequestTimeout(Duration.ofSeconds(10));
+
+        assertThatThrownBy(() -> new GraphqlConfiguration().requestTimeout(properties))
+                .hasMessageContaining("sfcache.graphql.request-timeout=PT10S")
+                .hasMessageContaining("sfcache.cosmos.request-timeout=PT6S")
+                .hasMessageContaining("at least PT12S");
+    }
+
+    @Test
+    void theDefaultsFit() {
+        assertThatCode(() -> new GraphqlConfiguration().requestTimeout(new SfcacheProperties()))
+                .doesNotThrowAnyException();
+    }
+}
