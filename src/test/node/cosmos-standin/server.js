@@ -19,6 +19,11 @@
 
 const crypto = require("crypto");
 const fs = require("fs");
+
+// Before the package loads: its SQL parser with PEG.js's result cache, so that parse time no longer grows
+// exponentially with nesting (see memoised-parser.js).
+require("./memoised-parser").install();
+
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
 const routes = require(`${lib}/routes`);
