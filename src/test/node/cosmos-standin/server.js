@@ -23,6 +23,7 @@
 
 const crypto = require("crypto");
 const fs = require("fs");
+const path = require("path");
 const vm = require("vm");
 
 // Before the package loads: its SQL parser with PEG.js's result cache, so that parse time no longer grows
@@ -44,6 +45,18 @@ const queryDocuments = require(`${lib}/handler/query-documents`).default;
 const batchDocuments = require(`${lib}/handler/batch-documents`).default;
 
 const PK = "x-ms-documentdb-partitionkey";
+
+// ---- Equality as Cosmos defines it: between values of different types (null = "x", 3 = "3") the result is
+// undefined, not false (https://learn.microsoft.com/azure/cosmos-db/nosql/query/equality-comparison-operators),
+// so a WHERE clause leaves such an item out whether or not the comparison is negated. The package's query engine
+// answered false, so NOT (c.x = "x") and c.x != "x" matched items whose x is null, which Cosmos never returns: a
+// filter that worked here failed against Cosmos. Its generated code calls helpers.equal (and notEqual calls
+// exports.equal) when a query runs, so replacing the export is enough.
+const queryHelpers = require(path.join(path.dirname(require.resolve("@zeit/cosmosdb-query",
+  { paths: [path.dirname(require.resolve("@vercel/cosmosdb-server"))] })), "helpers"));
+const packageEqual = queryHelpers.equal;
+const jsonType = v => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+queryHelpers.equal = (a, b) => (jsonType(a) === jsonType(b) ? packageEqual(a, b) : undefined);
 const options = parseOptions(process.argv.slice(2), process.env);
 
 // ---- Change feed needs an order of writes: every create/replace/upsert/patch gets the next _lsn
@@ -378,7 +391,7 @@ function injectFault(req, res) {
   const headers = {
     "content-type": "application/json",
     connection: "keep-alive",
-    "x-ms-activity-id": crypto.randomUUID(),
+    "x-ms-activity-id": activityId(req),
     "x-ms-request-charge": "0"
   };
   if (mode === "throttle") {
@@ -398,12 +411,24 @@ if (!cosmosHandler || unexpected.length) throw new Error("expected the package's
 server.removeAllListeners("request");
 server.on("request", (req, res) => {
   if (new URL(req.url, "https://standin").pathname === FAULTS_PATH) return controlFaults(req, res);
+  echoActivityId(req, res);
   if (injectFault(req, res)) return undefined;
   req.standinReceivedAt = Date.now(); // eslint-disable-line no-param-reassign
   const deadline = setTimeout(() => answerTimedOut(req, res), options.deadlineMs);
   res.on("close", () => clearTimeout(deadline));
   return cosmosHandler(req, res);
 });
+
+// Cosmos echoes the client's x-ms-activity-id in its answer, which is how a client ties a response (or an error
+// in its logs) to its request (https://learn.microsoft.com/rest/api/cosmos-db/common-cosmosdb-rest-response-headers).
+// The package sends a new random id instead: keep the client's, when it sent one.
+const activityId = req => header(req, "x-ms-activity-id") || crypto.randomUUID();
+function echoActivityId(req, res) {
+  const sent = header(req, "x-ms-activity-id");
+  if (!sent) return;
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => setHeader(name, String(name).toLowerCase() === "x-ms-activity-id" ? sent : value); // eslint-disable-line no-param-reassign
+}
 
 // The last resort for a request still unanswered at its deadline (queries are stopped there by withinDeadline;
 // this catches anything else, such as a handler waiting for ever): 408, as Cosmos answers a request it could not
@@ -413,7 +438,7 @@ function answerTimedOut(req, res) {
   res.writeHead(408, {
     "content-type": "application/json",
     connection: "keep-alive",
-    "x-ms-activity-id": crypto.randomUUID(),
+    "x-ms-activity-id": activityId(req),
     "x-ms-request-charge": "0"
   });
   res.end(JSON.stringify({
