@@ -1,5 +1,5 @@
 // memoised-parser.js: its rewrite is PEG.js's own `cache` option, and the memoised parser reads every query as the
-// shipped one does, only without the exponential time. Run with `node --test` here (CosmosStandinParserTest does,
+// shipped one does, only without the exponential time. Run with `node --test` here (CosmosStandinNodeTest does,
 // in ./mvnw verify).
 "use strict";
 

@@ -27,8 +27,10 @@ const path = require("path");
 const vm = require("vm");
 
 // Before the package loads: its SQL parser with PEG.js's result cache, so that parse time no longer grows
-// exponentially with nesting (see memoised-parser.js).
+// exponentially with nesting (see memoised-parser.js), and its compiled queries linear in the items they read
+// (see linear-queries.js).
 require("./memoised-parser").install();
+require("./linear-queries").install();
 
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
@@ -459,7 +461,9 @@ if (process.env.COSMOS_STANDIN_TRACE === "1") {
     "x-ms-cosmos-batch-atomic"];
   server.prependListener("request", (req, res) => {
     const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
-    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}\n`));
+    const start = process.hrtime.bigint();
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}`
+      + ` in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms\n`));
   });
 }
 
