@@ -376,3 +376,21 @@ describe("faults", { skip: !hasFaultSwitch && "no fault switch on a real account
     assert.equal((await items.item("f1", "f").read()).resource.v, 1);
   });
 });
+
+describe("what the stand-in leaves out", { skip: !hasFaultSwitch && "a real account has it all" }, () => {
+  // Not Cosmos behaviour: the stand-in's gaps must fail at once with a status that says so, never hang.
+  test("SQL its engine lacks answers 400 naming what it lacks", async () => {
+    for (const sql of ["SELECT DISTINCT VALUE c.n FROM c", "SELECT c.pk, COUNT(1) AS n FROM c GROUP BY c.pk",
+      "SELECT * FROM c OFFSET 1 LIMIT 2"]) {
+      const refused = await rejection(items.items.query(sql).fetchAll());
+      assert.equal(refused.code, 400, sql);
+      assert.match(refused.message, /stand-in's SQL engine cannot run this query/, sql);
+    }
+  });
+
+  test("resources it has no handler for answer 501", async () => {
+    const refused = await rejection(items.scripts.storedProcedures.create({ id: "sp", body: "function () {}" }));
+    assert.equal(refused.code, 501);
+    assert.match(refused.message, /does not implement POST .*\/sprocs/);
+  });
+});

@@ -180,7 +180,9 @@ async function queryInScope(account, req, res, params) {
         return fail(res, 408, "RequestTimeout", `The stand-in stopped this query at its ${options.deadlineMs} ms `
           + `deadline (COSMOS_STANDIN_DEADLINE_MS) while parsing or running it: ${body.query}`);
       }
-      return fail(res, 400, "BadRequest", err.message); // syntax the package's SQL engine lacks
+      // Invalid SQL, or SQL Cosmos accepts and the package's engine does not (DISTINCT, GROUP BY, OFFSET LIMIT)
+      return fail(res, 400, "BadRequest", `The stand-in's SQL engine cannot run this query (it lacks DISTINCT, `
+        + `GROUP BY and OFFSET LIMIT): ${err.message}`);
     }
   });
 }
@@ -314,10 +316,15 @@ function ownerPath(req) {
   return segments.slice(0, segments.length - (segments.length % 2 === 0 ? 2 : 1)).join("/");
 }
 
+// What the package has no handler for (stored procedures, triggers, offers, users, permissions...) got 400 "no
+// route", as if the request were wrong. Cosmos serves these; the stand-in says it does not.
+const notImplemented = async (account, req, res) => fail(res, 501, "NotImplemented",
+  `The Cosmos DB stand-in does not implement ${req.method} ${new URL(req.url, "https://standin").pathname}`);
+
 const originalRoute = routes.default;
 routes.default = req => {
   const route = originalRoute(req);
-  if (!route) return route;
+  if (!route) return [{}, notImplemented];
   const [params, handler] = route;
   const chosen = patched(handler, req);
   const owner = ownerPath(req);
