@@ -344,14 +344,14 @@ public final class CosmosStandin implements AutoCloseable {
      * through its own SSLContext rather than the JVM default one, which may have been created
      * before {@link LoopbackTls#ensureInstalled()} and then never trusts it.
      */
-    private static final class ControlClient {
+    static final class ControlClient {
         static final HttpClient HTTP = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONTROL_TIMEOUT)
                 .sslContext(trustingStandin())
                 .build();
 
-        private static SSLContext trustingStandin() {
+        static SSLContext trustingStandin() {
             try {
                 KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
                 trust.load(null, null);

@@ -12,7 +12,10 @@ import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosContainerProperties;
 import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +117,27 @@ class CosmosStandinLifecycleTest {
             assertThat(elapsed).isLessThan(Duration.ofSeconds(10)); // one deadline, plus what the SDK retries
             assertThat(container.readItem("wide", new PartitionKey("wide"), Map.class).block(Duration.ofSeconds(5))
                     .getStatusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aRequestWhoseBodyNeverArrivesIsAnswered408AtTheDeadline() throws IOException {
+        try (CosmosStandin standin = new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
+                SSLSocket socket = (SSLSocket) CosmosStandin.ControlClient.trustingStandin().getSocketFactory()
+                        .createSocket("127.0.0.1", standin.port())) {
+            socket.setSoTimeout(10_000);
+            // a create-database request announcing 100 bytes of body and sending 6: the handler waits for the rest
+            socket.getOutputStream().write(("POST /dbs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: 100\r\n\r\n{\"id\":").getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            long start = System.nanoTime();
+
+            String status = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(status).startsWith("HTTP/1.1 408");
+            assertThat(elapsed).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
         }
     }
 
