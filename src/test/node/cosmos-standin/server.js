@@ -54,11 +54,11 @@ const PK = "x-ms-documentdb-partitionkey";
 // answered false, so NOT (c.x = "x") and c.x != "x" matched items whose x is null, which Cosmos never returns: a
 // filter that worked here failed against Cosmos. Its generated code calls helpers.equal (and notEqual calls
 // exports.equal) when a query runs, so replacing the export is enough.
-const queryHelpers = require(path.join(path.dirname(require.resolve("@zeit/cosmosdb-query",
-  { paths: [path.dirname(require.resolve("@vercel/cosmosdb-server"))] })), "helpers"));
+const queryHelpers = require(path.join(require("./linear-queries").library(), "helpers"));
 const packageEqual = queryHelpers.equal;
 const jsonType = v => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
 queryHelpers.equal = (a, b) => (jsonType(a) === jsonType(b) ? packageEqual(a, b) : undefined);
+
 const options = parseOptions(process.argv.slice(2), process.env);
 
 // ---- Change feed needs an order of writes: every create/replace/upsert/patch gets the next _lsn
