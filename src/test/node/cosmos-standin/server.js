@@ -4,9 +4,13 @@
 // Java SDK (azure-cosmos 4.x, gateway mode) hits. Launched by io.sfcache.standin.cosmos.CosmosStandin.
 //
 //   node server.js --cert <pem> --key <pem> [--port <n, 0 = free port>] [--host 127.0.0.1]
-//                  [--ignore-stdin]
-// or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST. COSMOS_STANDIN_TRACE=1 logs every
-// request (method, path, the headers that pick a behaviour, status) to stderr.
+//                  [--deadline-ms <n>] [--ignore-stdin]
+// or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST / _DEADLINE_MS. COSMOS_STANDIN_TRACE=1 logs
+// every request (method, path, the headers that pick a behaviour, status) to stderr.
+//
+// Every request is answered within a deadline (COSMOS_STANDIN_DEADLINE_MS, default 5000): past it the stand-in
+// answers 408 RequestTimeout with a message saying so, instead of leaving the client waiting. SIGTERM ends the
+// process at once, even in the middle of a request (there is nothing to save: data lives in memory only).
 //
 // Fault injection (not Cosmos API): GET /_standin/faults reads the state; POST it a JSON body
 //   {"mode": "none" | "unavailable" | "throttle", "count": n?, "retryAfterMs": n?}
@@ -19,6 +23,15 @@
 
 const crypto = require("crypto");
 const fs = require("fs");
+const path = require("path");
+const vm = require("vm");
+
+// Before the package loads: its SQL parser with PEG.js's result cache, so that parse time no longer grows
+// exponentially with nesting (see memoised-parser.js), and its compiled queries linear in the items they read
+// (see linear-queries.js).
+require("./memoised-parser").install();
+require("./linear-queries").install();
+
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
 const routes = require(`${lib}/routes`);
@@ -34,6 +47,18 @@ const queryDocuments = require(`${lib}/handler/query-documents`).default;
 const batchDocuments = require(`${lib}/handler/batch-documents`).default;
 
 const PK = "x-ms-documentdb-partitionkey";
+
+// ---- Equality as Cosmos defines it: between values of different types (null = "x", 3 = "3") the result is
+// undefined, not false (https://learn.microsoft.com/azure/cosmos-db/nosql/query/equality-comparison-operators),
+// so a WHERE clause leaves such an item out whether or not the comparison is negated. The package's query engine
+// answered false, so NOT (c.x = "x") and c.x != "x" matched items whose x is null, which Cosmos never returns: a
+// filter that worked here failed against Cosmos. Its generated code calls helpers.equal (and notEqual calls
+// exports.equal) when a query runs, so replacing the export is enough.
+const queryHelpers = require(path.join(require("./linear-queries").library(), "helpers"));
+const packageEqual = queryHelpers.equal;
+const jsonType = v => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+queryHelpers.equal = (a, b) => (jsonType(a) === jsonType(b) ? packageEqual(a, b) : undefined);
+
 const options = parseOptions(process.argv.slice(2), process.env);
 
 // ---- Change feed needs an order of writes: every create/replace/upsert/patch gets the next _lsn
@@ -139,19 +164,40 @@ async function queryInScope(account, req, res, params) {
     const properties = collection.read();
     if (!properties) return null; // readItems answers 404
     const { documents } = collection;
-    const data = (byIds(collection, body) || allDocuments(collection)).filter(inPartition(collection, header(req, PK)));
     try {
-      return documents._getQuery(body.query).exec(data, {
-        parameters: body.parameters,
-        udf: documents._userDefinedFunctions(),
-        maxItemCount,
-        continuation,
-        compositeIndexes: (properties.indexingPolicy || {}).compositeIndexes || []
+      return withinDeadline(req, () => {
+        const data = (byIds(collection, body) || allDocuments(collection)).filter(inPartition(collection, header(req, PK)));
+        return documents._getQuery(body.query).exec(data, {
+          parameters: body.parameters,
+          udf: documents._userDefinedFunctions(),
+          maxItemCount,
+          continuation,
+          compositeIndexes: (properties.indexingPolicy || {}).compositeIndexes || []
+        });
       });
     } catch (err) {
-      return fail(res, 400, "BadRequest", err.message); // syntax the package's SQL engine lacks
+      if (err.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
+        return fail(res, 408, "RequestTimeout", `The stand-in stopped this query at its ${options.deadlineMs} ms `
+          + `deadline (COSMOS_STANDIN_DEADLINE_MS) while parsing or running it: ${body.query}`);
+      }
+      // Invalid SQL, or SQL Cosmos accepts and the package's engine does not (DISTINCT, GROUP BY, OFFSET LIMIT)
+      return fail(res, 400, "BadRequest", `The stand-in's SQL engine cannot run this query (it lacks DISTINCT, `
+        + `GROUP BY and OFFSET LIMIT): ${err.message}`);
     }
   });
+}
+
+// Parsing and running a query is synchronous JavaScript on the server's only thread: while it runs, no other
+// request, timer or signal handler can. Running it under vm's timeout lets V8 stop it at the request's deadline.
+const deadlineContext = vm.createContext({});
+function withinDeadline(req, work) {
+  const left = Math.max(1, options.deadlineMs - (Date.now() - (req.standinReceivedAt || Date.now())));
+  deadlineContext.work = work;
+  try {
+    return vm.runInContext("work()", deadlineContext, { timeout: left });
+  } finally {
+    deadlineContext.work = undefined;
+  }
 }
 
 // Change feed (GET docs with "A-IM: Incremental feed"). The package answers every such request
@@ -270,10 +316,15 @@ function ownerPath(req) {
   return segments.slice(0, segments.length - (segments.length % 2 === 0 ? 2 : 1)).join("/");
 }
 
+// What the package has no handler for (stored procedures, triggers, offers, users, permissions...) got 400 "no
+// route", as if the request were wrong. Cosmos serves these; the stand-in says it does not.
+const notImplemented = async (account, req, res) => fail(res, 501, "NotImplemented",
+  `The Cosmos DB stand-in does not implement ${req.method} ${new URL(req.url, "https://standin").pathname}`);
+
 const originalRoute = routes.default;
 routes.default = req => {
   const route = originalRoute(req);
-  if (!route) return route;
+  if (!route) return [{}, notImplemented];
   const [params, handler] = route;
   const chosen = patched(handler, req);
   const owner = ownerPath(req);
@@ -362,7 +413,7 @@ function injectFault(req, res) {
   const headers = {
     "content-type": "application/json",
     connection: "keep-alive",
-    "x-ms-activity-id": crypto.randomUUID(),
+    "x-ms-activity-id": activityId(req),
     "x-ms-request-charge": "0"
   };
   if (mode === "throttle") {
@@ -382,9 +433,42 @@ if (!cosmosHandler || unexpected.length) throw new Error("expected the package's
 server.removeAllListeners("request");
 server.on("request", (req, res) => {
   if (new URL(req.url, "https://standin").pathname === FAULTS_PATH) return controlFaults(req, res);
+  echoActivityId(req, res);
   if (injectFault(req, res)) return undefined;
+  req.standinReceivedAt = Date.now(); // eslint-disable-line no-param-reassign
+  const deadline = setTimeout(() => answerTimedOut(req, res), options.deadlineMs);
+  res.on("close", () => clearTimeout(deadline));
   return cosmosHandler(req, res);
 });
+
+// Cosmos echoes the client's x-ms-activity-id in its answer, which is how a client ties a response (or an error
+// in its logs) to its request (https://learn.microsoft.com/rest/api/cosmos-db/common-cosmosdb-rest-response-headers).
+// The package sends a new random id instead: keep the client's, when it sent one.
+const activityId = req => header(req, "x-ms-activity-id") || crypto.randomUUID();
+function echoActivityId(req, res) {
+  const sent = header(req, "x-ms-activity-id");
+  if (!sent) return;
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => setHeader(name, String(name).toLowerCase() === "x-ms-activity-id" ? sent : value); // eslint-disable-line no-param-reassign
+}
+
+// The last resort for a request still unanswered at its deadline (queries are stopped there by withinDeadline;
+// this catches anything else, such as a handler waiting for ever): 408, as Cosmos answers a request it could not
+// finish in time. Should the handler answer later, the package finds the response sent and only logs that.
+function answerTimedOut(req, res) {
+  if (res.headersSent) return;
+  res.writeHead(408, {
+    "content-type": "application/json",
+    connection: "keep-alive",
+    "x-ms-activity-id": activityId(req),
+    "x-ms-request-charge": "0"
+  });
+  res.end(JSON.stringify({
+    code: "RequestTimeout",
+    message: `The stand-in did not finish ${req.method} ${req.url} within its ${options.deadlineMs} ms deadline `
+      + "(COSMOS_STANDIN_DEADLINE_MS)"
+  }));
+}
 
 // Node closes idle keep-alive sockets after 5 s; the SDK's pool keeps them longer and a request
 // sent on a socket the server is closing fails. Let the client be the one that closes them.
@@ -397,7 +481,9 @@ if (process.env.COSMOS_STANDIN_TRACE === "1") {
     "x-ms-cosmos-batch-atomic"];
   server.prependListener("request", (req, res) => {
     const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
-    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}\n`));
+    const start = process.hrtime.bigint();
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}`
+      + ` in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms\n`));
   });
 }
 
@@ -410,10 +496,10 @@ server.on("error", err => {
   process.exit(1);
 });
 
+// SIGTERM and SIGINT keep their default action, which ends the process at once: a JavaScript handler would only
+// run once the event loop is free, so a long request would delay it.
 // No orphans: the JVM holds our stdin; when it dies (even by SIGKILL) the pipe closes.
 const stop = () => process.exit(0);
-process.on("SIGTERM", stop);
-process.on("SIGINT", stop);
 if (!options.ignoreStdin) {
   process.stdin.on("end", stop);
   process.stdin.on("close", stop);
@@ -427,6 +513,7 @@ function parseOptions(argv, env) {
     key: env.COSMOS_STANDIN_KEY,
     port: Number.parseInt(env.COSMOS_STANDIN_PORT || "0", 10),
     host: env.COSMOS_STANDIN_HOST || "127.0.0.1",
+    deadlineMs: Number.parseInt(env.COSMOS_STANDIN_DEADLINE_MS || "5000", 10),
     ignoreStdin: false
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -435,15 +522,17 @@ function parseOptions(argv, env) {
     else if (arg === "--key") opts.key = argv[(i += 1)];
     else if (arg === "--port") opts.port = Number.parseInt(argv[(i += 1)], 10);
     else if (arg === "--host") opts.host = argv[(i += 1)];
+    else if (arg === "--deadline-ms") opts.deadlineMs = Number.parseInt(argv[(i += 1)], 10);
     else if (arg === "--ignore-stdin") opts.ignoreStdin = true;
     else usage(`unknown argument ${arg}`);
   }
   if (!opts.cert || !opts.key) usage("--cert and --key (PEM files) are required");
   if (!Number.isInteger(opts.port) || opts.port < 0) usage("--port must be a number >= 0");
+  if (!Number.isInteger(opts.deadlineMs) || opts.deadlineMs < 1) usage("--deadline-ms must be a number >= 1");
   return opts;
 }
 
 function usage(problem) {
-  process.stderr.write(`${problem}\nusage: node server.js --cert <pem> --key <pem> [--port <n>] [--host <ip>] [--ignore-stdin]\n`);
+  process.stderr.write(`${problem}\nusage: node server.js --cert <pem> --key <pem> [--port <n>] [--host <ip>] [--deadline-ms <n>] [--ignore-stdin]\n`);
   process.exit(2);
 }

@@ -13,7 +13,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * One sort field plus the record id as tie-breaker, and the keyset cursors that page through it: a cursor holds
  * the last row's sort value and id, so pages neither repeat nor skip rows while records are being written.
- * Nulls sort first ascending and last descending, as Cosmos orders them.
+ * Nulls sort first ascending and last descending, as Cosmos orders them; a field missing from a stored record (one
+ * stored before the field was added to the contract) sorts before null ascending and after it descending, as Cosmos
+ * orders undefined, so a cursor tells the three apart: missing, null, or a value.
  */
 final class Ordering {
 
@@ -51,11 +53,16 @@ final class Ordering {
         return byId() ? "ORDER BY c.id " + direction : "ORDER BY " + path + " " + direction + ", c.id " + direction;
     }
 
-    /** The opaque cursor of a row: base64url of {ordering, last value, last id}. */
+    /** The opaque cursor of a row: base64url of {ordering, last value (or m: the field is missing), last id}. */
     String cursor(ObjectNode doc) {
         ObjectNode cursor = JSON.createObjectNode();
         cursor.put("o", key());
-        cursor.set("v", valueOf(doc));
+        JsonNode value = valueOf(doc);
+        if (value.isMissingNode()) {
+            cursor.put("m", true);
+        } else {
+            cursor.set("v", value);
+        }
         cursor.put("i", doc.path("id").asText());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -88,15 +95,25 @@ final class Ordering {
         if (byId()) {
             return new RecordFilter.Condition("c.id " + next + " @afterId", List.of(id));
         }
+        // ascending: missing, then null, then values; descending the other way round. A missing or null field
+        // compares as undefined in SQL, so each group is selected by IS_DEFINED / IS_NULL, not by comparison.
+        String missing = "NOT IS_DEFINED(" + path + ")";
+        String isNull = "IS_NULL(" + path + ")";
+        String hasValue = "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
         JsonNode last = decoded.path("v");
+        if (decoded.path("m").asBoolean(false)) {
+            String sql = descending ? "(" + missing + " AND c.id < @afterId)"
+                    : "((" + missing + " AND c.id > @afterId) OR IS_DEFINED(" + path + "))";
+            return new RecordFilter.Condition(sql, List.of(id));
+        }
         if (last.isNull() || last.isMissingNode()) {
-            String sql = descending ? "(IS_NULL(" + path + ") AND c.id < @afterId)"
-                    : "((IS_NULL(" + path + ") AND c.id > @afterId) OR NOT IS_NULL(" + path + "))";
+            String sql = descending ? "((" + isNull + " AND c.id < @afterId) OR " + missing + ")"
+                    : "((" + isNull + " AND c.id > @afterId) OR " + hasValue + ")";
             return new RecordFilter.Condition(sql, List.of(id));
         }
         SqlParameter value = new SqlParameter("@afterValue", JSON.convertValue(last, Object.class));
         String sql = "(" + path + " " + next + " @afterValue OR (" + path + " = @afterValue AND c.id " + next
-                + " @afterId)" + (descending ? " OR IS_NULL(" + path + ")" : "") + ")";
+                + " @afterId)" + (descending ? " OR " + isNull + " OR " + missing : "") + ")";
         return new RecordFilter.Condition(sql, List.of(value, id));
     }
 }

@@ -9,6 +9,13 @@ import com.azure.cosmos.models.SqlParameter;
 /**
  * Turns a GraphQL filter ({@code {and:[...], name:{startsWith:"Ac"}, annualRevenue:{gte:1e6}}}) into a Cosmos SQL
  * condition. Values only ever travel as parameters; field names are checked against the contract first.
+ *
+ * <p>Every condition is true or false for every record, never undefined: a field that is null or missing matches
+ * {@code isNull: true} and {@code ne}, and no other operator, and {@code not} matches exactly what its filter does
+ * not. Cosmos itself compares null, missing values and values of another type as undefined, and NOT undefined is
+ * undefined (https://learn.microsoft.com/azure/cosmos-db/nosql/query/equality-comparison-operators): left as plain
+ * comparisons, {@code not: {industry: {eq: "Energy"}}} and {@code industry: {ne: "Energy"}} would both leave out
+ * the records without an industry. So each comparison first checks the field holds a value of the compared type.
  */
 final class RecordFilter {
 
@@ -16,6 +23,8 @@ final class RecordFilter {
     record Condition(String sql, List<SqlParameter> parameters) {
         static final Condition TRUE = new Condition("true", List.of());
     }
+
+    private static final Map<String, String> COMPARISONS = Map.of("gt", ">", "gte", ">=", "lt", "<", "lte", "<=");
 
     private final ObjectFields fields;
     private final List<SqlParameter> parameters = new ArrayList<>();
@@ -42,7 +51,8 @@ final class RecordFilter {
             }
             switch (key) {
                 case "and" -> parts.add(join((List<Map<String, Object>>) value, " AND "));
-                case "or" -> parts.add(join((List<Map<String, Object>>) value, " OR "));
+                case "or" -> parts.add(((List<?>) value).isEmpty() ? "false" // none of no alternatives, as in: []
+                        : join((List<Map<String, Object>>) value, " OR "));
                 case "not" -> parts.add("NOT (" + object((Map<String, Object>) value) + ")");
                 default -> parts.add(field(fields.path(key), (Map<String, Object>) value));
             }
@@ -65,15 +75,15 @@ final class RecordFilter {
                 return;
             }
             parts.add(switch (operator) {
-                case "eq" -> path + " = " + parameter(value);
-                case "ne" -> path + " != " + parameter(value);
-                case "gt" -> path + " > " + parameter(value);
-                case "gte" -> path + " >= " + parameter(value);
-                case "lt" -> path + " < " + parameter(value);
-                case "lte" -> path + " <= " + parameter(value);
-                case "in" -> "ARRAY_CONTAINS(" + parameter(value) + ", " + path + ")";
-                case "contains" -> "CONTAINS(" + path + ", " + parameter(value) + ")";
-                case "startsWith" -> "STARTSWITH(" + path + ", " + parameter(value) + ")";
+                case "eq" -> typed(path, value, path + " = " + parameter(value, operator));
+                case "ne" -> "NOT " + typed(path, value, path + " = " + parameter(value, operator));
+                case "gt", "gte", "lt", "lte" -> typed(path, value, path + " " + COMPARISONS.get(operator) + " "
+                        + parameter(value, operator));
+                case "in" -> ((List<?>) value).isEmpty() ? "false"
+                        : typed(path, ((List<?>) value).get(0), "ARRAY_CONTAINS(" + parameter(value, operator) + ", "
+                                + path + ")");
+                case "contains" -> typed(path, "", "CONTAINS(" + path + ", " + parameter(value, operator) + ")");
+                case "startsWith" -> typed(path, "", "STARTSWITH(" + path + ", " + parameter(value, operator) + ")");
                 case "isNull" -> Boolean.TRUE.equals(value) ? "(NOT IS_DEFINED(" + path + ") OR IS_NULL(" + path + "))"
                         : "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
                 default -> throw new InvalidQueryException("unknown filter operator " + operator);
@@ -82,17 +92,30 @@ final class RecordFilter {
         return parts.isEmpty() ? "true" : String.join(" AND ", parts);
     }
 
-    private String parameter(Object value) {
+    /** {@code comparison}, only where the field holds a value of the type of {@code value}; false elsewhere. */
+    private static String typed(String path, Object value, String comparison) {
+        String isType = value instanceof Number ? "IS_NUMBER" : value instanceof Boolean ? "IS_BOOL" : "IS_STRING";
+        return "(" + isType + "(" + path + ") AND " + comparison + ")";
+    }
+
+    private String parameter(Object value, String operator) {
         String name = "@p" + parameters.size();
         parameters.add(new SqlParameter(name, value instanceof java.time.temporal.TemporalAccessor time
-                ? formatTime(time) : value));
+                ? formatTime(time, operator) : value));
         return name;
     }
 
-    /** Dates and date-times compare as text in the stored form (ISO, fixed width). */
-    private static Object formatTime(java.time.temporal.TemporalAccessor time) {
+    /**
+     * Dates and date-times compare as text in the stored form (ISO, fixed width, date-times to the millisecond). A
+     * finer date-time is rounded to the millisecond that keeps the comparison exact for stored times: down for
+     * {@code gt} and {@code lte}, up for {@code gte} and {@code lt} (a record at .000 is not {@code gte .0005}).
+     */
+    private static Object formatTime(java.time.temporal.TemporalAccessor time, String operator) {
         if (time instanceof java.time.OffsetDateTime dateTime) {
-            return io.sfcache.sync.RecordDocument.timestamp(dateTime.toInstant());
+            java.time.Instant instant = dateTime.toInstant();
+            java.time.Instant millis = instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            boolean up = !millis.equals(instant) && ("gte".equals(operator) || "lt".equals(operator));
+            return io.sfcache.sync.RecordDocument.timestamp(up ? millis.plusMillis(1) : millis);
         }
         return time.toString();
     }

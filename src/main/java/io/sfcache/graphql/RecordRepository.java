@@ -15,6 +15,7 @@ import com.azure.cosmos.CosmosAsyncDatabase;
 import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosItemIdentity;
 import com.azure.cosmos.models.CosmosQueryRequestOptions;
+import com.azure.cosmos.models.FeedResponse;
 import com.azure.cosmos.models.PartitionKey;
 import com.azure.cosmos.models.SqlParameter;
 import com.azure.cosmos.models.SqlQuerySpec;
@@ -72,8 +73,11 @@ public class RecordRepository {
             String orderBy, int limit) {
         count("query");
         SqlQuerySpec query = new SqlQuerySpec("SELECT * FROM c WHERE " + where + " " + orderBy, parameters);
+        // Pages of the size wanted: with the SDK's default page (100 items), and the next one it fetches ahead, a
+        // 20-row page read 200 rows from Cosmos; now 2 x 21.
         return database.getContainer(contract.container())
                 .queryItems(query, new CosmosQueryRequestOptions(), ObjectNode.class)
+                .byPage(limit).flatMapIterable(FeedResponse::getResults)
                 .take(limit).collectList().block(timeout);
     }
 

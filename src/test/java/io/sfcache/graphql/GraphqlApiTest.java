@@ -155,6 +155,13 @@ class GraphqlApiTest {
                 .containsExactlyInAnyOrder("Acme 09");
         assertThat(accountNames("not: {industry: {in: [\"Energy\", \"Banking\"]}}", null))
                 .containsExactlyInAnyOrder("Acme 02", "Acme 05", "Acme 08", "Acme 11", "Acme 12");
+        // a null industry is not Energy: not and ne keep it (Cosmos alone would compare null = "Energy" as undefined)
+        assertThat(accountNames("not: {industry: {eq: \"Energy\"}}", null)).hasSize(9).contains("Acme 12");
+        assertThat(accountNames("industry: {ne: \"Energy\"}", null)).hasSize(9).contains("Acme 12");
+        assertThat(accountNames("not: {annualRevenue: {gt: 2000}, industry: {eq: \"Banking\"}}", null)).hasSize(9)
+                .contains("Acme 01", "Acme 12");
+        assertThat(accountNames("or: []", null)).isEmpty(); // no alternative holds, as with in: []
+        assertThat(accountNames("and: []", null)).hasSize(12);
         assertThat(accountNames("id: {eq: \"" + accounts.get(5).id() + "\"}", null)).containsExactly("Acme 06");
         assertThat(accountNames("syncedAt: {gt: \"2000-01-01T00:00:00Z\"}", null)).hasSize(12);
     }

@@ -23,6 +23,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,7 @@ public final class CosmosStandin implements AutoCloseable {
     private volatile int port = -1;
     private volatile boolean stopping;
     private volatile Duration startupTime;
+    private Duration deadline;
 
     /** A stand-in run from this project's {@code src/test/node/cosmos-standin}; call {@link #start()}. */
     public CosmosStandin() {
@@ -93,6 +95,18 @@ public final class CosmosStandin implements AutoCloseable {
 
     CosmosStandin(Path dir) {
         this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    /**
+     * How long the stand-in may take over one request before it answers 408 RequestTimeout instead (default 5 s);
+     * set before {@link #start()}.
+     */
+    public CosmosStandin deadline(Duration deadline) {
+        if (deadline.toMillis() < 1) {
+            throw new IllegalArgumentException("deadline must be at least 1 ms: " + deadline);
+        }
+        this.deadline = deadline;
+        return this;
     }
 
     /** The JVM-wide instance, started on first use and stopped when the JVM exits. */
@@ -120,6 +134,9 @@ public final class CosmosStandin implements AutoCloseable {
                 "--key", tls.privateKeyPem().toString(),
                 "--port", "0")
                 .directory(dir.toFile());
+        if (deadline != null) {
+            builder.command().addAll(List.of("--deadline-ms", String.valueOf(deadline.toMillis())));
+        }
         if (Boolean.getBoolean(TRACE_PROPERTY)) {
             builder.environment().put("COSMOS_STANDIN_TRACE", "1");
         }
@@ -337,14 +354,14 @@ public final class CosmosStandin implements AutoCloseable {
      * through its own SSLContext rather than the JVM default one, which may have been created
      * before {@link LoopbackTls#ensureInstalled()} and then never trusts it.
      */
-    private static final class ControlClient {
+    static final class ControlClient {
         static final HttpClient HTTP = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONTROL_TIMEOUT)
                 .sslContext(trustingStandin())
                 .build();
 
-        private static SSLContext trustingStandin() {
+        static SSLContext trustingStandin() {
             try {
                 KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
                 trust.load(null, null);
