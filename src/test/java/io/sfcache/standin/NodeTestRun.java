@@ -25,7 +25,9 @@ public record NodeTestRun(int exitCode, String output, Duration took, boolean ti
     public static final String NODE_PROPERTY = "cosmos.standin.node";
 
     public static NodeTestRun run(Path dir, Map<String, String> environment, Duration deadline, String... files) {
-        List<String> command = new ArrayList<>(List.of(System.getProperty(NODE_PROPERTY, "node"), "--test"));
+        // --test-force-exit: a client left open by a failed test must not keep node alive (Node >= 20.14).
+        List<String> command = new ArrayList<>(List.of(System.getProperty(NODE_PROPERTY, "node"), "--test",
+                "--test-force-exit", "--test-reporter=spec"));
         command.addAll(List.of(files));
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
