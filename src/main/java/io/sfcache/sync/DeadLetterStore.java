@@ -83,19 +83,6 @@ public class DeadLetterStore {
         }
     }
 
-    /** Open dead letters matching the filter, oldest first; parameterised, never pasted into the SQL. */
-    public List<ObjectNode> findOpen(Filter filter, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM c WHERE c.status = 'OPEN'");
-        List<SqlParameter> parameters = new ArrayList<>();
-        where(filter, sql, parameters);
-        sql.append(" ORDER BY c.firstSeen");
-        return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
-                        ObjectNode.class)
-                .take(limit)
-                .collectList()
-                .block(timeout);
-    }
-
     private static void where(Filter filter, StringBuilder sql, List<SqlParameter> parameters) {
         if (filter.sobject() != null) {
             sql.append(" AND c.sobject = @sobject");
