@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.graphql.data.method.annotation.Argument;
-import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.security.access.prepost.PreAuthorize;
@@ -26,10 +25,9 @@ import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.DeadLetterStore;
-import io.sfcache.sync.Redrive;
 import io.sfcache.sync.SyncState;
 
-/** What operators ask the API: how far behind each object is, what failed, and sending it through again. */
+/** What operators ask the API: how far behind each object is and what failed ({@link RedriveController} redrives). */
 @Controller
 @PreAuthorize("hasAuthority('ROLE_OPS')")
 public class OpsController {
@@ -38,18 +36,16 @@ public class OpsController {
     private final RecordRepository records;
     private final DeadLetterStore deadLetters;
     private final SyncState syncState;
-    private final Redrive redrive;
     private final ObjectMapper json;
     private final Clock clock;
     private final GraphqlProperties limits;
 
     public OpsController(DataContracts contracts, RecordRepository records, DeadLetterStore deadLetters,
-            SyncState syncState, Redrive redrive, ObjectMapper json, Clock clock, SfcacheProperties properties) {
+            SyncState syncState, ObjectMapper json, Clock clock, SfcacheProperties properties) {
         this.contracts = contracts;
         this.records = records;
         this.deadLetters = deadLetters;
         this.syncState = syncState;
-        this.redrive = redrive;
         this.json = json;
         this.clock = clock;
         this.limits = properties.getGraphql();
@@ -116,13 +112,6 @@ public class OpsController {
         Object body = deadLetter.get("body");
         String text = body == null ? null : body.toString();
         return text == null || text.length() <= maxLength ? text : text.substring(0, Math.max(0, maxLength));
-    }
-
-    @MutationMapping
-    public Map<String, Object> redrive(@Argument String sobject, @Argument String reason, @Argument String id) {
-        Redrive.Result result = redrive.redrive(sobject, reason, id);
-        return Map.of("matched", result.matched(), "succeeded", result.succeeded(), "failedAgain", result.failedAgain(),
-                "failedTransiently", result.stillFailing(), "failures", result.failures());
     }
 
     private static String encode(ObjectNode row) {

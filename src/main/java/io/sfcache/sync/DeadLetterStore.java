@@ -3,11 +3,13 @@ package io.sfcache.sync;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.springframework.stereotype.Component;
 
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosPatchOperations;
 import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
@@ -26,6 +28,22 @@ public class DeadLetterStore {
         public static Filter all() {
             return new Filter(null, null, null);
         }
+
+        /** As callers give it: blank values (an empty route header, an empty argument) match everything too. */
+        public static Filter of(String sobject, String reason, String id) {
+            return new Filter(blankToNull(sobject), blankToNull(reason), blankToNull(id));
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value;
+        }
+
+        @Override
+        public String toString() {
+            return sobject == null && reason == null && id == null ? "all open dead letters"
+                    : "open dead letters with" + (sobject == null ? "" : " sobject " + sobject)
+                            + (reason == null ? "" : " reason " + reason) + (id == null ? "" : " id " + id);
+        }
     }
 
     private final CosmosAsyncContainer container;
@@ -37,17 +55,32 @@ public class DeadLetterStore {
         this.timeout = properties.getCosmos().getRequestTimeout().multipliedBy(6);
     }
 
-    /** Open dead letters matching the filter, oldest first; parameterised, never pasted into the SQL. */
-    public List<ObjectNode> findOpen(Filter filter, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM c WHERE c.status = 'OPEN'");
+    /**
+     * Ids of the open dead letters matching the filter, oldest first; parameterised, never pasted into the SQL. Ids
+     * only, so a redrive job over thousands of letters does not hold their bodies (up to 1 MB each) in memory.
+     */
+    public List<String> openIds(Filter filter, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT VALUE c.id FROM c WHERE c.status = 'OPEN'");
         List<SqlParameter> parameters = new ArrayList<>();
         where(filter, sql, parameters);
         sql.append(" ORDER BY c.firstSeen");
         return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
-                        ObjectNode.class)
+                        String.class)
                 .take(limit)
                 .collectList()
                 .block(timeout);
+    }
+
+    /** The dead letter with this id, whatever its status (a point read); empty if there is none. */
+    public Optional<ObjectNode> find(String id) {
+        try {
+            return Optional.of(container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem());
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     private static void where(Filter filter, StringBuilder sql, List<SqlParameter> parameters) {

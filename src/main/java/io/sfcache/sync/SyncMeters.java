@@ -13,9 +13,9 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The sync flow's meters, taken once per change: how each change was decided per object
- * ({@code sfcache.sync.changes}), the Event Hubs send time and the events published. Plain Micrometer rather than
- * camel-micrometer endpoints, which evaluate their options on every message (a dynamic endpoint and a type-converter
- * search each time: a tenth of the consumer threads' CPU in the benchmark's profile).
+ * ({@code sfcache.sync.changes}), the Event Hubs send time, the events published and the letters redriven. Plain
+ * Micrometer rather than camel-micrometer endpoints, which evaluate their options on every message (a dynamic endpoint
+ * and a type-converter search each time: a tenth of the consumer threads' CPU in the benchmark's profile).
  */
 @Component("syncMeters")
 public class SyncMeters {
@@ -39,6 +39,13 @@ public class SyncMeters {
         counters.computeIfAbsent("changes/" + sobject + "/" + outcome, key -> Counter.builder("sfcache.sync.changes")
                 .description("Changes handled, by the order guard's decision").tag("sobject", sobject)
                 .tag("outcome", outcome).register(meters)).increment();
+    }
+
+    /** A redrive job's letter, by what became of it ({@link RedriveJob.Outcome}). */
+    public void redriven(String sobject, RedriveJob.Outcome outcome) {
+        counters.computeIfAbsent("redrive/" + sobject + "/" + outcome, key -> Counter.builder("sfcache.redrive.letters")
+                .description("Dead letters a redrive job sent through again, by outcome").tag("sobject", sobject)
+                .tag("outcome", outcome.name()).register(meters)).increment();
     }
 
     /** Route step just before the Event Hubs send. */

@@ -107,6 +107,63 @@ public class SyncProperties {
         }
     }
 
+    @Valid
+    private final Redrive redrive = new Redrive();
+
+    /**
+     * Redrive jobs: dead letters go through the sync flow again in the background, at a bounded rate shared by all
+     * of this instance's jobs, so the live flow keeps its latency.
+     */
+    public static class Redrive {
+        /** Dead letters sent through per second by this instance, all jobs together. */
+        @Min(1)
+        @Max(1000)
+        private int ratePerSecond = 20;
+        /** Jobs running at once (each a thread, mostly waiting for its turn); one more is refused. */
+        @Min(1)
+        @Max(16)
+        private int maxRunningJobs = 4;
+        /** How long a finished job's result can still be read. */
+        @NotNull
+        private Duration retention = Duration.ofHours(24);
+        /** Most finished jobs kept; the oldest go first. */
+        @Min(1)
+        @Max(1000)
+        private int retainedJobs = 100;
+
+        public int getRatePerSecond() {
+            return ratePerSecond;
+        }
+
+        public void setRatePerSecond(int ratePerSecond) {
+            this.ratePerSecond = ratePerSecond;
+        }
+
+        public int getMaxRunningJobs() {
+            return maxRunningJobs;
+        }
+
+        public void setMaxRunningJobs(int maxRunningJobs) {
+            this.maxRunningJobs = maxRunningJobs;
+        }
+
+        public Duration getRetention() {
+            return retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+        public int getRetainedJobs() {
+            return retainedJobs;
+        }
+
+        public void setRetainedJobs(int retainedJobs) {
+            this.retainedJobs = retainedJobs;
+        }
+    }
+
     /**
      * When messages keep going back to Service Bus because a dependency is down, stop consuming instead of spending
      * every message's delivery count; resume once Cosmos and Event Hubs answer again.
@@ -303,5 +360,9 @@ public class SyncProperties {
 
     public CircuitBreaker getCircuitBreaker() {
         return circuitBreaker;
+    }
+
+    public Redrive getRedrive() {
+        return redrive;
     }
 }

@@ -1,6 +1,7 @@
 package io.sfcache.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -318,10 +319,17 @@ class GraphqlApiTest {
         assertThat(ours.values()).allSatisfy(d -> assertThat(d).contains("AnnualRevenue: expected [number or null]"));
 
         String id = ours.keySet().iterator().next();
-        var redriven = ops.document("mutation($id: ID) { redrive(id: $id) { matched succeeded failedAgain failures } }")
-                .variable("id", id).execute();
-        redriven.path("redrive.matched").entity(Integer.class).isEqualTo(1);
-        redriven.path("redrive.failedAgain").entity(Integer.class).isEqualTo(1);
+        // Redrive runs as a job: the mutation answers with it at once, the query follows it to the end.
+        String job = ops.document("mutation($id: ID) { redrive(id: $id) { id status } }").variable("id", id).execute()
+                .path("redrive.id").entity(String.class).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(ops
+                .document("query($job: ID!) { redriveJob(id: $job) { status } }").variable("job", job).execute()
+                .path("redriveJob.status").entity(String.class).get()));
+        var redriven = ops.document("query($job: ID!) { redriveJob(id: $job) { matched succeeded failedAgain failures } }")
+                .variable("job", job).execute();
+        redriven.path("redriveJob.matched").entity(Integer.class).isEqualTo(1);
+        redriven.path("redriveJob.failedAgain").entity(Integer.class).isEqualTo(1);
+        redriven.path("redriveJob.failures[0]").entity(String.class).isEqualTo(id + ": CONTRACT_VIOLATION");
         reader().document("mutation { redrive { matched } }").execute().errors()
                 .satisfy(errors -> assertThat(errors).anySatisfy(e ->
                         assertThat(e.getErrorType().toString()).isEqualTo("FORBIDDEN")));

@@ -9,6 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.management.ObjectName;
 
@@ -46,6 +48,9 @@ class SyncReliabilityTest {
 
     @Autowired
     ProducerTemplate producer;
+
+    @Autowired
+    RedriveJobs redriveJobs;
 
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
     private final CosmosStandin cosmos = CosmosStandin.shared();
@@ -142,19 +147,29 @@ class SyncReliabilityTest {
         assertThat(goodLetter.path("description").asText()).contains("MaxDeliveryCountExceeded", "simulated outage");
         assertThat(pipeline.record("Account", account.id())).isEmpty();
 
-        // Through the route, by id.
+        // Through the route, by id: it answers with the job it started, which then runs in the background.
         Object reply = producer.requestBodyAndHeader("direct:redrive", null, "SfcacheRedriveId",
                 goodLetter.path("id").asText());
-        assertThat(reply).isInstanceOf(Redrive.Result.class);
-        assertThat(((Redrive.Result) reply).succeeded()).isEqualTo(1);
+        assertThat(reply).isInstanceOf(RedriveJob.Snapshot.class);
+        String routeJob = ((RedriveJob.Snapshot) reply).id();
+        RedriveJob.Snapshot done = await().atMost(Duration.ofSeconds(30))
+                .until(() -> redriveJobs.find(routeJob).orElseThrow(), job -> job.status() == RedriveJob.Status.DONE);
+        assertThat(done.succeeded()).isEqualTo(1);
         assertThat(pipeline.record("Account", account.id())).isPresent();
         assertThat(pipeline.deadLetterOf(good.eventId()).orElseThrow().path("status").asText()).isEqualTo("REDRIVEN");
 
-        // Through JMX (what Hawtio calls), by id: the contract is still broken, so it fails again.
+        // Through JMX (what Hawtio calls), by id: the answer names the job; the contract is still broken, so the
+        // letter fails again.
         String badId = pipeline.deadLetterOf(bad.eventId()).orElseThrow().path("id").asText();
-        Object summary = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("io.sfcache:type=Redrive"),
-                "redriveId", new Object[] {badId}, new String[] {String.class.getName()});
-        assertThat(summary.toString()).contains("matched 1, succeeded 0, failed again 1");
+        ObjectName mbean = new ObjectName("io.sfcache:type=Redrive");
+        Object started = ManagementFactory.getPlatformMBeanServer().invoke(mbean, "redriveId", new Object[] {badId},
+                new String[] {String.class.getName()});
+        Matcher jobId = Pattern.compile("^job (\\S+) ").matcher(started.toString());
+        assertThat(jobId.find()).as(started.toString()).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ManagementFactory.getPlatformMBeanServer().invoke(mbean,
+                "job", new Object[] {jobId.group(1)}, new String[] {String.class.getName()}).toString(),
+                summary -> summary.contains(" DONE ") && summary.contains("matched 1, processed 1, succeeded 0, "
+                        + "failed again 1"));
         JsonNode badLetter = pipeline.deadLetterOf(bad.eventId()).orElseThrow();
         assertThat(badLetter.path("status").asText()).isEqualTo("OPEN");
         assertThat(badLetter.path("attempts").asInt()).isEqualTo(2);
