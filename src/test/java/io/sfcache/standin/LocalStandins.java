@@ -8,6 +8,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.identity.LocalClient;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.salesforce.SalesforceStandin;
@@ -53,10 +54,16 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         // sfcache reads discovery and keys from the issuer like from Entra ID; tests mint tokens with it.
         properties.put("sfcache.security.issuer-uri", identity.issuer());
         properties.put("sfcache.security.audience", identity.audience());
-        // The reader's-eye probe signs in like an app, as the local reader client.
+        // The reader's-eye probe signs in like an app, with a client of its own that has the reader role.
+        LocalClient probe = identity.client(TokenIssuerStandin.PROBE_CLIENT);
         properties.put("sfcache.monitoring.reader-probe.token-uri", identity.tokenEndpoint());
-        properties.put("sfcache.monitoring.reader-probe.client-id", identity.client("local-reader").id());
-        properties.put("sfcache.monitoring.reader-probe.client-secret", identity.client("local-reader").secret());
+        properties.put("sfcache.monitoring.reader-probe.client-id", probe.id());
+        properties.put("sfcache.monitoring.reader-probe.client-secret", probe.secret());
+        // The identity provider (Spring Authorization Server) is on the test classpath: without this, Spring Boot
+        // would auto-configure an authorization server's settings and a signing key inside sfcache as well.
+        properties.put("spring.autoconfigure.exclude", String.join(",",
+                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
+                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration"));
         properties.put("sfcache.hawtio.local-user.name", HAWTIO_USER);
         properties.put("sfcache.hawtio.local-user.password", HAWTIO_PASSWORD);
         return properties;
