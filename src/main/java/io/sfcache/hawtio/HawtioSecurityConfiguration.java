@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -17,8 +18,10 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -62,6 +65,8 @@ public class HawtioSecurityConfiguration {
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
+                .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(
+                        (request, response, denied) -> refuse(request, response, denied, security)))
                 .logout(logout -> logout.logoutSuccessUrl("/actuator/hawtio/"));
         if (access.getLocalUser().isConfigured()) {
             http.formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
@@ -74,7 +79,12 @@ public class HawtioSecurityConfiguration {
                     .clientRegistrationRepository(new IssuerClientRegistrations(security.getIssuerUri(), access.getOidc()))
                     .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
                             authorities -> opsRoleFromIdToken(authorities, security)))
-                    .defaultSuccessUrl("/actuator/hawtio/", false));
+                    .defaultSuccessUrl("/actuator/hawtio/", false))
+                    // Straight to the identity provider. Spring's generated login page would list no provider: it
+                    // lists only registrations it can iterate, and IssuerClientRegistrations reads discovery lazily.
+                    .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
+                            new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/"
+                                    + IssuerClientRegistrations.REGISTRATION_ID)));
         }
         if (!access.getLocalUser().isConfigured() && !access.getOidc().isConfigured()) {
             // Nobody can sign in: every request is refused rather than shown an empty login form.
@@ -101,6 +111,22 @@ public class HawtioSecurityConfiguration {
             }
         }
         return mapped;
+    }
+
+    /**
+     * Someone signed in without the ops role (a reader, say) is told why, instead of getting a bare error page. A
+     * missing or wrong CSRF token is refused plainly.
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied,
+            SecurityProperties security) throws IOException {
+        if (denied instanceof CsrfException || request.getUserPrincipal() == null) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().write("Signed in as " + request.getUserPrincipal().getName() + ", but Hawtio is for the "
+                + security.getOpsRole() + " role only.\n");
     }
 
     /** Loads the deferred CSRF token on every request, so the XSRF-TOKEN cookie exists before Hawtio's first POST. */

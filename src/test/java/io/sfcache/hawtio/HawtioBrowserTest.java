@@ -15,7 +15,7 @@ import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.browser.Chromium;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.standin.LocalStandins;
+import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
 
 /**
@@ -38,8 +38,8 @@ class HawtioBrowserTest {
 
         JsonNode result = Chromium.require().script("hawtio-routes.js")
                 .env("BASE_URL", "http://127.0.0.1:" + port)
-                .env("HAWTIO_USER", LocalStandins.HAWTIO_USER)
-                .env("HAWTIO_PASSWORD", LocalStandins.hawtioPassword())
+                .env("HAWTIO_USER", TokenIssuerStandin.OPERATOR)
+                .env("HAWTIO_PASSWORD", TokenIssuerStandin.shared().user(TokenIssuerStandin.OPERATOR).password())
                 .screenshot("HawtioBrowserTest")
                 .run();
 

@@ -20,9 +20,6 @@ import io.sfcache.standin.salesforce.SalesforceStandin;
 public final class LocalStandins implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     public static final String PROPERTY_SOURCE = "local-standins";
-    /** Hawtio's local user (ops role); its password changes every run. */
-    public static final String HAWTIO_USER = "ops";
-    private static final String HAWTIO_PASSWORD = newPassword();
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -64,18 +61,10 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         properties.put("spring.autoconfigure.exclude", String.join(",",
                 "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
                 "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration"));
-        properties.put("sfcache.hawtio.local-user.name", HAWTIO_USER);
-        properties.put("sfcache.hawtio.local-user.password", HAWTIO_PASSWORD);
+        // Hawtio signs people in at the identity provider, as in production: the operator gets in, the reader not.
+        LocalClient hawtio = identity.client(TokenIssuerStandin.HAWTIO_CLIENT);
+        properties.put("sfcache.hawtio.oidc.client-id", hawtio.id());
+        properties.put("sfcache.hawtio.oidc.client-secret", hawtio.secret());
         return properties;
-    }
-
-    public static String hawtioPassword() {
-        return HAWTIO_PASSWORD;
-    }
-
-    private static String newPassword() {
-        byte[] bytes = new byte[12];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }
