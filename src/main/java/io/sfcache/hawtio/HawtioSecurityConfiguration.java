@@ -14,9 +14,7 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
@@ -40,9 +38,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Hawtio (and the Jolokia endpoint it reads MBeans through) for the ops role only. A browser console cannot send
- * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC, roles
- * from the ID token's roles claim), or as a local user where one is configured (the local run). Hawtio's own
- * authentication is off: Spring Security is in front of every path it serves. Evaluated before the JWT chain.
+ * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC,
+ * authorization code with PKCE, roles from the ID token's roles claim). Hawtio's own authentication is off: Spring
+ * Security is in front of every path it serves. Evaluated before the JWT chain.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "sfcache.hawtio", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -68,12 +66,6 @@ public class HawtioSecurityConfiguration {
                 .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(
                         (request, response, denied) -> refuse(request, response, denied, security)))
                 .logout(logout -> logout.logoutSuccessUrl("/actuator/hawtio/"));
-        if (access.getLocalUser().isConfigured()) {
-            http.formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
-                    .userDetailsService(new InMemoryUserDetailsManager(User.withUsername(access.getLocalUser().getName())
-                            .password("{noop}" + access.getLocalUser().getPassword())
-                            .authorities(SecurityConfiguration.OPS).build()));
-        }
         if (access.getOidc().isConfigured()) {
             http.oauth2Login(login -> login
                     .clientRegistrationRepository(new IssuerClientRegistrations(security.getIssuerUri(), access.getOidc()))
@@ -85,8 +77,7 @@ public class HawtioSecurityConfiguration {
                     .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
                             new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/"
                                     + IssuerClientRegistrations.REGISTRATION_ID)));
-        }
-        if (!access.getLocalUser().isConfigured() && !access.getOidc().isConfigured()) {
+        } else {
             // Nobody can sign in: every request is refused rather than shown an empty login form.
             http.authorizeHttpRequests(requests -> requests.anyRequest().denyAll());
         }
