@@ -1,9 +1,10 @@
-// Signs in to sfcache's Hawtio as an operator, clicks to the Camel routes view and reads the routes table as a
-// person sees it: each route's name, state and counters.
+// Signs in to sfcache's Hawtio as an operator (at the identity provider, through the OIDC redirect), clicks to the
+// Camel routes view and reads the routes table as a person sees it: each route's name, state and counters.
 // Env: BASE_URL (http://127.0.0.1:<port>), HAWTIO_USER, HAWTIO_PASSWORD.
 'use strict';
 
 const { run, required } = require('./lib/browser');
+const { signIn } = require('./lib/hawtio');
 
 run(async (page) => {
   const base = required('BASE_URL');
@@ -15,11 +16,8 @@ run(async (page) => {
     }
   });
 
-  await page.goto(base + '/actuator/hawtio/', { waitUntil: 'load' });
-  const loginPage = new URL(page.url()).pathname;
-  await page.fill('input[name=username]', required('HAWTIO_USER'));
-  await page.fill('input[name=password]', required('HAWTIO_PASSWORD'));
-  await Promise.all([page.waitForURL('**/actuator/hawtio/**'), page.click('button[type=submit]')]);
+  const signedIn = await signIn(page, base, required('HAWTIO_USER'), required('HAWTIO_PASSWORD'));
+  await page.waitForURL('**/actuator/hawtio/**');
 
   // No URL selects a tree node: click Camel in the navigation, then the context's "routes" folder.
   await page.getByRole('link', { name: 'Camel', exact: true }).click();
@@ -31,5 +29,5 @@ run(async (page) => {
   const routes = await page.$$eval('table tbody tr', (rows) => rows.map((row) =>
     Array.from(row.querySelectorAll('td')).map((cell) => cell.innerText.trim())));
   const byHeader = routes.map((cells) => Object.fromEntries(headers.map((h, i) => [h, cells[i]]).filter(([h]) => h)));
-  return { loginPage, url: page.url(), headers, routes: byHeader, jolokia };
+  return { ...signedIn, url: page.url(), headers, routes: byHeader, jolokia };
 });

@@ -4,7 +4,7 @@ import org.springframework.util.StringUtils;
 
 /**
  * {@code sfcache.hawtio.*}: who may open the Camel console at {@code /actuator/hawtio}. Only the ops role, signed in
- * either with the identity provider apps use for GraphQL (OIDC, production) or as a local user (the local run).
+ * with the identity provider apps use for GraphQL (OIDC; the local run uses its identity provider stand-in).
  */
 public class HawtioAccessProperties {
 
@@ -12,7 +12,6 @@ public class HawtioAccessProperties {
     private boolean enabled = true;
 
     private final Oidc oidc = new Oidc();
-    private final LocalUser localUser = new LocalUser();
 
     public boolean isEnabled() {
         return enabled;
@@ -24,10 +23,6 @@ public class HawtioAccessProperties {
 
     public Oidc getOidc() {
         return oidc;
-    }
-
-    public LocalUser getLocalUser() {
-        return localUser;
     }
 
     /** Sign-in with {@code sfcache.security.issuer-uri}: an app registration whose ID tokens carry the roles claim. */
@@ -56,33 +51,6 @@ public class HawtioAccessProperties {
 
         public void setClientSecret(String clientSecret) {
             this.clientSecret = clientSecret;
-        }
-    }
-
-    /** One local user with the ops role, for the local run and tests; leave empty in production. */
-    public static class LocalUser {
-
-        private String name;
-        private String password;
-
-        public boolean isConfigured() {
-            return StringUtils.hasText(name) && StringUtils.hasText(password);
-        }
-
-        public String getName() {
-            return name;
-        }
-
-        public void setName(String name) {
-            this.name = name;
-        }
-
-        public String getPassword() {
-            return password;
-        }
-
-        public void setPassword(String password) {
-            this.password = password;
         }
     }
 }

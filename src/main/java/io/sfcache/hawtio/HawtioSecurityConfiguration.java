@@ -10,15 +10,16 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.core.userdetails.User;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
-import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -37,9 +38,9 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Hawtio (and the Jolokia endpoint it reads MBeans through) for the ops role only. A browser console cannot send
- * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC, roles
- * from the ID token's roles claim), or as a local user where one is configured (the local run). Hawtio's own
- * authentication is off: Spring Security is in front of every path it serves. Evaluated before the JWT chain.
+ * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC,
+ * authorization code with PKCE, roles from the ID token's roles claim). Hawtio's own authentication is off: Spring
+ * Security is in front of every path it serves. Evaluated before the JWT chain.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "sfcache.hawtio", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -62,21 +63,21 @@ public class HawtioSecurityConfiguration {
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
                 .addFilterAfter(new CsrfCookieFilter(), BasicAuthenticationFilter.class)
+                .exceptionHandling(exceptions -> exceptions.accessDeniedHandler(
+                        (request, response, denied) -> refuse(request, response, denied, security)))
                 .logout(logout -> logout.logoutSuccessUrl("/actuator/hawtio/"));
-        if (access.getLocalUser().isConfigured()) {
-            http.formLogin(form -> form.defaultSuccessUrl("/actuator/hawtio/", false))
-                    .userDetailsService(new InMemoryUserDetailsManager(User.withUsername(access.getLocalUser().getName())
-                            .password("{noop}" + access.getLocalUser().getPassword())
-                            .authorities(SecurityConfiguration.OPS).build()));
-        }
         if (access.getOidc().isConfigured()) {
             http.oauth2Login(login -> login
                     .clientRegistrationRepository(new IssuerClientRegistrations(security.getIssuerUri(), access.getOidc()))
                     .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
                             authorities -> opsRoleFromIdToken(authorities, security)))
-                    .defaultSuccessUrl("/actuator/hawtio/", false));
-        }
-        if (!access.getLocalUser().isConfigured() && !access.getOidc().isConfigured()) {
+                    .defaultSuccessUrl("/actuator/hawtio/", false))
+                    // Straight to the identity provider. Spring's generated login page would list no provider: it
+                    // lists only registrations it can iterate, and IssuerClientRegistrations reads discovery lazily.
+                    .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
+                            new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/"
+                                    + IssuerClientRegistrations.REGISTRATION_ID)));
+        } else {
             // Nobody can sign in: every request is refused rather than shown an empty login form.
             http.authorizeHttpRequests(requests -> requests.anyRequest().denyAll());
         }
@@ -101,6 +102,22 @@ public class HawtioSecurityConfiguration {
             }
         }
         return mapped;
+    }
+
+    /**
+     * Someone signed in without the ops role (a reader, say) is told why, instead of getting a bare error page. A
+     * missing or wrong CSRF token is refused plainly.
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied,
+            SecurityProperties security) throws IOException {
+        if (denied instanceof CsrfException || request.getUserPrincipal() == null) {
+            response.sendError(HttpServletResponse.SC_FORBIDDEN);
+            return;
+        }
+        response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        response.setContentType("text/plain;charset=UTF-8");
+        response.getWriter().write("Signed in as " + request.getUserPrincipal().getName() + ", but Hawtio is for the "
+                + security.getOpsRole() + " role only.\n");
     }
 
     /** Loads the deferred CSRF token on every request, so the XSRF-TOKEN cookie exists before Hawtio's first POST. */

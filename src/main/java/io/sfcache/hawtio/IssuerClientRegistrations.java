@@ -7,8 +7,8 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 
 /**
- * The one OIDC client Hawtio signs in with, read from the issuer's discovery document on first use (like the JWT
- * decoder), so start-up does not depend on the identity provider being reachable.
+ * The one OIDC client Hawtio signs in with (authorization code with PKCE), read from the issuer's discovery document
+ * on first use (like the JWT decoder), so start-up does not depend on the identity provider being reachable.
  */
 class IssuerClientRegistrations implements ClientRegistrationRepository {
 
@@ -40,6 +40,9 @@ class IssuerClientRegistrations implements ClientRegistrationRepository {
                             .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
                             .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
                             .scope("openid", "profile")
+                            // PKCE although the client has a secret, as the OAuth 2.0 security BCP (RFC 9700) asks:
+                            // a stolen authorization code is useless without the verifier. Entra ID accepts it.
+                            .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
                             .build();
                 }
                 current = registration;

@@ -16,8 +16,8 @@ import io.sfcache.security.SecurityConfiguration;
 import io.sfcache.security.SecurityProperties;
 
 /**
- * Hawtio's OIDC sign-in grants OPS from the ID token's roles claim, as the GraphQL API does from access tokens. (The
- * issuer stand-in has no authorization endpoint, so the browser flow itself is not exercised here.)
+ * Hawtio's OIDC sign-in grants OPS from the ID token's roles claim, as the GraphQL API does from access tokens. The
+ * sign-in itself, through the identity provider stand-in, is in HawtioAccessTest (HTTP) and HawtioBrowserTest (Chromium).
  */
 class OpsRoleFromIdTokenTest {
 

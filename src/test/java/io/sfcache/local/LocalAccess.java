@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 
 import io.sfcache.standin.identity.LocalClient;
+import io.sfcache.standin.identity.LocalUser;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 
 /**
  * The part of the local run's banner that gets a newcomer from "it started" to a first answer: GraphiQL, tokens for
- * the reader and ops roles, curl commands to paste, and how to fetch fresh tokens from the issuer stand-in.
+ * the reader and ops roles, curl commands to paste, how to fetch fresh tokens from the identity provider stand-in, and
+ * who may sign in there.
  */
 final class LocalAccess {
 
@@ -20,14 +22,19 @@ final class LocalAccess {
 
     /** @param management where the actuator answers (its own port, or base) */
     static String describe(String base, String management, TokenIssuerStandin issuer) {
-        LocalClient reader = issuer.client("local-reader");
-        LocalClient ops = issuer.client("local-ops");
+        LocalClient reader = issuer.client(TokenIssuerStandin.READER_CLIENT);
+        LocalClient ops = issuer.client(TokenIssuerStandin.OPS_CLIENT);
         String readerToken = issuer.mint(reader.id(), reader.roles(), TOKEN_TTL);
         String opsToken = issuer.mint(ops.id(), ops.roles(), TOKEN_TTL);
+        LocalUser readerPerson = issuer.user(TokenIssuerStandin.READER);
         return String.join("\n", List.of(
                 "   GraphiQL    " + base + "/graphiql   (paste the reader token into its token bar)",
                 "",
-                " Tokens from the local issuer " + issuer.issuer() + ", valid " + TOKEN_TTL.toHours() + " h:",
+                " Identity provider " + issuer.issuer() + " (Spring Authorization Server): people "
+                        + TokenIssuerStandin.OPERATOR + " (" + TokenIssuerStandin.OPS_ROLE + ") and "
+                        + readerPerson.name() + " / " + readerPerson.password() + " (" + TokenIssuerStandin.READER_ROLE
+                        + ": Hawtio refuses them)",
+                " Tokens from it, valid " + TOKEN_TTL.toHours() + " h:",
                 "   export SFCACHE_READER_TOKEN=" + readerToken,
                 "   export SFCACHE_OPS_TOKEN=" + opsToken,
                 " Then:",

@@ -2,8 +2,14 @@ package io.sfcache.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -13,9 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.sfcache.standin.identity.TokenIssuerStandin;
 
-/** The banner's access lines: tokens the issuer vouches for, with the right roles and lifetime, and paste-ready commands. */
+/**
+ * The banner's access lines: tokens the identity provider vouches for, with the right roles and lifetime, paste-ready
+ * commands that work, and who may sign in.
+ */
 class LocalAccessTest {
 
     private static TokenIssuerStandin issuer;
@@ -49,7 +60,30 @@ class LocalAccessTest {
                 .contains("curl -s -u local-reader:" + issuer.client("local-reader").secret()
                         + " -d grant_type=client_credentials " + issuer.tokenEndpoint())
                 .contains("curl -s -u local-ops:" + issuer.client("local-ops").secret()
-                        + " -d grant_type=client_credentials " + issuer.tokenEndpoint());
+                        + " -d grant_type=client_credentials " + issuer.tokenEndpoint())
+                .contains("Identity provider " + issuer.issuer())
+                .contains("reader / " + issuer.user(TokenIssuerStandin.READER).password());
+    }
+
+    @Test
+    void thePrintedTokenCommandGetsAToken() throws Exception {
+        String text = LocalAccess.describe("http://localhost:8123", "http://localhost:8124", issuer);
+        Matcher command = Pattern.compile("curl -s -u (\\S+):(\\S+) -d grant_type=client_credentials (\\S+)")
+                .matcher(text);
+        assertThat(command.find()).as(text).isTrue();
+
+        // What that curl sends: HTTP Basic and the form.
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(command.group(3)))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (command.group(1) + ":" + command.group(2)).getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String token = new ObjectMapper().readTree(response.body()).path("access_token").asText();
+        assertThat(NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build().decode(token)
+                .getClaimAsStringList("roles")).containsExactly(TokenIssuerStandin.READER_ROLE);
     }
 
     private static String exported(String text, String variable) {

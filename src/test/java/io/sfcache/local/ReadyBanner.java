@@ -13,7 +13,6 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
 
-import io.sfcache.standin.LocalStandins;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
@@ -57,14 +56,14 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                  sfcache is healthy ({} s after JVM start), on local stand-ins
                    Health      {}/actuator/health   (details with the ops token)
                    Metrics     {}/actuator/prometheus
-                   Hawtio      {}/actuator/hawtio/   (user {}, password {})
+                   Hawtio      {}/actuator/hawtio/   (sends you to the identity provider: {} / {})
                 {}
 
                 {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
                 String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), management, management, management,
-                LocalStandins.HAWTIO_USER, LocalStandins.hawtioPassword(),
+                TokenIssuerStandin.OPERATOR, TokenIssuerStandin.shared().user(TokenIssuerStandin.OPERATOR).password(),
                 LocalAccess.describe(base, management, TokenIssuerStandin.shared()),
                 LocalStandinAccess.describe(AzureMessagingStandin.shared(), CosmosStandin.shared(),
                         env.getProperty("sfcache.servicebus.queue"), env.getProperty("sfcache.eventhubs.hub")));

@@ -2,6 +2,7 @@ package io.sfcache.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,12 +17,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.deploy.HelmChart;
+import io.sfcache.standin.identity.BrowserSession;
+import io.sfcache.standin.identity.LocalUser;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 
 /**
  * The actuator on a port of its own, as the Helm chart runs it (MANAGEMENT_SERVER_PORT, probes and the ServiceMonitor
  * on the {@code management} port): Prometheus is scraped there without a token, nothing of the actuator answers on the
- * apps' port, the chart's probes answer UP, and the security rules still hold on the management port.
+ * apps' port, the chart's probes answer UP, the security rules still hold on the management port, and Hawtio's sign-in
+ * works there.
  */
 @SfcacheIntegrationTest
 // Its own queue, so this context does not compete for the shared context's messages; no MBeans to collide with it.
@@ -71,6 +75,23 @@ class ManagementPortTest {
         management.get().uri("/actuator/metrics").exchange().expectStatus().isUnauthorized();
         management.get().uri("/actuator/metrics").headers(h -> h.setBearerAuth(ops())).exchange()
                 .expectStatus().isOk();
+    }
+
+    @Test
+    void theOperatorSignsInToHawtioOnTheManagementPortAtTheBannersLocalhostUrl() {
+        // The local run prints http://localhost:8081/actuator/hawtio/: the redirect URI is then on localhost, and the
+        // management port's Tomcat must serve the sign-in's own paths too.
+        LocalUser operator = TokenIssuerStandin.shared().user(TokenIssuerStandin.OPERATOR);
+
+        List<HttpResponse<String>> hops = new BrowserSession().signIn("http://localhost:" + managementPort
+                + "/actuator/hawtio/", operator.name(), operator.password());
+
+        assertThat(BrowserSession.uris(hops)).as("back from the provider with a code")
+                .anySatisfy(uri -> assertThat(uri).hasHost("localhost").hasPort(managementPort)
+                        .hasPath("/login/oauth2/code/sfcache"));
+        HttpResponse<String> console = hops.get(hops.size() - 1);
+        assertThat(console.uri()).hasPort(managementPort).hasPath("/actuator/hawtio/");
+        assertThat(console.statusCode()).isEqualTo(200);
     }
 
     private static String ops() {

@@ -11,19 +11,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.source.JWKSource;
 
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.standin.identity.LocalClient;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 
 /**
- * Who may call what, over real HTTP with tokens from the issuer stand-in, checked by the real JWT decoder (discovery,
- * JWKS, signature, issuer, audience, expiry) and sfcache's role mapping.
+ * Who may call what, over real HTTP with tokens from the identity provider stand-in, checked by the real JWT decoder
+ * (discovery, JWKS, signature, issuer, audience, expiry, key rotation) and sfcache's role mapping.
  */
 @SfcacheIntegrationTest
 class SecurityTest {
@@ -35,6 +40,8 @@ class SecurityTest {
 
     @Autowired
     private WebTestClient http;
+    @Autowired
+    private ApplicationContext context;
 
     @Test
     void graphqlWithoutATokenIs401AskingForABearerToken() {
@@ -93,6 +100,29 @@ class SecurityTest {
                 .expectBody(JsonNode.class).returnResult().getResponseBody();
 
         assertThat(typename(token.path("access_token").asText())).isEqualTo("Query");
+    }
+
+    @Test
+    void afterTheIssuerRotatesItsSigningKeyNewTokensAndEarlierOnesAreBothAccepted() {
+        String before = ISSUER.mint("app-7", READER, Duration.ofMinutes(5));
+        assertThat(typename(before)).isEqualTo("Query");
+
+        String newKey = ISSUER.rotateKey();
+        String after = ISSUER.mint("app-7", READER, Duration.ofMinutes(5));
+
+        // sfcache has never seen the new key id: its decoder fetches the JWKS again, as with a real issuer.
+        assertThat(typename(after)).isEqualTo("Query");
+        assertThat(typename(before)).isEqualTo("Query");
+        assertThat(newKey).isEqualTo(ISSUER.signingKeyId());
+    }
+
+    @Test
+    void theIdentityProvidersOwnBeansStayOutOfSfcachesContext() {
+        // Spring Authorization Server is on the test classpath; it runs in the provider's context only.
+        assertThat(context.getBeanNamesForType(AuthorizationServerSettings.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(RegisteredClientRepository.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(JWKSource.class)).isEmpty();
+        assertThat(context.getBeanNamesForType(JwtEncoder.class)).isEmpty();
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 
 import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.identity.LocalClient;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.salesforce.SalesforceStandin;
@@ -19,9 +20,6 @@ import io.sfcache.standin.salesforce.SalesforceStandin;
 public final class LocalStandins implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     public static final String PROPERTY_SOURCE = "local-standins";
-    /** Hawtio's local user (ops role); its password changes every run. */
-    public static final String HAWTIO_USER = "ops";
-    private static final String HAWTIO_PASSWORD = newPassword();
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -53,22 +51,20 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         // sfcache reads discovery and keys from the issuer like from Entra ID; tests mint tokens with it.
         properties.put("sfcache.security.issuer-uri", identity.issuer());
         properties.put("sfcache.security.audience", identity.audience());
-        // The reader's-eye probe signs in like an app, as the local reader client.
+        // The reader's-eye probe signs in like an app, with a client of its own that has the reader role.
+        LocalClient probe = identity.client(TokenIssuerStandin.PROBE_CLIENT);
         properties.put("sfcache.monitoring.reader-probe.token-uri", identity.tokenEndpoint());
-        properties.put("sfcache.monitoring.reader-probe.client-id", identity.client("local-reader").id());
-        properties.put("sfcache.monitoring.reader-probe.client-secret", identity.client("local-reader").secret());
-        properties.put("sfcache.hawtio.local-user.name", HAWTIO_USER);
-        properties.put("sfcache.hawtio.local-user.password", HAWTIO_PASSWORD);
+        properties.put("sfcache.monitoring.reader-probe.client-id", probe.id());
+        properties.put("sfcache.monitoring.reader-probe.client-secret", probe.secret());
+        // The identity provider (Spring Authorization Server) is on the test classpath: without this, Spring Boot
+        // would auto-configure an authorization server's settings and a signing key inside sfcache as well.
+        properties.put("spring.autoconfigure.exclude", String.join(",",
+                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
+                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration"));
+        // Hawtio signs people in at the identity provider, as in production: the operator gets in, the reader not.
+        LocalClient hawtio = identity.client(TokenIssuerStandin.HAWTIO_CLIENT);
+        properties.put("sfcache.hawtio.oidc.client-id", hawtio.id());
+        properties.put("sfcache.hawtio.oidc.client-secret", hawtio.secret());
         return properties;
-    }
-
-    public static String hawtioPassword() {
-        return HAWTIO_PASSWORD;
-    }
-
-    private static String newPassword() {
-        byte[] bytes = new byte[12];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -5,8 +5,9 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * An OAuth 2.0 client the token issuer stand-in knows, for the client-credentials grant. Secrets are drawn per JVM:
- * they only ever guard a loopback port, and a fresh one each run keeps anyone from mistaking them for real ones.
+ * An OAuth 2.0 client the identity provider knows, with the app roles its client-credentials tokens carry (none for
+ * the Hawtio web client, whose tokens speak for a person). Secrets are drawn per JVM: they only ever guard a loopback
+ * port, and a fresh one each run keeps anyone from mistaking them for real ones.
  */
 public record LocalClient(String id, String secret, List<String> roles) {
 

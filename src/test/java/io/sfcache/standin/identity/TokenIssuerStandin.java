@@ -2,36 +2,43 @@ package io.sfcache.standin.identity;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import org.springframework.boot.web.server.PortInUseException;
+import org.springframework.boot.web.servlet.context.AnnotationConfigServletWebServerApplicationContext;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 
 /**
- * Local stand-in for an OpenID Connect issuer such as Entra ID: plain HTTP on a free 127.0.0.1 port, serving
- * discovery ({@code /.well-known/openid-configuration}), the JWKS of a per-JVM RSA key, and {@code POST /token}
- * (client credentials for {@code local-reader} and {@code local-ops}). sfcache finds it through
- * {@code sfcache.security.issuer-uri} exactly as it finds a real issuer, so the real JWT decoder, signature and
- * claim checks run.
+ * The local identity provider, playing Entra ID for sfcache's tests and local run: Spring Authorization Server on a
+ * free 127.0.0.1 port, in a Spring context of its own ({@link IdentityProviderConfiguration}). It serves OIDC
+ * discovery, the JWKS, the client-credentials grant for apps ({@code local-reader}, {@code local-ops}) and the reader's
+ * eye probe ({@code local-probe}), and the authorization-code grant with PKCE for Hawtio's web client
+ * ({@code local-hawtio}), whose people sign in at a login form: {@code operator} (ops role) and {@code reader}. sfcache
+ * finds it through {@code sfcache.security.issuer-uri} exactly as it finds a real issuer, so the real decoder and the
+ * real OIDC login run.
  *
- * <p>Tests mint tokens directly: {@link #mint}, and bad ones with {@link #expired}, {@link #forAudience},
- * {@link #fromIssuer} and {@link #signedByUnknownKey}.
+ * <p>Tests mint tokens directly with the provider's own encoder and key: {@link #mint}, and bad ones with
+ * {@link #expired}, {@link #forAudience}, {@link #fromIssuer} and {@link #signedByUnknownKey}; {@link #rotateKey()}
+ * switches to a new signing key (the previous ones stay published).
  *
- * <p>Left out: authorization-code and device flows, id tokens, refresh tokens, key rotation, token revocation.
+ * <p>Left out: refresh tokens (no client is given the grant), the device and token-exchange flows, consent pages,
+ * dynamic client registration, group or directory lookups, persistence (clients, people, keys and sessions live in
+ * memory for one JVM). Spring Authorization Server also serves token revocation, introspection and RP-initiated logout;
+ * nothing here uses or tests them.
  */
 public final class TokenIssuerStandin implements AutoCloseable {
 
@@ -40,47 +47,62 @@ public final class TokenIssuerStandin implements AutoCloseable {
     public static final String READER_ROLE = "sfcache.reader";
     public static final String OPS_ROLE = "sfcache.ops";
     public static final String ROLES_CLAIM = "roles";
-    /** Lifetime of tokens from {@code /token}: Entra ID's usual hour. */
+    /** Lifetime of tokens from the token endpoint: Entra ID's usual hour. */
     public static final Duration CLIENT_TOKEN_TTL = Duration.ofHours(1);
 
+    public static final String READER_CLIENT = "local-reader";
+    public static final String OPS_CLIENT = "local-ops";
+    /** sfcache's reader's-eye probe asks its own API with this client's tokens. */
+    public static final String PROBE_CLIENT = "local-probe";
+    /** Hawtio's web client: authorization code with PKCE, redirect URI {@code <sfcache>/login/oauth2/code/sfcache}. */
+    public static final String HAWTIO_CLIENT = "local-hawtio";
+    public static final String OPERATOR = "operator";
+    public static final String READER = "reader";
+
     private static final Logger LOG = LoggerFactory.getLogger(TokenIssuerStandin.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int START_ATTEMPTS = 3;
     private static TokenIssuerStandin shared;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final String issuer;
     private final String audience;
-    private final TokenMinter minter = TokenMinter.withNewKey();
-    private final List<LocalClient> clients = List.of(
-            LocalClient.withRandomSecret("local-reader", List.of(READER_ROLE)),
-            LocalClient.withRandomSecret("local-ops", List.of(OPS_ROLE)));
+    private final SigningKeys keys = new SigningKeys();
+    private final JwtEncoder encoder = keys.encoder();
+    private final List<LocalClient> apps = List.of(
+            LocalClient.withRandomSecret(READER_CLIENT, List.of(READER_ROLE)),
+            LocalClient.withRandomSecret(OPS_CLIENT, List.of(OPS_ROLE)),
+            LocalClient.withRandomSecret(PROBE_CLIENT, List.of(READER_ROLE)));
+    private final LocalClient hawtio = LocalClient.withRandomSecret(HAWTIO_CLIENT, List.of());
+    private final List<LocalUser> users = List.of(
+            LocalUser.withRandomPassword(OPERATOR, List.of(OPS_ROLE)),
+            LocalUser.withRandomPassword(READER, List.of(READER_ROLE)));
+    private final AnnotationConfigServletWebServerApplicationContext context;
 
-    private TokenIssuerStandin(String audience) throws IOException {
+    private TokenIssuerStandin(String audience, int port) {
         this.audience = audience;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-        issuer = "http://127.0.0.1:" + server.getAddress().getPort();
-        server.createContext("/.well-known/openid-configuration", exchange -> serveJson(exchange, discovery()));
-        server.createContext("/jwks", exchange -> serveJson(exchange, minter.publicKeys().toJSONObject()));
-        server.createContext("/token", new ClientCredentialsEndpoint(clients, CLIENT_TOKEN_TTL,
-                client -> mint(client.id(), client.roles(), CLIENT_TOKEN_TTL)));
-        executor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "token-issuer-standin");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.start();
+        this.issuer = "http://127.0.0.1:" + port;
+        IdentityProviderConfiguration.Setup setup = new IdentityProviderConfiguration.Setup(issuer, port, audience,
+                apps, hawtio, users, keys, encoder, CLIENT_TOKEN_TTL);
+        context = new AnnotationConfigServletWebServerApplicationContext();
+        context.setDisplayName("identity provider stand-in " + issuer);
+        context.registerBean(IdentityProviderConfiguration.Setup.class, () -> setup);
+        context.register(IdentityProviderConfiguration.class);
+        context.refresh();
     }
 
-    /** A private issuer for tokens of the given audience; close it when done. */
+    /** A private provider for tokens of the given audience; close it when done. */
     public static TokenIssuerStandin start(String audience) {
-        try {
-            TokenIssuerStandin standin = new TokenIssuerStandin(audience);
-            LOG.info("Token issuer stand-in: {} (audience {})", standin.issuer, audience);
-            return standin;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not open the token issuer stand-in's loopback port", e);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                TokenIssuerStandin standin = new TokenIssuerStandin(audience, freeLoopbackPort());
+                LOG.info("Identity provider stand-in: {} (audience {})", standin.issuer, audience);
+                return standin;
+            } catch (RuntimeException e) {
+                // The issuer names the port, so it is chosen before Tomcat binds it: another process may take it in
+                // between. Rare, and another port fixes it.
+                if (attempt == START_ATTEMPTS || !portTaken(e)) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -88,7 +110,7 @@ public final class TokenIssuerStandin implements AutoCloseable {
     public static synchronized TokenIssuerStandin shared() {
         if (shared == null) {
             shared = start(DEFAULT_AUDIENCE);
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "token-issuer-standin-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "identity-provider-standin-stop"));
         }
         return shared;
     }
@@ -103,57 +125,99 @@ public final class TokenIssuerStandin implements AutoCloseable {
     }
 
     public String tokenEndpoint() {
-        return issuer + "/token";
+        return issuer + "/oauth2/token";
     }
 
-    /** The clients {@code POST /token} accepts, with their per-JVM secrets. */
+    public String authorizationEndpoint() {
+        return issuer + "/oauth2/authorize";
+    }
+
+    /** Every client with its per-JVM secret: the apps' client-credentials clients, then Hawtio's web client. */
     public List<LocalClient> clients() {
-        return clients;
+        return Stream.concat(apps.stream(), Stream.of(hawtio)).toList();
     }
 
     public LocalClient client(String id) {
-        return clients.stream().filter(client -> client.id().equals(id)).findFirst()
+        return clients().stream().filter(client -> client.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no local client " + id));
+    }
+
+    /** The people who may sign in at the login form, with their per-JVM passwords. */
+    public List<LocalUser> users() {
+        return users;
+    }
+
+    public LocalUser user(String name) {
+        return users.stream().filter(user -> user.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no local user " + name));
+    }
+
+    /**
+     * Signs every token from now on with a new key. The JWKS lists it next to the previous ones, so tokens already
+     * out stay valid; a resource server finds the new key when it first sees its key id. Returns the new key id.
+     */
+    public String rotateKey() {
+        String keyId = keys.rotate();
+        LOG.info("Identity provider stand-in {}: signing key rotated to {}", issuer, keyId);
+        return keyId;
+    }
+
+    /** The key id ({@code kid}) of the key tokens are signed with now. */
+    public String signingKeyId() {
+        return keys.currentKeyId();
     }
 
     /** A valid RS256 access token for this issuer and audience, with the given roles. */
     public String mint(String subject, List<String> roles, Duration ttl) {
         Instant now = now();
-        return minter.sign(new TokenMinter.Claims(issuer, audience, subject, ROLES_CLAIM, roles, now, now.plus(ttl)));
+        return sign(encoder, issuer, audience, subject, roles, now, now.plus(ttl));
     }
 
     /** Expired an hour ago: well past the minute of clock skew resource servers allow. */
     public String expired(String subject, List<String> roles) {
         Instant issued = now().minus(Duration.ofHours(2));
-        return minter.sign(new TokenMinter.Claims(issuer, audience, subject, ROLES_CLAIM, roles, issued,
-                issued.plus(Duration.ofHours(1))));
+        return sign(encoder, issuer, audience, subject, roles, issued, issued.plus(Duration.ofHours(1)));
     }
 
     /** Valid in every way but issued for another audience (another API of the same tenant). */
     public String forAudience(String otherAudience, String subject, List<String> roles) {
         Instant now = now();
-        return minter.sign(new TokenMinter.Claims(issuer, otherAudience, subject, ROLES_CLAIM, roles, now,
-                now.plus(Duration.ofMinutes(10))));
+        return sign(encoder, issuer, otherAudience, subject, roles, now, now.plus(Duration.ofMinutes(10)));
     }
 
     /** Signed with this issuer's key but naming another issuer. */
     public String fromIssuer(String otherIssuer, String subject, List<String> roles) {
         Instant now = now();
-        return minter.sign(new TokenMinter.Claims(otherIssuer, audience, subject, ROLES_CLAIM, roles, now,
-                now.plus(Duration.ofMinutes(10))));
+        return sign(encoder, otherIssuer, audience, subject, roles, now, now.plus(Duration.ofMinutes(10)));
     }
 
     /** Every claim right, but signed by a key this issuer never published (a forged token). */
     public String signedByUnknownKey(String subject, List<String> roles) {
         Instant now = now();
-        return TokenMinter.withNewKey().sign(new TokenMinter.Claims(issuer, audience, subject, ROLES_CLAIM, roles,
-                now, now.plus(Duration.ofMinutes(10))));
+        return sign(SigningKeys.throwawayEncoder(), issuer, audience, subject, roles, now,
+                now.plus(Duration.ofMinutes(10)));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        context.close();
+    }
+
+    /** The claims the token endpoint puts into a client-credentials token, with one field bent for bad tokens. */
+    private static String sign(JwtEncoder encoder, String issuer, String audience, String subject, List<String> roles,
+            Instant issuedAt, Instant expiresAt) {
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer(issuer)
+                .audience(List.of(audience))
+                .subject(subject)
+                .claim(ROLES_CLAIM, roles)
+                .issuedAt(issuedAt)
+                .notBefore(issuedAt)
+                .expiresAt(expiresAt)
+                .id(UUID.randomUUID().toString())
+                .build();
+        JwsHeader header = JwsHeader.with(SignatureAlgorithm.RS256).type("JWT").build();
+        return encoder.encode(JwtEncoderParameters.from(header, claims)).getTokenValue();
     }
 
     private static Instant now() {
@@ -161,37 +225,20 @@ public final class TokenIssuerStandin implements AutoCloseable {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS);
     }
 
-    private Map<String, Object> discovery() {
-        Map<String, Object> document = new LinkedHashMap<>();
-        document.put("issuer", issuer);
-        document.put("jwks_uri", issuer + "/jwks");
-        document.put("token_endpoint", tokenEndpoint());
-        document.put("grant_types_supported", List.of("client_credentials"));
-        document.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-        document.put("response_types_supported", List.of("token"));
-        document.put("subject_types_supported", List.of("public"));
-        document.put("id_token_signing_alg_values_supported", List.of("RS256"));
-        return document;
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port for the identity provider stand-in", e);
+        }
     }
 
-    private static void serveJson(HttpExchange exchange, Map<String, Object> body) throws IOException {
-        try (exchange) {
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
+    private static boolean portTaken(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PortInUseException || cause instanceof BindException) {
+                return true;
             }
-            byte[] bytes = toJson(body);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, bytes.length);
-            exchange.getResponseBody().write(bytes);
         }
-    }
-
-    private static byte[] toJson(Map<String, Object> body) {
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return false;
     }
 }
