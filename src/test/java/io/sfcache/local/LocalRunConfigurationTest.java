@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
@@ -20,17 +18,8 @@ import io.sfcache.standin.messaging.AzureMessagingStandin;
 /** The local profile's application-local.yaml switches the simulator on with its documented defaults. */
 class LocalRunConfigurationTest {
 
-    private static AzureMessagingStandin standin;
-
-    @BeforeAll
-    static void startStandin() {
-        standin = AzureMessagingStandin.start();
-    }
-
-    @AfterAll
-    static void stopStandin() {
-        standin.close();
-    }
+    /** The local run's: the simulator sends to its REST endpoint, the queue named by the connection string. */
+    private static final AzureMessagingStandin standin = AzureMessagingStandin.shared();
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(SfcacheProperties.class)

@@ -87,7 +87,7 @@ class CosmosStandinLifecycleTest {
 
     /** Far more work than a test would wait for: 40^4 rows per item from a four-way self-join. */
     private static final String SLOW_QUERY =
-            "SELECT VALUE COUNT(1) FROM c JOIN a IN c.xs JOIN b IN c.xs JOIN d IN c.xs JOIN e IN c.xs";
+            "SELECT VALUE COUNT(1) FROM c JOIN a IN c.xs JOIN b IN c.xs JOIN d IN c.xs JOIN e IN c.xs JOIN f IN c.xs";
 
     private static CosmosAsyncContainer containerForTheSlowQuery(CosmosAsyncClient client) {
         client.createDatabaseIfNotExists("lifecycle").block();
