@@ -21,7 +21,9 @@ import io.sfcache.sync.PipelineHarness;
  */
 @SfcacheIntegrationTest
 // Its own queue, so this context does not compete for the shared context's messages; no MBeans to collide with it.
-@TestPropertySource(properties = {"sfcache.sync.redrive.rate-per-second=2", "sfcache.servicebus.queue=redrive-rate-test",
+// CDC off: the shared context is the JVM's one Change Data Capture subscriber; a second contends for its lock.
+@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF",
+        "sfcache.sync.redrive.rate-per-second=2", "sfcache.servicebus.queue=redrive-rate-test",
         "spring.jmx.enabled=false"})
 class RedriveRateTest {
 

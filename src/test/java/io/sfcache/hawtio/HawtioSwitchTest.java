@@ -16,7 +16,9 @@ import io.sfcache.standin.identity.TokenIssuerStandin;
 /** {@code sfcache.hawtio.enabled=false} removes the console and Jolokia, not only the console's sign-in. */
 @SfcacheIntegrationTest
 // Its own queue, so this context does not compete for the shared context's messages; no MBeans to collide with it.
-@TestPropertySource(properties = {"sfcache.hawtio.enabled=false", "sfcache.servicebus.queue=hawtio-switch-test",
+// CDC off: the shared context is the JVM's one Change Data Capture subscriber; a second contends for its lock.
+@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF",
+        "sfcache.hawtio.enabled=false", "sfcache.servicebus.queue=hawtio-switch-test",
         "spring.jmx.enabled=false"})
 class HawtioSwitchTest {
 

@@ -31,7 +31,9 @@ import io.sfcache.standin.identity.TokenIssuerStandin;
 // A plain property, not @DynamicPropertySource: route sources are decided before context customizers run.
 @SfcacheIntegrationTest
 // Its own queue and no JMX, so this second context never competes with the shared one; closed when done.
-@TestPropertySource(properties = {"sfcache.routes.directory=target/routes-directory-test",
+// CDC off: the shared context is the JVM's one Change Data Capture subscriber; a second contends for its lock.
+@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF",
+        "sfcache.routes.directory=target/routes-directory-test",
         "sfcache.servicebus.queue=routes-directory-test", "spring.jmx.enabled=false"})
 @DirtiesContext
 class RoutesDirectoryTest {

@@ -29,7 +29,9 @@ import io.sfcache.standin.identity.TokenIssuerStandin;
  */
 @SfcacheIntegrationTest
 // Its own queue, so this context does not compete for the shared context's messages; no MBeans to collide with it.
-@TestPropertySource(properties = {"management.server.port=0", "sfcache.servicebus.queue=management-port-test",
+// CDC off: the shared context is the JVM's one Change Data Capture subscriber; a second contends for its lock.
+@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF",
+        "management.server.port=0", "sfcache.servicebus.queue=management-port-test",
         "spring.jmx.enabled=false"})
 class ManagementPortTest {
 

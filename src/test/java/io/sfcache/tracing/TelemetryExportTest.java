@@ -39,7 +39,9 @@ import io.sfcache.SfcacheIntegrationTest;
  */
 @SfcacheIntegrationTest
 // Its own queue and no JMX, so this second context never competes with the shared one; closed when done.
-@TestPropertySource(properties = {"sfcache.servicebus.queue=telemetry-export-test", "spring.jmx.enabled=false",
+// CDC off: the shared context is the JVM's one Change Data Capture subscriber; a second contends for its lock.
+@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF",
+        "sfcache.servicebus.queue=telemetry-export-test", "spring.jmx.enabled=false",
         "management.datadog.metrics.export.enabled=true",
         "management.datadog.metrics.export.api-key=test-api-key",
         "management.datadog.metrics.export.step=1s",
