@@ -4,7 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.observation.MicrometerObservationTracer;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.RoutePolicySupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.tracing.ActiveSpanManager;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,7 +51,43 @@ public class CamelTracing {
         contracts.all().forEach(contract -> excluded.add("direct:sync-" + contract.key()));
         camelTracer.setExcludePatterns(String.join(",", excluded));
         camelTracer.init(camel);
+        endCamelsScopesAtOnce(camel);
         return camelTracer;
+    }
+
+    /**
+     * Camel makes each span it starts (a route's, a send's) current on the thread that starts it, and closes that scope
+     * later from whichever thread the exchange is on: when the exchange completes, or when a send has gone
+     * asynchronous. An Azure producer can complete on its own thread before the send has returned; Camel then closes
+     * the send's scope there, where OpenTelemetry ignores it, and the scopes it then closes on the sending thread are
+     * out of order and ignored too: the sending thread (a redrive job's, reconciliation's) keeps an ended span's
+     * context, and its trace id in the logs, for good. So each of Camel's scopes is closed as soon as it is opened, on
+     * its own thread and in order, just after Camel's listeners (registered before these); the spans stay the
+     * exchange's, and {@link StepLogContext} makes the exchange's span current around every step.
+     */
+    private static void endCamelsScopesAtOnce(CamelContext camel) {
+        EventNotifierSupport afterSending = new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.ExchangeSendingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                ActiveSpanManager.endScope(((CamelEvent.ExchangeSendingEvent) event).getExchange());
+            }
+        };
+        camel.getManagementStrategy().addEventNotifier(afterSending);
+        ServiceHelper.startService(afterSending);
+        // One per route: a policy is stopped with its route.
+        camel.addRoutePolicyFactory((context, routeId, route) -> new EndScopeAfterRouteBegins());
+    }
+
+    private static final class EndScopeAfterRouteBegins extends RoutePolicySupport {
+        @Override
+        public void onExchangeBegin(Route route, Exchange exchange) {
+            ActiveSpanManager.endScope(exchange);
+        }
     }
 
     /**

@@ -14,9 +14,18 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.DefaultAsyncProducer;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -38,6 +47,7 @@ import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.read.ListAppender;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.sfcache.SfcacheIntegrationTest;
@@ -167,6 +177,65 @@ class TracingTest {
         assertThat(MDC.getCopyOfContextMap()).as("the caller's log context after the change")
                 .satisfiesAnyOf(m -> assertThat(m).isNull(),
                         m -> assertThat(m).doesNotContainKeys("sobject", "recordId", "eventId", "traceId"));
+    }
+
+    @Test
+    void theCallersTraceContextSurvivesAProducerThatCompletesBeforeItReturns() throws Exception {
+        // The race behind the stale trace ids on redrive and reconciliation threads, made certain: the Azure
+        // producers sometimes complete on their own thread before the call that started them has returned.
+        camel.addComponent("completes-elsewhere", new CompletesElsewhereComponent());
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:tracing-test-race").routeId("tracing-test-race").to("completes-elsewhere:send");
+            }
+        });
+        try {
+            MDC.clear();
+            Context before = Context.current();
+
+            Exchange done = producer.send("direct:tracing-test-race?synchronous=true", new DefaultExchange(camel));
+
+            assertThat(done.isFailed()).as("%s", done.getException()).isFalse();
+            assertThat(Context.current()).as("the caller's trace context after the exchange").isSameAs(before);
+            assertThat(MDC.getCopyOfContextMap()).as("the caller's log context after the exchange")
+                    .satisfiesAnyOf(m -> assertThat(m).isNull(),
+                            m -> assertThat(m).doesNotContainKeys("traceId", "spanId"));
+        } finally {
+            camel.getRouteController().stopRoute("tracing-test-race");
+            camel.removeRoute("tracing-test-race");
+            camel.removeComponent("completes-elsewhere");
+        }
+    }
+
+    /** A producer that finishes the exchange on a thread of its own, and only then returns (asynchronously). */
+    private static final class CompletesElsewhereComponent extends DefaultComponent {
+        @Override
+        protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+            return new DefaultEndpoint(uri, this) {
+                @Override
+                public Producer createProducer() {
+                    return new DefaultAsyncProducer(this) {
+                        @Override
+                        public boolean process(Exchange exchange, AsyncCallback callback) {
+                            Thread elsewhere = new Thread(() -> callback.done(false), "completes-elsewhere");
+                            elsewhere.start();
+                            try {
+                                elsewhere.join();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return false;
+                        }
+                    };
+                }
+
+                @Override
+                public Consumer createConsumer(Processor processor) {
+                    throw new UnsupportedOperationException("send only");
+                }
+            };
+        }
     }
 
     @Test
