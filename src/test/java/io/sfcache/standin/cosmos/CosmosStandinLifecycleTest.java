@@ -12,6 +12,7 @@ import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosContainerProperties;
 import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
+import io.sfcache.standin.LoopbackTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -123,7 +124,7 @@ class CosmosStandinLifecycleTest {
     @Test
     void aRequestWhoseBodyNeverArrivesIsAnswered408AtTheDeadline() throws IOException {
         try (CosmosStandin standin = new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
-                SSLSocket socket = (SSLSocket) CosmosStandin.ControlClient.trustingStandin().getSocketFactory()
+                SSLSocket socket = (SSLSocket) LoopbackTls.clientContext().getSocketFactory()
                         .createSocket("127.0.0.1", standin.port())) {
             socket.setSoTimeout(10_000);
             // a create-database request announcing 100 bytes of body and sending 6: the handler waits for the rest
