@@ -9,7 +9,6 @@ import org.springframework.stereotype.Component;
 
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosPatchOperations;
 import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
@@ -73,14 +72,7 @@ public class DeadLetterStore {
 
     /** The dead letter with this id, whatever its status (a point read); empty if there is none. */
     public Optional<ObjectNode> find(String id) {
-        try {
-            return Optional.of(container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem());
-        } catch (CosmosException e) {
-            if (e.getStatusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return PointRead.find(container, id, timeout);
     }
 
     private static void where(Filter filter, StringBuilder sql, List<SqlParameter> parameters) {

@@ -135,14 +135,7 @@ public class SyncState {
 
     /** A sync-state document (each is its own partition), if it exists. */
     private Optional<ObjectNode> document(String id) {
-        try {
-            return Optional.of(container.readItem(id, new PartitionKey(id), ObjectNode.class).block(timeout).getItem());
-        } catch (CosmosException e) {
-            if (e.getStatusCode() == 404) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return PointRead.find(container, id, timeout);
     }
 
     public void saveReconciliationCheckpoint(String sobject, Instant checkpoint) {
