@@ -137,7 +137,9 @@ public class ScheduledReconciliation implements HealthIndicator, DisposableBean 
         LOG.info("Publisher reports unpublished {} changes since {}: reconciling {} to {}", sobject, since, from,
                 until);
         try {
-            Run run = record(sobject, "heartbeat", () -> reconciler.reconcile(sobject, from, until));
+            // The heartbeat's own millisecond included: a change stamped with it committed before the heartbeat.
+            Instant end = until.plusMillis(1);
+            Run run = record(sobject, "heartbeat", () -> reconciler.reconcile(sobject, from, end));
             unpublishedDone.merge(sobject, new Unpublished(since, until),
                     (old, now) -> old.since().equals(now.since()) && old.until().isAfter(now.until()) ? old : now);
             return run;
