@@ -28,9 +28,25 @@ public class GraphqlProperties {
     @Min(10)
     private int maxComplexity = 5000;
 
+    /**
+     * Rows one batched read of children may return (e.g. the contacts of a page of accounts, read with one Cosmos
+     * query). Parents whose children did not fit are then read one query each, so a parent with thousands of
+     * children costs its own request instead of an unbounded one.
+     */
+    @Min(10)
+    private int relatedRowsPerRequest = 1000;
+
     /** A query still running after this is cancelled. */
     @NotNull
     private Duration requestTimeout = Duration.ofSeconds(10);
+
+    public int getRelatedRowsPerRequest() {
+        return relatedRowsPerRequest;
+    }
+
+    public void setRelatedRowsPerRequest(int relatedRowsPerRequest) {
+        this.relatedRowsPerRequest = relatedRowsPerRequest;
+    }
 
     public int getDefaultPageSize() {
         return defaultPageSize;

@@ -7,8 +7,8 @@ import java.util.Map;
 import io.sfcache.sync.DataContract;
 
 /**
- * The GraphQL names of one object's contract fields: API names in camelCase (AnnualRevenue -> annualRevenue),
- * sort enum values in upper snake case (ANNUAL_REVENUE), and where each lives in the stored document.
+ * The GraphQL names of one object's contract fields ({@link ObjectApi#fieldName}), their sort enum values in upper
+ * snake case (annualRevenue -> ANNUAL_REVENUE), and where each lives in the stored document.
  */
 final class ObjectFields {
 
@@ -21,30 +21,29 @@ final class ObjectFields {
 
     ObjectFields(DataContract contract) {
         this.contract = contract;
-        contract.fields().values().forEach(field -> byGraphqlName.put(camel(field.name()), field));
+        contract.fields().values().forEach(field -> {
+            DataContract.Field clash = byGraphqlName.put(ObjectApi.fieldName(field), field);
+            if (clash != null) {
+                throw new IllegalStateException(contract.location() + ": fields " + clash.name() + " and "
+                        + field.name() + " would both be " + ObjectApi.fieldName(field) + " in the read API; give one "
+                        + "of them another name with \"x-graphql-name\"");
+            }
+        });
     }
 
     DataContract contract() {
         return contract;
     }
 
-    static String camel(String apiName) {
-        return Character.toLowerCase(apiName.charAt(0)) + apiName.substring(1);
+    /** annualRevenue -> ANNUAL_REVENUE */
+    static String sortEnum(String graphqlName) {
+        return graphqlName.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 
-    /** ANNUAL_REVENUE -> annualRevenue */
-    static String fromSortEnum(String value) {
-        StringBuilder camel = new StringBuilder();
-        boolean upper = false;
-        for (char c : value.toLowerCase(Locale.ROOT).toCharArray()) {
-            if (c == '_') {
-                upper = true;
-            } else {
-                camel.append(upper ? Character.toUpperCase(c) : c);
-                upper = false;
-            }
-        }
-        return camel.toString();
+    /** ANNUAL_REVENUE -> annualRevenue; null if no field has that sort value. */
+    String fromSortEnum(String value) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, SYNCED_AT), byGraphqlName.keySet().stream())
+                .filter(name -> sortEnum(name).equals(value)).findFirst().orElse(null);
     }
 
     /** The Cosmos SQL path of a GraphQL field name, or an error naming the field. */

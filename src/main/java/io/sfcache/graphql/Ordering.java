@@ -35,7 +35,11 @@ final class Ordering {
         if (orderBy == null) {
             return new Ordering(ObjectFields.ID, "c.id", false);
         }
-        String field = ObjectFields.fromSortEnum(String.valueOf(orderBy.get("field")));
+        String value = String.valueOf(orderBy.get("field"));
+        String field = fields.fromSortEnum(value);
+        if (field == null) {
+            throw new InvalidQueryException(fields.contract().sobject() + " has no sort field " + value);
+        }
         fields.checkSortable(field);
         return new Ordering(field, fields.path(field), "DESC".equals(String.valueOf(orderBy.get("direction"))));
     }
@@ -51,6 +55,11 @@ final class Ordering {
     String orderBySql() {
         String direction = descending ? "DESC" : "ASC";
         return byId() ? "ORDER BY c.id " + direction : "ORDER BY " + path + " " + direction + ", c.id " + direction;
+    }
+
+    /** The same ordering after a first key, e.g. the parent's id for the children of many parents read at once. */
+    String orderBySql(String firstPath) {
+        return orderBySql().replaceFirst("^ORDER BY ", "ORDER BY " + firstPath + (descending ? " DESC, " : " ASC, "));
     }
 
     /** The opaque cursor of a row: base64url of {ordering, last value (or m: the field is missing), last id}. */

@@ -1,11 +1,16 @@
 package io.sfcache.graphql;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
+import org.dataloader.DataLoader;
+import org.springframework.graphql.execution.BatchLoaderRegistry;
 import org.springframework.graphql.execution.ErrorType;
 import org.springframework.stereotype.Component;
 
@@ -18,43 +23,69 @@ import graphql.schema.DataFetchingEnvironment;
 import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
+import reactor.core.publisher.Mono;
 
-/** Answers the record queries: one record, a page of them, or the related records of many. */
+/**
+ * Answers the record queries of every object: one record, a page of them, the parent a lookup points to and the
+ * children that point to a record. Parents and children are read through data loaders, so a page of records costs
+ * one Cosmos request per relation, not one per row.
+ */
 @Component
 public class RecordReader {
 
+    /** What a root query asked for that its related records inherit (GraphQL local context). */
+    record ReadContext(Integer maxStaleness) {
+    }
+
+    /** The children of one parent through one lookup, with the list's arguments (the same for a whole page). */
+    record ChildrenKey(String parentId, Map<String, Object> arguments) {
+    }
+
+    /** The first rows (up to first + 1, to tell whether there is a next page) of one parent's children. */
+    record ChildRows(List<ObjectNode> rows) {
+    }
+
     private final DataContracts contracts;
+    private final ObjectApis apis;
     private final RecordRepository repository;
     private final RecordViews views;
     private final GraphqlProperties limits;
 
-    public RecordReader(DataContracts contracts, RecordRepository repository, RecordViews views,
-            SfcacheProperties properties) {
+    public RecordReader(DataContracts contracts, ObjectApis apis, RecordRepository repository, RecordViews views,
+            SfcacheProperties properties, BatchLoaderRegistry loaders) {
         this.contracts = contracts;
+        this.apis = apis;
         this.repository = repository;
         this.views = views;
         this.limits = properties.getGraphql();
+        for (ObjectApi api : apis.all()) {
+            loaders.<String, ObjectNode>forName(recordLoader(api.sobject())).registerMappedBatchLoader(
+                    (ids, env) -> Mono.fromCallable(() -> repository.findMany(api.contract(), ids)));
+            for (ObjectApi.Children children : api.children()) {
+                loaders.<ChildrenKey, ChildRows>forName(childrenLoader(children)).registerMappedBatchLoader(
+                        (keys, env) -> Mono.fromCallable(() -> childRows(children, keys)));
+            }
+        }
     }
 
-    ObjectFields fields(String sobject) {
-        return new ObjectFields(contract(sobject));
+    private static String recordLoader(String sobject) {
+        return "record:" + sobject;
     }
 
-    private DataContract contract(String sobject) {
-        return contracts.find(sobject).orElseThrow(() -> new InvalidQueryException(sobject
-                + " is not a monitored object; monitored: " + contracts.all().stream().map(DataContract::sobject).toList()));
+    private static String childrenLoader(ObjectApi.Children children) {
+        return "children:" + children.child() + "." + children.lookup().name();
     }
 
-    DataFetcherResult<Map<String, Object>> one(String sobject, String id, DataFetchingEnvironment env) {
-        ObjectFields fields = fields(sobject);
+    DataFetcherResult<Map<String, Object>> one(ObjectApi api, DataFetchingEnvironment env) {
         Integer maxStaleness = env.getArgument("maxStaleness");
-        Map<String, Object> view = repository.find(fields.contract(), id)
-                .map(doc -> views.typed(fields, doc, maxStaleness)).orElse(null);
+        Map<String, Object> view = repository.find(api.contract(), env.getArgument("id"))
+                .map(doc -> views.typed(api.fields(), doc, maxStaleness)).orElse(null);
         return rejectIfStale(view, env);
     }
 
     DataFetcherResult<Map<String, Object>> generic(String sobject, String id, DataFetchingEnvironment env) {
-        DataContract contract = contract(sobject);
+        DataContract contract = contracts.find(sobject).orElseThrow(() -> new InvalidQueryException(sobject
+                + " is not a monitored object; monitored: " + contracts.all().stream().map(DataContract::sobject).toList()));
         Integer maxStaleness = env.getArgument("maxStaleness");
         Map<String, Object> view = repository.find(contract, id)
                 .map(doc -> views.generic(contract, doc, maxStaleness)).orElse(null);
@@ -66,69 +97,122 @@ public class RecordReader {
         if (view != null && RecordViews.isStale(view) && rejectsStale(env)) {
             return DataFetcherResult.<Map<String, Object>>newResult().error(stale(env, 1)).build();
         }
-        return DataFetcherResult.<Map<String, Object>>newResult().data(view).build();
+        return DataFetcherResult.<Map<String, Object>>newResult().data(view)
+                .localContext(new ReadContext(env.getArgument("maxStaleness"))).build();
     }
 
-    DataFetcherResult<Map<String, Object>> page(String sobject, DataFetchingEnvironment env) {
-        ObjectFields fields = fields(sobject);
-        int first = pageSize(env.getArgument("first"));
-        Ordering ordering = Ordering.of(fields, env.getArgument("orderBy"));
-        RecordFilter.Condition filter = RecordFilter.toCondition(fields, env.getArgument("filter"));
-        List<String> where = new ArrayList<>(List.of(filter.sql()));
-        List<SqlParameter> parameters = new ArrayList<>(filter.parameters());
-        if (!Boolean.TRUE.equals(env.getArgument("includeDeleted"))) {
-            where.add("c.isDeleted = false");
+    DataFetcherResult<Map<String, Object>> page(ObjectApi api, DataFetchingEnvironment env) {
+        PageQuery query = PageQuery.of(api.fields(), env.getArguments(), pageSize(env.getArgument("first")));
+        List<ObjectNode> rows = repository.query(api.contract(), query.where(), query.parameters(),
+                query.ordering().orderBySql(), query.first() + 1);
+        return connection(api, query, rows, new ReadContext(env.getArgument("maxStaleness")), rejectsStale(env), env,
+                null);
+    }
+
+    /** The parent record a lookup points to, read together with those of the other rows of the page. */
+    CompletableFuture<Map<String, Object>> parent(ObjectApi.Lookup lookup, DataFetchingEnvironment env) {
+        Map<String, Object> source = env.getSource();
+        String id = (String) source.get(lookup.idField());
+        if (id == null) {
+            return CompletableFuture.completedFuture(null);
         }
-        String after = env.getArgument("after");
-        String filterOnly = String.join(" AND ", where);
-        List<SqlParameter> filterParameters = List.copyOf(parameters);
-        if (after != null) {
-            RecordFilter.Condition keyset = ordering.after(after);
-            where.add(keyset.sql());
-            parameters.addAll(keyset.parameters());
-        }
-        List<ObjectNode> rows = repository.query(fields.contract(), String.join(" AND ", where), parameters,
-                ordering.orderBySql(), first + 1);
-        boolean hasNext = rows.size() > first;
-        List<ObjectNode> pageRows = hasNext ? rows.subList(0, first) : rows;
-        Integer maxStaleness = env.getArgument("maxStaleness");
-        boolean reject = rejectsStale(env);
+        ObjectApi target = apis.get(lookup.target());
+        DataLoader<String, ObjectNode> loader = env.getDataLoader(recordLoader(target.sobject()));
+        Integer maxStaleness = inherited(env).maxStaleness();
+        return loader.load(id).thenApply(doc -> doc == null ? null : views.typed(target.fields(), doc, maxStaleness));
+    }
+
+    /** A page of one record's children, read together with those of the other parents of the page. */
+    CompletableFuture<DataFetcherResult<Map<String, Object>>> children(ObjectApi.Children children,
+            DataFetchingEnvironment env) {
+        ObjectApi child = apis.get(children.child());
+        Map<String, Object> source = env.getSource();
+        String parentId = (String) source.get(ObjectFields.ID);
+        // Checked here, before the batch, so a bad argument is this field's error and not the whole batch's.
+        PageQuery query = PageQuery.of(child.fields(), env.getArguments(), pageSize(env.getArgument("first")));
+        DataLoader<ChildrenKey, ChildRows> loader = env.getDataLoader(childrenLoader(children));
+        return loader.load(new ChildrenKey(parentId, env.getArguments())).thenApply(found -> connection(child,
+                query.scopedTo(child.fields().path(ObjectApi.fieldName(children.lookup())), parentId),
+                found.rows(), inherited(env), false, env, parentId));
+    }
+
+    /**
+     * One Cosmos query for the children of all parents asking with the same arguments, ordered by parent so that each
+     * parent's rows come together; a parent whose rows the bounded read did not reach to the end gets a query of its
+     * own.
+     */
+    private Map<ChildrenKey, ChildRows> childRows(ObjectApi.Children children, Set<ChildrenKey> keys) {
+        ObjectApi child = apis.get(children.child());
+        String lookupPath = child.fields().path(ObjectApi.fieldName(children.lookup()));
+        Map<Map<String, Object>, List<ChildrenKey>> byArguments = new LinkedHashMap<>();
+        keys.forEach(key -> byArguments.computeIfAbsent(key.arguments(), k -> new ArrayList<>()).add(key));
+        Map<ChildrenKey, ChildRows> result = new HashMap<>();
+        byArguments.forEach((arguments, sameArguments) -> {
+            PageQuery query = PageQuery.of(child.fields(), arguments, pageSize((Integer) arguments.get("first")));
+            List<SqlParameter> parameters = new ArrayList<>(query.parameters());
+            List<String> names = new ArrayList<>();
+            for (ChildrenKey key : sameArguments) {
+                names.add("@parent" + names.size());
+                parameters.add(new SqlParameter(names.get(names.size() - 1), key.parentId()));
+            }
+            int budget = limits.getRelatedRowsPerRequest();
+            List<ObjectNode> rows = repository.query(child.contract(), lookupPath + " IN (" + String.join(", ", names)
+                    + ") AND " + query.where(), parameters, query.ordering().orderBySql(lookupPath), budget);
+            Map<String, List<ObjectNode>> byParent = new LinkedHashMap<>();
+            rows.forEach(row -> byParent.computeIfAbsent(row.path("fields").path(children.lookup().name()).asText(),
+                    k -> new ArrayList<>()).add(row));
+            Set<String> complete = new LinkedHashSet<>(byParent.keySet());
+            if (rows.size() == budget) {
+                // The read stopped inside the last parent's rows: it and the parents after it are not complete.
+                complete.remove(rows.get(rows.size() - 1).path("fields").path(children.lookup().name()).asText());
+            }
+            for (ChildrenKey key : sameArguments) {
+                List<ObjectNode> own = byParent.getOrDefault(key.parentId(), List.of());
+                if (own.size() <= query.first() && !complete.contains(key.parentId()) && rows.size() == budget) {
+                    PageQuery scoped = query.scopedTo(lookupPath, key.parentId());
+                    own = repository.query(child.contract(), scoped.where(), scoped.parameters(),
+                            scoped.ordering().orderBySql(), query.first() + 1);
+                }
+                result.put(key, new ChildRows(own.subList(0, Math.min(own.size(), query.first() + 1))));
+            }
+        });
+        return result;
+    }
+
+    /** A Relay connection of rows fetched with {@code first + 1}; {@code scope} names the parent of a child list. */
+    private DataFetcherResult<Map<String, Object>> connection(ObjectApi api, PageQuery query, List<ObjectNode> rows,
+            ReadContext context, boolean reject, DataFetchingEnvironment env, String scope) {
+        boolean hasNext = rows.size() > query.first();
+        List<ObjectNode> pageRows = hasNext ? rows.subList(0, query.first()) : rows;
         List<Map<String, Object>> edges = new ArrayList<>();
         int rejected = 0;
         for (ObjectNode row : pageRows) {
-            Map<String, Object> node = views.typed(fields, row, maxStaleness);
+            Map<String, Object> node = views.typed(api.fields(), row, context.maxStaleness());
             if (reject && RecordViews.isStale(node)) {
                 rejected++;
                 continue;
             }
-            edges.add(Map.of("node", node, "cursor", ordering.cursor(row)));
+            edges.add(Map.of("node", node, "cursor", query.ordering().cursor(row)));
         }
         Map<String, Object> pageInfo = new LinkedHashMap<>();
         pageInfo.put("hasNextPage", hasNext);
-        pageInfo.put("endCursor", pageRows.isEmpty() ? null : ordering.cursor(pageRows.get(pageRows.size() - 1)));
+        pageInfo.put("endCursor", pageRows.isEmpty() ? null
+                : query.ordering().cursor(pageRows.get(pageRows.size() - 1)));
         Map<String, Object> connection = new LinkedHashMap<>();
         connection.put("edges", edges);
         connection.put("pageInfo", pageInfo);
-        // Counting scans the filter's matches: only when asked for.
+        // Counting scans the filter's matches: only when asked for (for a child list, one count per parent).
         connection.put("totalCount", env.getSelectionSet().contains("totalCount")
-                ? repository.count(fields.contract(), filterOnly, filterParameters) : 0);
-        var result = DataFetcherResult.<Map<String, Object>>newResult().data(connection);
+                ? repository.count(api.contract(), query.filterOnly(), query.filterParameters()) : 0);
+        var result = DataFetcherResult.<Map<String, Object>>newResult().data(connection).localContext(context);
         if (rejected > 0) {
             result.error(stale(env, rejected));
         }
         return result.build();
     }
 
-    /** Related records of many rows in one request: {@code idField} holds each row's lookup id. */
-    Map<Map<String, Object>, Map<String, Object>> related(List<Map<String, Object>> rows, String idField,
-            String targetObject) {
-        ObjectFields target = fields(targetObject);
-        Map<String, ObjectNode> found = repository.findMany(target.contract(), rows.stream()
-                .map(row -> (String) row.get(idField)).filter(java.util.Objects::nonNull).toList());
-        return rows.stream()
-                .filter(row -> found.containsKey((String) row.get(idField)))
-                .collect(Collectors.toMap(row -> row, row -> views.typed(target, found.get((String) row.get(idField)),
-                        (Integer) row.get(RecordViews.MAX_STALENESS)), (a, b) -> a));
+    private static ReadContext inherited(DataFetchingEnvironment env) {
+        return env.getLocalContext() instanceof ReadContext context ? context : new ReadContext(null);
     }
 
     private static boolean rejectsStale(DataFetchingEnvironment env) {

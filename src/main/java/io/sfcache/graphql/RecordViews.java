@@ -22,9 +22,6 @@ import io.sfcache.sync.SyncState;
 @Component
 public class RecordViews {
 
-    /** Not in the schema: how stale the root query allows, passed on to related records. */
-    static final String MAX_STALENESS = "_maxStaleness";
-
     private final ObjectMapper json;
     private final SyncState syncState;
     private final Clock clock;
@@ -40,7 +37,6 @@ public class RecordViews {
         view.put("id", doc.path("id").asText());
         fields.fields().forEach((graphqlName, field) -> view.put(graphqlName, value(doc.path("fields").get(field.name()))));
         view.put("freshness", freshness(fields.contract().sobject(), doc, maxStaleness));
-        view.put(MAX_STALENESS, maxStaleness);
         return view;
     }
 

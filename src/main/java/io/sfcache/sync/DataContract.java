@@ -28,6 +28,10 @@ public record DataContract(
      * @param required       must be present and non-null in every create, update and undelete
      * @param references     the object a lookup field points to ({@code x-references}), or null
      * @param sortable       readers may sort on it ({@code x-sortable})
+     * @param graphqlName    the field's name in the read API when the derived one does not fit ({@code x-graphql-name}),
+     *                       or null
+     * @param childRelationship for a lookup: the name of the parent's list of these records ({@code
+     *                       x-child-relationship}, e.g. ChildAccounts), or null for the plural of this object
      */
     public record Field(
             String name,
@@ -36,7 +40,9 @@ public record DataContract(
             Integer maxLength,
             List<String> picklistValues,
             String references,
-            boolean sortable) {
+            boolean sortable,
+            String graphqlName,
+            String childRelationship) {
     }
 
     public boolean declares(String field) {

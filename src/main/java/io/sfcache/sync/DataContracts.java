@@ -33,7 +33,8 @@ import io.sfcache.SfcacheProperties;
 public class DataContracts {
 
     static final String ENVELOPE = "classpath:contracts/change-message.schema.json";
-    static final List<String> ANNOTATIONS = List.of("x-sfcache", "x-salesforce-type", "x-references", "x-sortable");
+    static final List<String> ANNOTATIONS = List.of("x-sfcache", "x-salesforce-type", "x-references", "x-sortable",
+            "x-graphql-name", "x-child-relationship");
 
     private final JsonSchema envelope;
     private final Map<String, DataContract> byObject = new LinkedHashMap<>();
@@ -105,7 +106,9 @@ public class DataContracts {
                     f.has("maxLength") ? f.get("maxLength").asInt() : null,
                     List.copyOf(picklist),
                     f.path("x-references").asText(null),
-                    f.path("x-sortable").asBoolean(false)));
+                    f.path("x-sortable").asBoolean(false),
+                    f.path("x-graphql-name").asText(null),
+                    f.path("x-child-relationship").asText(null)));
         });
         return fields;
     }

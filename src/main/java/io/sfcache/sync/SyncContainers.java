@@ -35,8 +35,10 @@ public class SyncContainers implements InitializingBean {
     public SyncContainers(CosmosAsyncClient cosmos, SfcacheProperties properties, DataContracts contracts) {
         this.cosmos = cosmos;
         this.settings = properties.getCosmos();
-        contracts.all().forEach(contract -> containers.add(recordContainer(contract)));
-        containers.add(withIndexes(properties.getSync().getDeadLetterContainer(), List.of("/lastSeen")));
+        java.util.Set<String> monitored = contracts.all().stream().map(DataContract::sobject)
+                .collect(java.util.stream.Collectors.toSet());
+        contracts.all().forEach(contract -> containers.add(recordContainer(contract, monitored)));
+        containers.add(withIndexes(properties.getSync().getDeadLetterContainer(), List.of(List.of("/lastSeen", "/id"))));
         containers.add(withIndexes(properties.getSync().getStateContainer(), List.of()));
     }
 
@@ -68,24 +70,33 @@ public class SyncContainers implements InitializingBean {
 
     /**
      * Readers sort on x-sortable fields and syncedAt, always with id as tie-breaker: Cosmos serves such ORDER BY only
-     * from composite indexes, one per field and direction.
+     * from composite indexes, one per field and direction. A parent's list of children (read for many parents at
+     * once, ordered by the lookup first) needs the same behind each lookup to a monitored object.
      */
-    private static CosmosContainerProperties recordContainer(DataContract contract) {
+    private static CosmosContainerProperties recordContainer(DataContract contract, java.util.Set<String> monitored) {
         List<String> sortable = new ArrayList<>(List.of("/sync/syncedAt"));
         contract.fields().values().stream().filter(DataContract.Field::sortable)
                 .forEach(field -> sortable.add("/fields/" + field.name()));
-        return withIndexes(contract.container(), sortable);
+        List<List<String>> orders = new ArrayList<>();
+        sortable.forEach(path -> orders.add(List.of(path, "/id")));
+        contract.fields().values().stream()
+                .filter(field -> field.references() != null && monitored.contains(field.references()))
+                .map(field -> "/fields/" + field.name())
+                .forEach(lookup -> {
+                    orders.add(List.of(lookup, "/id"));
+                    sortable.forEach(path -> orders.add(List.of(lookup, path, "/id")));
+                });
+        return withIndexes(contract.container(), orders);
     }
 
-    private static CosmosContainerProperties withIndexes(String name, List<String> sortPaths) {
+    private static CosmosContainerProperties withIndexes(String name, List<List<String>> orders) {
         CosmosContainerProperties properties = new CosmosContainerProperties(name, "/id");
         IndexingPolicy policy = new IndexingPolicy();
         List<List<CompositePath>> composites = new ArrayList<>();
-        for (String path : sortPaths) {
+        for (List<String> paths : orders) {
             for (CompositePathSortOrder order : List.of(CompositePathSortOrder.ASCENDING,
                     CompositePathSortOrder.DESCENDING)) {
-                composites.add(List.of(new CompositePath().setPath(path).setOrder(order),
-                        new CompositePath().setPath("/id").setOrder(order)));
+                composites.add(paths.stream().map(path -> new CompositePath().setPath(path).setOrder(order)).toList());
             }
         }
         policy.setCompositeIndexes(composites);

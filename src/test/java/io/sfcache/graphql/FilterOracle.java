@@ -55,7 +55,7 @@ final class FilterOracle {
     record Field(String name, Kind kind, DataContract.Field contract, boolean sortable) {
 
         static Field of(DataContract.Field field) {
-            return new Field(ObjectFields.camel(field.name()), Kind.of(field), field, field.sortable());
+            return new Field(ObjectApi.fieldName(field), Kind.of(field), field, field.sortable());
         }
 
         static final Field ID = new Field(ObjectFields.ID, Kind.ID, null, true);

@@ -22,14 +22,14 @@ class SchemaDiffTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final DataContract ACCOUNT = contract("Account",
-            new Field("Name", "string", true, 255, List.of(), null, true),
-            new Field("AnnualRevenue", "currency", false, null, List.of(), null, true),
-            new Field("Rating", "picklist", false, null, List.of("Hot", "Warm", "Cold"), null, false),
-            new Field("OwnerId", "reference", true, null, List.of(), "User", false));
+            new Field("Name", "string", true, 255, List.of(), null, true, null, null),
+            new Field("AnnualRevenue", "currency", false, null, List.of(), null, true, null, null),
+            new Field("Rating", "picklist", false, null, List.of("Hot", "Warm", "Cold"), null, false, null, null),
+            new Field("OwnerId", "reference", true, null, List.of(), "User", false, null, null));
 
     private static final DataContract CONTACT = contract("Contact",
-            new Field("LastName", "string", true, 80, List.of(), null, true),
-            new Field("Department", "string", false, 80, List.of(), null, false));
+            new Field("LastName", "string", true, 80, List.of(), null, true, null, null),
+            new Field("Department", "string", false, 80, List.of(), null, false, null, null));
 
     /** Account's describe as the contract has it, plus the system fields Salesforce always shows. */
     private static Describe account() {
