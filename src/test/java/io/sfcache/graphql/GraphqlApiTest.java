@@ -251,6 +251,37 @@ class GraphqlApiTest {
         assertThat(requests("query") - queriesBefore).as("one query for the page").isEqualTo(1);
     }
 
+    /** Each account of a page lists its contacts and opportunities: one query per relation for the whole page. */
+    @Test
+    void parentsListTheirChildrenWithOneQueryPerRelation() {
+        double queriesBefore = requests("query");
+        var response = reader().document("query { accounts(first: 12, filter: " + accountsFilter("") + ") { edges { "
+                + "node { id contacts(first: 2, orderBy: {field: LAST_NAME}) { edges { node { lastName accountId } } "
+                + "pageInfo { hasNextPage } } opportunities(first: 5) { edges { node { id } } } } } } }").execute();
+        List<Map<String, Object>> nodes = response.path("accounts.edges[*].node").entityList(Map.class).get()
+                .stream().map(m -> (Map<String, Object>) m).toList();
+        assertThat(nodes).hasSize(12);
+        for (Map<String, Object> node : nodes) {
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= 30; i++) {
+                if (accounts.get(i % accounts.size()).id().equals(node.get("id"))) {
+                    expected.add("Person " + i);
+                }
+            }
+            expected.sort(null);
+            Map<String, Object> list = (Map<String, Object>) node.get("contacts");
+            List<Map<String, Object>> children = ((List<Map<String, Object>>) list.get("edges")).stream()
+                    .map(edge -> (Map<String, Object>) edge.get("node")).toList();
+            assertThat(children).extracting(child -> child.get("lastName")).as("contacts of %s", node.get("id"))
+                    .containsExactlyElementsOf(expected.subList(0, 2));
+            assertThat(children).extracting(child -> child.get("accountId")).containsOnly(node.get("id"));
+            assertThat(((Map<String, Object>) list.get("pageInfo")).get("hasNextPage")).isEqualTo(expected.size() > 2);
+            assertThat((Map<String, Object>) node.get("opportunities")).extracting("edges").asList().isEmpty();
+        }
+        assertThat(requests("query") - queriesBefore).as("the accounts' page, their contacts, their opportunities")
+                .isEqualTo(3);
+    }
+
     private double requests(String operation) {
         var counter = meters.find("sfcache.graphql.cosmos.requests").tag("operation", operation).counter();
         return counter == null ? 0 : counter.count();
