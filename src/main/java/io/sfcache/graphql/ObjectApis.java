@@ -96,7 +96,7 @@ public class ObjectApis {
         }
     }
 
-    public Collection<ObjectApi> all() {
+    Collection<ObjectApi> all() {
         return bySobject.values();
     }
 
