@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
-import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
 
@@ -29,11 +28,11 @@ public class RecordReader {
     private final GraphqlProperties limits;
 
     public RecordReader(DataContracts contracts, RecordRepository repository, RecordViews views,
-            SfcacheProperties properties) {
+            GraphqlProperties limits) {
         this.contracts = contracts;
         this.repository = repository;
         this.views = views;
-        this.limits = properties.getGraphql();
+        this.limits = limits;
     }
 
     ObjectFields fields(String sobject) {

@@ -9,7 +9,6 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.DataContract;
 import io.sfcache.sync.DataContracts;
 
@@ -24,10 +23,10 @@ public class SyncLagHealth implements HealthIndicator {
     private final LagRecorder lag;
     private final Duration objective;
 
-    public SyncLagHealth(DataContracts contracts, LagRecorder lag, SfcacheProperties properties) {
+    public SyncLagHealth(DataContracts contracts, LagRecorder lag, MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.lag = lag;
-        this.objective = properties.getMonitoring().getLag().getObjective();
+        this.objective = monitoring.getLag().getObjective();
     }
 
     @Override

@@ -58,8 +58,8 @@ public class Reconciler {
     private final java.time.Duration overlap;
 
     public Reconciler(DataContracts contracts, ProducerTemplate producer, CamelContext camel, ObjectMapper json,
-            io.sfcache.SfcacheProperties properties) {
-        this.overlap = properties.getSalesforce().getCdc().getReconcileOverlap();
+            SalesforceProperties salesforce) {
+        this.overlap = salesforce.getCdc().getReconcileOverlap();
         this.contracts = contracts;
         this.producer = producer;
         this.camel = camel;

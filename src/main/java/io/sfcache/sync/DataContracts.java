@@ -23,8 +23,6 @@ import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 
-import io.sfcache.SfcacheProperties;
-
 /**
  * The contracts sfcache enforces: the change-message envelope and one data contract per monitored object, loaded
  * once at start-up. A configured object without a readable contract stops start-up, naming the file to add.
@@ -38,7 +36,7 @@ public class DataContracts {
     private final JsonSchema envelope;
     private final Map<String, DataContract> byObject = new LinkedHashMap<>();
 
-    public DataContracts(SfcacheProperties properties, ResourceLoader resources, ObjectMapper json) {
+    public DataContracts(SyncProperties sync, ResourceLoader resources, ObjectMapper json) {
         // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
@@ -48,7 +46,6 @@ public class DataContracts {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 builder -> builder.metaSchema(dialect));
         this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
-        SyncProperties sync = properties.getSync();
         List<String> problems = new ArrayList<>();
         for (String sobject : sync.getObjects()) {
             String key = sobject.toLowerCase(Locale.ROOT);

@@ -15,7 +15,6 @@ import com.azure.cosmos.models.CosmosContainerProperties;
 import com.azure.cosmos.models.IndexingPolicy;
 import com.azure.cosmos.models.ThroughputProperties;
 
-import io.sfcache.SfcacheProperties;
 import io.sfcache.azure.CosmosProperties;
 
 /**
@@ -32,12 +31,13 @@ public class SyncContainers implements InitializingBean {
     private final CosmosProperties settings;
     private final List<CosmosContainerProperties> containers = new ArrayList<>();
 
-    public SyncContainers(CosmosAsyncClient cosmos, SfcacheProperties properties, DataContracts contracts) {
+    public SyncContainers(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync,
+            DataContracts contracts) {
         this.cosmos = cosmos;
-        this.settings = properties.getCosmos();
+        this.settings = store;
         contracts.all().forEach(contract -> containers.add(recordContainer(contract)));
-        containers.add(withIndexes(properties.getSync().getDeadLetterContainer(), List.of("/lastSeen")));
-        containers.add(withIndexes(properties.getSync().getStateContainer(), List.of()));
+        containers.add(withIndexes(sync.getDeadLetterContainer(), List.of("/lastSeen")));
+        containers.add(withIndexes(sync.getStateContainer(), List.of()));
     }
 
     @Override
