@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sfcache.contracts.DataContracts;
+
 /**
  * Turns a raw message into a {@link ChangeMessage}, or rejects it with the reason: empty, too large, not JSON,
  * not the envelope, not a monitored object. Sets the headers the routes and metrics use.

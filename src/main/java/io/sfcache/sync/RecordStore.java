@@ -37,6 +37,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

@@ -16,6 +16,8 @@ import com.azure.cosmos.models.IndexingPolicy;
 import com.azure.cosmos.models.ThroughputProperties;
 
 import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Creates the Cosmos database and the sync containers (one per object, the dead letters, sync state) before any

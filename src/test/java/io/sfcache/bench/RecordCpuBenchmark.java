@@ -22,12 +22,12 @@ import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeMessageReader;
 import io.sfcache.sync.ChangeSource;
 import io.sfcache.sync.ContractValidator;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.OrderGuard;
 import io.sfcache.sync.SyncProperties;
 
@@ -56,7 +56,8 @@ public class RecordCpuBenchmark {
         // Built the way Spring Boot builds sfcache's ObjectMapper.
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
         SyncProperties sync = new SyncProperties();
-        DataContracts contracts = new DataContracts(sync, new DefaultResourceLoader(), json);
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
         validator = new ContractValidator(contracts, io.micrometer.observation.ObservationRegistry.NOOP);
         reader = new ChangeMessageReader(json, validator, contracts, sync);
         orderGuard = new OrderGuard(contracts, Clock.systemUTC());

@@ -33,10 +33,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.graphql.FilterOracle.Field;
 import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
 import reactor.core.publisher.Flux;
 
 /**

@@ -18,12 +18,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeMessageReader;
 import io.sfcache.sync.ContractValidator;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.SyncProperties;
 
@@ -34,7 +34,8 @@ class LagRecorderTest {
     void recentP99IsTheLagRecordedNotItsNanosecondsReadAsSeconds() {
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
         SyncProperties sync = new SyncProperties();
-        DataContracts contracts = new DataContracts(sync, new DefaultResourceLoader(), json);
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
         ChangeMessageReader reader = new ChangeMessageReader(json,
                 new ContractValidator(contracts, ObservationRegistry.NOOP), contracts, sync);
         ChangeMessageBuilder create = ChangeMessages.seeded(3).account().create();

@@ -28,11 +28,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SObjectType;
 import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.PipelineHarness;
 import io.sfcache.sync.SyncState;
 

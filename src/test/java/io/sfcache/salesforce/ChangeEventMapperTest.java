@@ -17,7 +17,7 @@ import org.springframework.core.io.DefaultResourceLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.SyncProperties;
 
 /** Salesforce's change event encoding (bitmaps, epoch dates, several record ids) into sfcache change messages. */
@@ -50,7 +50,9 @@ class ChangeEventMapperTest {
     @BeforeAll
     static void mapper() {
         ObjectMapper json = new ObjectMapper();
-        DataContracts contracts = new DataContracts(new SyncProperties(), new DefaultResourceLoader(), json);
+        SyncProperties sync = new SyncProperties();
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
         mapper = new ChangeEventMapper(contracts, json);
     }
 

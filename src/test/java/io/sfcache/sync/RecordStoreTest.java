@@ -36,6 +36,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SalesforceRecord;
@@ -52,7 +53,8 @@ class RecordStoreTest {
     private static final ObjectMapper JSON = Jackson2ObjectMapperBuilder.json().build();
     private static final CosmosProperties COSMOS = new CosmosProperties();
     private static final SyncProperties SYNC = new SyncProperties();
-    private static final DataContracts CONTRACTS = new DataContracts(SYNC, new DefaultResourceLoader(), JSON);
+    private static final DataContracts CONTRACTS = new DataContracts(SYNC.getObjects(),
+            SYNC.getContractsLocation(), new DefaultResourceLoader(), JSON);
     private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
 
     private static CosmosAsyncClient cosmos;
