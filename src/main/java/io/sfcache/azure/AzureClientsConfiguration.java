@@ -6,6 +6,7 @@ import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
 import org.apache.camel.spi.ComponentCustomizer;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,18 +22,16 @@ import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
 import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
 
-import io.sfcache.SfcacheProperties;
-
 /**
- * Builds the Azure clients from {@link SfcacheProperties} alone, so the same routes run against Azure or against the
- * local stand-ins.
+ * Builds the Azure clients from the {@code sfcache.servicebus}, {@code sfcache.eventhubs} and {@code sfcache.cosmos}
+ * settings alone, so the same routes run against Azure or against the local stand-ins.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties({ServiceBusProperties.class, EventHubsProperties.class, CosmosProperties.class})
 public class AzureClientsConfiguration {
 
     @Bean
-    ComponentCustomizer serviceBusConnection(SfcacheProperties properties) {
-        ServiceBusProperties serviceBus = properties.getServicebus();
+    ComponentCustomizer serviceBusConnection(ServiceBusProperties serviceBus) {
         return ComponentCustomizer.forType(ServiceBusComponent.class, component -> {
             var configuration = component.getConfiguration();
             if (serviceBus.usesConnectionString()) {
@@ -48,8 +47,7 @@ public class AzureClientsConfiguration {
 
     /** Peeks the queue (never receives): how the stall detector knows messages are waiting. */
     @Bean(destroyMethod = "close")
-    ServiceBusReceiverAsyncClient queuePeek(SfcacheProperties properties) {
-        ServiceBusProperties serviceBus = properties.getServicebus();
+    ServiceBusReceiverAsyncClient queuePeek(ServiceBusProperties serviceBus) {
         ServiceBusClientBuilder builder = new ServiceBusClientBuilder();
         if (serviceBus.usesConnectionString()) {
             builder.connectionString(serviceBus.getConnectionString());
@@ -60,8 +58,7 @@ public class AzureClientsConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EventHubProducerAsyncClient eventHubProducer(SfcacheProperties properties) {
-        EventHubsProperties eventHubs = properties.getEventhubs();
+    EventHubProducerAsyncClient eventHubProducer(EventHubsProperties eventHubs) {
         EventHubClientBuilder builder = new EventHubClientBuilder().retryOptions(new AmqpRetryOptions()
                 .setTryTimeout(eventHubs.getTryTimeout()).setMaxRetries(eventHubs.getMaxRetries()));
         if (eventHubs.usesConnectionString()) {
@@ -73,8 +70,7 @@ public class AzureClientsConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    CosmosAsyncClient cosmosAsyncClient(SfcacheProperties properties) {
-        CosmosProperties cosmos = properties.getCosmos();
+    CosmosAsyncClient cosmosAsyncClient(CosmosProperties cosmos) {
         CosmosClientBuilder builder = new CosmosClientBuilder()
                 .endpoint(cosmos.getEndpoint())
                 .consistencyLevel(ConsistencyLevel.SESSION)

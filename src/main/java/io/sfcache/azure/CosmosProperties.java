@@ -2,12 +2,17 @@ package io.sfcache.azure;
 
 import java.time.Duration;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 /** {@code sfcache.cosmos.*}: the Cosmos DB account that holds the cached records. */
+@Validated
+@ConfigurationProperties("sfcache.cosmos")
 public class CosmosProperties {
     public enum ConnectionMode { DIRECT, GATEWAY }
 

@@ -2,6 +2,9 @@ package io.sfcache.azure;
 
 import java.time.Duration;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -9,6 +12,8 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
 /** {@code sfcache.eventhubs.*}: the hub that announces stored changes. */
+@Validated
+@ConfigurationProperties("sfcache.eventhubs")
 public class EventHubsProperties extends MessagingConnection {
 
     /** Hub that receives one event per stored change. */

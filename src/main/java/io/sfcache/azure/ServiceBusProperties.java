@@ -1,9 +1,14 @@
 package io.sfcache.azure;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 
 /** {@code sfcache.servicebus.*}: the queue the Apex publisher writes to. */
+@Validated
+@ConfigurationProperties("sfcache.servicebus")
 public class ServiceBusProperties extends MessagingConnection {
 
     /** Queue the Apex publisher sends change messages to. */

@@ -3,7 +3,7 @@ package io.sfcache.graphql;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 
 /**
  * The per-object part of the schema, written as SDL from the contracts: each object's type, its connection, filter

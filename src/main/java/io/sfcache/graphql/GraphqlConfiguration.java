@@ -3,6 +3,7 @@ package io.sfcache.graphql;
 import java.time.Duration;
 import java.util.Map;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.execution.DataFetcherExceptionResolver;
@@ -18,11 +19,12 @@ import graphql.analysis.FieldComplexityCalculator;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.scalars.ExtendedScalars;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
 import io.sfcache.sync.FailureClassifier;
 
 /** Scalars, limits and error shapes of the read API. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GraphqlProperties.class)
 public class GraphqlConfiguration {
 
     @Bean
@@ -32,21 +34,21 @@ public class GraphqlConfiguration {
     }
 
     @Bean
-    MaxQueryDepthInstrumentation maxDepth(SfcacheProperties properties) {
-        return new MaxQueryDepthInstrumentation(properties.getGraphql().getMaxDepth());
+    MaxQueryDepthInstrumentation maxDepth(GraphqlProperties graphql) {
+        return new MaxQueryDepthInstrumentation(graphql.getMaxDepth());
     }
 
     /** A list field costs its page size times what each element costs, so deep nested lists add up quickly. */
     @Bean
-    MaxQueryComplexityInstrumentation maxComplexity(SfcacheProperties properties) {
-        int defaultPage = properties.getGraphql().getDefaultPageSize();
+    MaxQueryComplexityInstrumentation maxComplexity(GraphqlProperties graphql) {
+        int defaultPage = graphql.getDefaultPageSize();
         FieldComplexityCalculator cost = (env, childComplexity) -> {
             Object first = env.getArguments().get("first");
             int page = first instanceof Integer n ? n
                     : env.getFieldDefinition().getArgument("first") != null ? defaultPage : 1;
             return page * (childComplexity + 1);
         };
-        return new MaxQueryComplexityInstrumentation(properties.getGraphql().getMaxComplexity(), cost);
+        return new MaxQueryComplexityInstrumentation(graphql.getMaxComplexity(), cost);
     }
 
     /**
@@ -55,9 +57,9 @@ public class GraphqlConfiguration {
      * then reported as such ({@code DEPENDENCY_UNAVAILABLE}) instead of as a timed-out request.
      */
     @Bean
-    TimeoutWebGraphQlInterceptor requestTimeout(SfcacheProperties properties) {
-        Duration request = properties.getGraphql().getRequestTimeout();
-        Duration store = properties.getCosmos().getRequestTimeout();
+    TimeoutWebGraphQlInterceptor requestTimeout(GraphqlProperties graphql, CosmosProperties cosmos) {
+        Duration request = graphql.getRequestTimeout();
+        Duration store = cosmos.getRequestTimeout();
         if (request.compareTo(store.multipliedBy(2)) < 0) {
             throw new IllegalStateException("sfcache.graphql.request-timeout=" + request + " leaves no room for two "
                     + "Cosmos operations of sfcache.cosmos.request-timeout=" + store + ": set it to at least "

@@ -2,11 +2,16 @@ package io.sfcache.graphql;
 
 import java.time.Duration;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
 /** {@code sfcache.graphql.*}: limits that keep one reader from hurting the others. */
+@Validated
+@ConfigurationProperties("sfcache.graphql")
 public class GraphqlProperties {
 
     /** Records per page when a list query does not say. */

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 
 /**
  * One monitored object as the read API shows it, derived from its contract: the type's name, its two queries, its

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 import org.springframework.stereotype.Component;
 
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * The read API of every monitored object, derived from the contracts at start-up, with the relations both ways. A

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 
 /**
  * The GraphQL names of one object's contract fields ({@link ObjectApi#fieldName}), their sort enum values in upper

@@ -21,9 +21,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.DeadLetterStore;
 import io.sfcache.sync.SyncState;
 
@@ -41,14 +40,14 @@ public class OpsController {
     private final GraphqlProperties limits;
 
     public OpsController(DataContracts contracts, RecordRepository records, DeadLetterStore deadLetters,
-            SyncState syncState, ObjectMapper json, Clock clock, SfcacheProperties properties) {
+            SyncState syncState, ObjectMapper json, Clock clock, GraphqlProperties limits) {
         this.contracts = contracts;
         this.records = records;
         this.deadLetters = deadLetters;
         this.syncState = syncState;
         this.json = json;
         this.clock = clock;
-        this.limits = properties.getGraphql();
+        this.limits = limits;
     }
 
     @QueryMapping

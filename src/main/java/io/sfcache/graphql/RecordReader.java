@@ -20,9 +20,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetchingEnvironment;
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,12 +51,12 @@ public class RecordReader {
     private final GraphqlProperties limits;
 
     public RecordReader(DataContracts contracts, ObjectApis apis, RecordRepository repository, RecordViews views,
-            SfcacheProperties properties, BatchLoaderRegistry loaders) {
+            GraphqlProperties limits, BatchLoaderRegistry loaders) {
         this.contracts = contracts;
         this.apis = apis;
         this.repository = repository;
         this.views = views;
-        this.limits = properties.getGraphql();
+        this.limits = limits;
         for (ObjectApi api : apis.all()) {
             loaders.<String, ObjectNode>forName(recordLoader(api.sobject())).registerMappedBatchLoader(
                     (ids, env) -> Mono.fromCallable(() -> repository.findMany(api.contract(), ids)));

@@ -22,8 +22,8 @@ import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
 
 /**
  * The read side's only Cosmos code: point reads, batched reads and queries of cached records. Every request is
@@ -36,9 +36,9 @@ public class RecordRepository {
     private final Duration timeout;
     private final MeterRegistry meters;
 
-    public RecordRepository(CosmosAsyncClient cosmos, SfcacheProperties properties, MeterRegistry meters) {
-        this.database = cosmos.getDatabase(properties.getCosmos().getDatabase());
-        this.timeout = properties.getCosmos().getRequestTimeout();
+    public RecordRepository(CosmosAsyncClient cosmos, CosmosProperties store, MeterRegistry meters) {
+        this.database = cosmos.getDatabase(store.getDatabase());
+        this.timeout = store.getRequestTimeout();
         this.meters = meters;
     }
 

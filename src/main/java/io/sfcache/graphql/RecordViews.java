@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 import io.sfcache.sync.SyncState;
 
 /**

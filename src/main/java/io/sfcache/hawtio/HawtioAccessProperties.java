@@ -1,11 +1,15 @@
 package io.sfcache.hawtio;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code sfcache.hawtio.*}: who may open the Camel console at {@code /actuator/hawtio}. Only the ops role, signed in
  * with the identity provider apps use for GraphQL (OIDC; the local run uses its identity provider stand-in).
  */
+@Validated
+@ConfigurationProperties("sfcache.hawtio")
 public class HawtioAccessProperties {
 
     /** Serve Hawtio (and Jolokia, which it talks to) at all. */

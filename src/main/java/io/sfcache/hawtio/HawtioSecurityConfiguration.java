@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.List;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -27,7 +28,6 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import io.sfcache.SfcacheProperties;
 import io.sfcache.security.SecurityConfiguration;
 import io.sfcache.security.SecurityProperties;
 
@@ -44,6 +44,7 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "sfcache.hawtio", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(HawtioAccessProperties.class)
 public class HawtioSecurityConfiguration {
 
     static final String[] PATHS = {"/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
@@ -51,9 +52,8 @@ public class HawtioSecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain hawtio(HttpSecurity http, SfcacheProperties properties) throws Exception {
-        HawtioAccessProperties access = properties.getHawtio();
-        SecurityProperties security = properties.getSecurity();
+    SecurityFilterChain hawtio(HttpSecurity http, HawtioAccessProperties access,
+            SecurityProperties security) throws Exception {
         // Plain path patterns: Jolokia is its own servlet, which Spring MVC's matchers do not see.
         http.securityMatcher(paths(PATHS))
                 .authorizeHttpRequests(requests -> requests

@@ -21,7 +21,6 @@ import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
 
 /**
  * A consumer can hang without an error (a receive link that gets nothing, a stuck client): messages wait and nothing
@@ -51,12 +50,12 @@ public class ConsumerStallDetector implements HealthIndicator {
 
     public ConsumerStallDetector(CamelContext camel, @Qualifier("ingestCircuitBreaker") ThrottlingExceptionRoutePolicy breaker,
             @Qualifier("queuePeek") ServiceBusReceiverAsyncClient queuePeek, MeterRegistry meters, Clock clock,
-            SfcacheProperties properties) {
+            MonitoringProperties monitoring) {
         this.camel = camel;
         this.breaker = breaker;
         this.queuePeek = queuePeek;
         this.clock = clock;
-        this.after = properties.getMonitoring().getStall().getAfter();
+        this.after = monitoring.getStall().getAfter();
         Gauge.builder("sfcache.consumer.stalled", () -> stalled ? 1 : 0)
                 .description("1 from a detected consumer stall until messages are consumed again").register(meters);
         this.restarts = Counter.builder("sfcache.consumer.stall.restarts")

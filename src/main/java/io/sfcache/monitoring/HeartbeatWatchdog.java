@@ -17,9 +17,8 @@ import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
 
@@ -60,13 +59,13 @@ public class HeartbeatWatchdog implements HealthIndicator {
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
     public HeartbeatWatchdog(DataContracts contracts, SyncState syncState, LagRecorder lag, MeterRegistry meters,
-            Clock clock, SfcacheProperties properties) {
+            Clock clock, MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.syncState = syncState;
         this.lag = lag;
         this.clock = clock;
-        this.missingAfter = properties.getMonitoring().getHeartbeat().getMissingAfter();
-        this.maxPendingAge = properties.getMonitoring().getHeartbeat().getMaxPendingAge();
+        this.missingAfter = monitoring.getHeartbeat().getMissingAfter();
+        this.maxPendingAge = monitoring.getHeartbeat().getMaxPendingAge();
         this.startedAt = clock.instant();
         for (DataContract contract : contracts.all()) {
             String sobject = contract.sobject();

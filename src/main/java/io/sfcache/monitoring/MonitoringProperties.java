@@ -2,7 +2,9 @@ package io.sfcache.monitoring;
 
 import java.time.Duration;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
+import org.springframework.validation.annotation.Validated;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -11,6 +13,8 @@ import jakarta.validation.constraints.NotNull;
  * {@code sfcache.monitoring.*}: the detectors that tell "nothing changed" from "something broke", with zero traffic
  * too, and the reconciliation that heals what they find.
  */
+@Validated
+@ConfigurationProperties("sfcache.monitoring")
 public class MonitoringProperties {
 
     @Valid

@@ -26,9 +26,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Freshness as an app sees it: the {@code reader-probe} route asks sfcache's own GraphQL API (camel-graphql, with a
@@ -56,13 +55,13 @@ public class ReaderProbe {
     private final Map<String, Observation> observations = new ConcurrentHashMap<>();
 
     public ReaderProbe(DataContracts contracts, LagRecorder lag, ObjectMapper json, Clock clock, MeterRegistry meters,
-            SfcacheProperties properties) {
+            MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.lag = lag;
         this.json = json;
         this.clock = clock;
         this.meters = meters;
-        this.tokens = tokenManager(properties.getMonitoring().getReaderProbe());
+        this.tokens = tokenManager(monitoring.getReaderProbe());
         for (DataContract contract : contracts.all()) {
             String sobject = contract.sobject();
             Gauge.builder("sfcache.reader.probe.age", () -> ageNow(sobject))

@@ -19,11 +19,10 @@ import org.springframework.jmx.export.annotation.ManagedResource;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.salesforce.Reconciler;
 import io.sfcache.sync.ChangeMessage;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.SyncState;
 
@@ -66,13 +65,13 @@ public class ScheduledReconciliation implements HealthIndicator, DisposableBean 
     });
 
     public ScheduledReconciliation(DataContracts contracts, Reconciler reconciler, SyncState syncState,
-            MeterRegistry meters, Clock clock, SfcacheProperties properties) {
+            MeterRegistry meters, Clock clock, MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.reconciler = reconciler;
         this.syncState = syncState;
         this.meters = meters;
         this.clock = clock;
-        this.settings = properties.getMonitoring().getReconciliation();
+        this.settings = monitoring.getReconciliation();
         // At zero from the start, so "nothing repaired" is a series alerts can read, not a missing one.
         contracts.all().forEach(contract -> meters.counter("sfcache.reconciliation.repaired", "sobject",
                 contract.sobject()));

@@ -10,7 +10,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 
 /**
  * What an object's Salesforce describe says differently from its data contract: contract fields removed, renamed,

@@ -21,10 +21,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.salesforce.DescribeClient;
 import io.sfcache.salesforce.Reconciler;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
 
 /**
  * Asks each monitored object's describe (If-Modified-Since the last answer's Last-Modified, so an unchanged one is a

@@ -8,8 +8,6 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
-import io.sfcache.SfcacheProperties;
-
 /**
  * {@code /actuator/health} component {@code schemaDrift} (group {@code sync}): per object, the exact differences
  * between Salesforce's describe and the data contract, and when they were first seen. Any finding makes it DOWN;
@@ -22,9 +20,9 @@ public class SchemaDriftHealth implements HealthIndicator {
     private final SchemaDriftDetector detector;
     private final boolean enabled;
 
-    public SchemaDriftHealth(SchemaDriftDetector detector, SfcacheProperties properties) {
+    public SchemaDriftHealth(SchemaDriftDetector detector, MonitoringProperties monitoring) {
         this.detector = detector;
-        this.enabled = properties.getMonitoring().getSchemaDrift().isEnabled();
+        this.enabled = monitoring.getSchemaDrift().isEnabled();
     }
 
     @Override

@@ -9,9 +9,8 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Health component {@code syncLag} (sync group): DOWN while the p99 of an object's recent changes (the last few
@@ -24,10 +23,10 @@ public class SyncLagHealth implements HealthIndicator {
     private final LagRecorder lag;
     private final Duration objective;
 
-    public SyncLagHealth(DataContracts contracts, LagRecorder lag, SfcacheProperties properties) {
+    public SyncLagHealth(DataContracts contracts, LagRecorder lag, MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.lag = lag;
-        this.objective = properties.getMonitoring().getLag().getObjective();
+        this.objective = monitoring.getLag().getObjective();
     }
 
     @Override

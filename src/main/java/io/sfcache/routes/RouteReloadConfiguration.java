@@ -9,12 +9,12 @@ import java.util.stream.Stream;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
 
 /**
  * Live route edits that cannot break running flows: the check ({@link RouteFileCheck}, also offered as
@@ -23,6 +23,7 @@ import io.sfcache.SfcacheProperties;
  * ({@link SafeRouteReloadStrategy}) in place of Camel Main's own.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RoutesProperties.class)
 public class RouteReloadConfiguration {
 
     @Bean
@@ -41,8 +42,8 @@ public class RouteReloadConfiguration {
     }
 
     @Bean
-    CamelContextConfiguration safeRouteReload(RouteFileCheck check, RouteFiles files, SfcacheProperties properties) {
-        String directory = properties.getRoutes().getDirectory();
+    CamelContextConfiguration safeRouteReload(RouteFileCheck check, RouteFiles files, RoutesProperties routes) {
+        String directory = routes.getDirectory();
         return new CamelContextConfiguration() {
             @Override
             public void beforeApplicationStart(CamelContext camel) {

@@ -26,9 +26,8 @@ import org.springframework.jmx.export.annotation.ManagedResource;
 import org.springframework.stereotype.Component;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.SyncState;
 
 /**
@@ -66,14 +65,14 @@ public class CdcSubscriptions implements DisposableBean {
     });
 
     public CdcSubscriptions(CamelContext camel, DataContracts contracts, SyncState syncState, Reconciler reconciler,
-            ThrottlingExceptionRoutePolicy ingestCircuitBreaker, SfcacheProperties properties, MeterRegistry meters,
+            ThrottlingExceptionRoutePolicy ingestCircuitBreaker, SalesforceProperties salesforce, MeterRegistry meters,
             Clock clock) {
         this.camel = camel;
         this.contracts = contracts;
         this.syncState = syncState;
         this.reconciler = reconciler;
         this.ingestBreaker = ingestCircuitBreaker;
-        this.settings = properties.getSalesforce().getCdc();
+        this.settings = salesforce.getCdc();
         this.meters = meters;
         this.clock = clock;
     }

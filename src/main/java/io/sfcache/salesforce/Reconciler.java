@@ -20,9 +20,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.ChangeSource;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.RecordDocument;
 import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.WriteDecision;
@@ -58,8 +58,8 @@ public class Reconciler {
     private final java.time.Duration overlap;
 
     public Reconciler(DataContracts contracts, ProducerTemplate producer, CamelContext camel, ObjectMapper json,
-            io.sfcache.SfcacheProperties properties) {
-        this.overlap = properties.getSalesforce().getCdc().getReconcileOverlap();
+            SalesforceProperties salesforce) {
+        this.overlap = salesforce.getCdc().getReconcileOverlap();
         this.contracts = contracts;
         this.producer = producer;
         this.camel = camel;

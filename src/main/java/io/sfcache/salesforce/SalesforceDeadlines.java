@@ -5,8 +5,6 @@ import org.apache.camel.spi.ComponentCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.sfcache.SfcacheProperties;
-
 /**
  * The salesforce component's HTTP client waits 60 s to connect and 60 s for an answer by default: longer than the
  * schema-drift and reconciliation runs that call it can wait. {@code sfcache.salesforce.request-timeout} bounds both.
@@ -15,8 +13,8 @@ import io.sfcache.SfcacheProperties;
 public class SalesforceDeadlines {
 
     @Bean
-    ComponentCustomizer salesforceRequestTimeout(SfcacheProperties properties) {
-        long millis = properties.getSalesforce().getRequestTimeout().toMillis();
+    ComponentCustomizer salesforceRequestTimeout(SalesforceProperties salesforce) {
+        long millis = salesforce.getRequestTimeout().toMillis();
         return ComponentCustomizer.forType(SalesforceComponent.class, component -> {
             component.setHttpRequestTimeout(millis);
             component.setHttpClientConnectionTimeout(millis);

@@ -1,5 +1,8 @@
 package io.sfcache.salesforce;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 
@@ -8,6 +11,8 @@ import jakarta.validation.constraints.Pattern;
  * Capture fallback. Authentication is the OAuth 2.0 client-credentials flow of a Connected App / External Client
  * App whose run-as user has read access to the monitored objects.
  */
+@Validated
+@ConfigurationProperties("sfcache.salesforce")
 public class SalesforceProperties {
 
     /** My Domain URL of the org, e.g. https://contoso.my.salesforce.com (client credentials need My Domain). */

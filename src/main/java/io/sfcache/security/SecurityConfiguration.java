@@ -5,6 +5,7 @@ import java.util.List;
 
 import jakarta.servlet.DispatcherType;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -28,8 +29,6 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
-import io.sfcache.SfcacheProperties;
-
 /**
  * OAuth 2.0 resource server: every data request carries a JWT from the configured issuer and audience. Reading
  * needs the reader or ops role; operating (sync status, dead letters, redrive) the ops role, checked per GraphQL
@@ -39,6 +38,7 @@ import io.sfcache.SfcacheProperties;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
+@EnableConfigurationProperties(SecurityProperties.class)
 public class SecurityConfiguration {
 
     public static final String READER = "ROLE_READER";
@@ -74,8 +74,7 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    JwtDecoder jwtDecoder(SfcacheProperties properties) {
-        SecurityProperties security = properties.getSecurity();
+    JwtDecoder jwtDecoder(SecurityProperties security) {
         // Discovery and keys are fetched on first use, so start-up does not depend on the identity provider.
         NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(security.getIssuerUri()).build();
         OAuth2TokenValidator<Jwt> audience = jwt -> jwt.getAudience() != null
@@ -90,8 +89,7 @@ public class SecurityConfiguration {
 
     /** Maps the configured role names in the roles claim to READER and OPS. */
     @Bean
-    JwtAuthenticationConverter roles(SfcacheProperties properties) {
-        SecurityProperties security = properties.getSecurity();
+    JwtAuthenticationConverter roles(SecurityProperties security) {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setJwtGrantedAuthoritiesConverter(jwt -> {
             Collection<String> claimed = jwt.hasClaim(security.getRolesClaim())

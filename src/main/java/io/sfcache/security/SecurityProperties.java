@@ -1,5 +1,8 @@
 package io.sfcache.security;
 
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
 import jakarta.validation.constraints.NotBlank;
 
 /**
@@ -7,6 +10,8 @@ import jakarta.validation.constraints.NotBlank;
  * e.g. from Entra ID); its roles claim says whether they may read data, or also operate sfcache. There is no switch
  * that turns authentication off.
  */
+@Validated
+@ConfigurationProperties("sfcache.security")
 public class SecurityProperties {
 
     /** Issuer of the access tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 (discovery is read from it). */

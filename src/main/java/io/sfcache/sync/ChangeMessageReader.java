@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Turns a raw message into a {@link ChangeMessage}, or rejects it with the reason: empty, too large, not JSON,
@@ -33,11 +33,11 @@ public class ChangeMessageReader {
     private final int maxBytes;
 
     public ChangeMessageReader(ObjectMapper json, ContractValidator validator, DataContracts contracts,
-            SfcacheProperties properties) {
+            SyncProperties sync) {
         this.json = json;
         this.validator = validator;
         this.contracts = contracts;
-        this.maxBytes = properties.getSync().getMaxMessageBytes();
+        this.maxBytes = sync.getMaxMessageBytes();
     }
 
     public ChangeMessage read(Exchange exchange) {

@@ -15,6 +15,9 @@ import com.networknt.schema.ValidationMessage;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+
 /**
  * Checks messages against their contracts with the JSON Schema validator, and against what Salesforce can hold
  * ({@link SalesforceValueLimits}), and turns the findings into lines a person can act on: which field, what was

@@ -16,7 +16,7 @@ import com.azure.cosmos.models.SqlParameter;
 import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
 
 /** Reads and updates dead letters in Cosmos for operators (redrive, listings); the routes write them. */
 @Component
@@ -48,10 +48,10 @@ public class DeadLetterStore {
     private final CosmosAsyncContainer container;
     private final java.time.Duration timeout;
 
-    public DeadLetterStore(CosmosAsyncClient cosmos, SfcacheProperties properties) {
-        this.container = cosmos.getDatabase(properties.getCosmos().getDatabase())
-                .getContainer(properties.getSync().getDeadLetterContainer());
-        this.timeout = properties.getCosmos().getRequestTimeout().multipliedBy(6);
+    public DeadLetterStore(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync) {
+        this.container = cosmos.getDatabase(store.getDatabase())
+                .getContainer(sync.getDeadLetterContainer());
+        this.timeout = store.getRequestTimeout().multipliedBy(6);
     }
 
     /**

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+
 /**
  * Never lets old data overwrite new: compares a change's version with the stored record's and decides whether to
  * create, replace (conditional on the ETag that was read) or skip, and builds the document to write.

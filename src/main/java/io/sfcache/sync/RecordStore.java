@@ -36,7 +36,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -70,16 +71,16 @@ public class RecordStore {
     private final Duration batchTimeout;
     private final Map<String, Batcher> batchers = new ConcurrentHashMap<>();
 
-    public RecordStore(CosmosAsyncClient cosmos, SfcacheProperties properties, OrderGuard orderGuard,
+    public RecordStore(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, OrderGuard orderGuard,
             DataContracts contracts, ObservationRegistry observations, MeterRegistry meters) {
-        this.database = cosmos.getDatabase(properties.getCosmos().getDatabase());
+        this.database = cosmos.getDatabase(store.getDatabase());
         this.orderGuard = orderGuard;
         this.contracts = contracts;
         this.observations = observations;
         this.meters = meters;
-        this.maxSize = properties.getSync().getBatch().getMaxSize();
-        this.maxInFlight = properties.getSync().getBatch().getMaxInFlight();
-        this.batchTimeout = properties.getCosmos().getRequestTimeout().multipliedBy(3);
+        this.maxSize = sync.getBatch().getMaxSize();
+        this.maxInFlight = sync.getBatch().getMaxInFlight();
+        this.batchTimeout = store.getRequestTimeout().multipliedBy(3);
     }
 
     /**

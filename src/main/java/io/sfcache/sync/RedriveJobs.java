@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.sfcache.SfcacheProperties;
 
 /**
  * Redrive as background jobs, one per selection: a request starts a job and returns at once; a request for a
@@ -66,13 +65,13 @@ public class RedriveJobs implements DisposableBean {
     private final Map<String, RedriveJob> jobs = new LinkedHashMap<>();
 
     public RedriveJobs(DeadLetterStore store, ProducerTemplate producer, CamelContext camel, SyncMeters meters,
-            Clock clock, SfcacheProperties properties) {
+            Clock clock, SyncProperties sync) {
         this.store = store;
         this.producer = producer;
         this.camel = camel;
         this.meters = meters;
         this.clock = clock;
-        this.settings = properties.getSync().getRedrive();
+        this.settings = sync.getRedrive();
         // One permit every 1/rate seconds rather than rate permits a second: letters go out evenly, not in a burst at
         // the start of each second. The wait limit only has to outlast every running job's turn (each at most a
         // second), so a refused permit means the thread was interrupted.

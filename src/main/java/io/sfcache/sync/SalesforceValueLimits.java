@@ -11,6 +11,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.sfcache.contracts.DataContract;
+
 /**
  * What Salesforce can hold that JSON Schema does not say, checked before a value is stored: a contract says
  * "number" or "string", but Salesforce keeps numbers of at most 18 digits and text without control characters. The

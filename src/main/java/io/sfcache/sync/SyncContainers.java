@@ -15,8 +15,9 @@ import com.azure.cosmos.models.CosmosContainerProperties;
 import com.azure.cosmos.models.IndexingPolicy;
 import com.azure.cosmos.models.ThroughputProperties;
 
-import io.sfcache.SfcacheProperties;
 import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Creates the Cosmos database and the sync containers (one per object, the dead letters, sync state) before any
@@ -32,14 +33,15 @@ public class SyncContainers implements InitializingBean {
     private final CosmosProperties settings;
     private final List<CosmosContainerProperties> containers = new ArrayList<>();
 
-    public SyncContainers(CosmosAsyncClient cosmos, SfcacheProperties properties, DataContracts contracts) {
+    public SyncContainers(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync,
+            DataContracts contracts) {
         this.cosmos = cosmos;
-        this.settings = properties.getCosmos();
+        this.settings = store;
         java.util.Set<String> monitored = contracts.all().stream().map(DataContract::sobject)
                 .collect(java.util.stream.Collectors.toSet());
         contracts.all().forEach(contract -> containers.add(recordContainer(contract, monitored)));
-        containers.add(withIndexes(properties.getSync().getDeadLetterContainer(), List.of(List.of("/lastSeen", "/id"))));
-        containers.add(withIndexes(properties.getSync().getStateContainer(), List.of()));
+        containers.add(withIndexes(sync.getDeadLetterContainer(), List.of(List.of("/lastSeen", "/id"))));
+        containers.add(withIndexes(sync.getStateContainer(), List.of()));
     }
 
     @Override

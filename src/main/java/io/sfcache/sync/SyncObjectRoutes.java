@@ -3,6 +3,9 @@ package io.sfcache.sync;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.stereotype.Component;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+
 /**
  * One route per monitored object, from the {@code sync-object} route template (routes/sync-object.camel.yaml):
  * adding an object is a contract file plus an entry in {@code sfcache.sync.objects}, no new route.

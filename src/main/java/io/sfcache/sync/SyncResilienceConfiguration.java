@@ -13,7 +13,7 @@ import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
 import reactor.core.scheduler.Schedulers;
 
 /** How the sync routes ride out outages, built from the typed settings so the routes only name them. */
@@ -26,9 +26,9 @@ public class SyncResilienceConfiguration {
      * stalls (seen at 16 calls on 2 cores). Refuse to start rather than hang.
      */
     @Bean
-    SmartInitializingSingleton concurrencyFitsThreadPool(SfcacheProperties properties) {
+    SmartInitializingSingleton concurrencyFitsThreadPool(SyncProperties sync) {
         return () -> {
-            int calls = properties.getSync().getMaxConcurrentCalls();
+            int calls = sync.getMaxConcurrentCalls();
             int pool = Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE;
             if (calls * 2 > pool) {
                 throw new IllegalStateException("sfcache.sync.max-concurrent-calls=" + calls + " needs at least "
@@ -41,8 +41,8 @@ public class SyncResilienceConfiguration {
 
     /** In-place retries of a transient failure ({@code sync-change}'s on-transient-failure clause). */
     @Bean
-    RedeliveryPolicy transientRetryPolicy(SfcacheProperties properties) {
-        SyncProperties.Retry retry = properties.getSync().getRetry();
+    RedeliveryPolicy transientRetryPolicy(SyncProperties sync) {
+        SyncProperties.Retry retry = sync.getRetry();
         RedeliveryPolicy policy = new RedeliveryPolicy();
         policy.setMaximumRedeliveries(retry.getMaxAttempts());
         policy.setRedeliveryDelay(retry.getInitialDelay().toMillis());
@@ -61,8 +61,8 @@ public class SyncResilienceConfiguration {
      * dependency check finds one DOWN, and closes only once both answer again.
      */
     @Bean
-    IngestCircuitBreaker ingestCircuitBreaker(SfcacheProperties properties, DependencyWatch dependencies) {
-        SyncProperties.CircuitBreaker settings = properties.getSync().getCircuitBreaker();
+    IngestCircuitBreaker ingestCircuitBreaker(SyncProperties sync, DependencyWatch dependencies) {
+        SyncProperties.CircuitBreaker settings = sync.getCircuitBreaker();
         IngestCircuitBreaker breaker = new IngestCircuitBreaker(settings.getFailureThreshold(),
                 settings.getFailureWindow().toMillis(), settings.getHalfOpenAfter().toMillis());
         breaker.setHalfOpenHandler(dependencies);
@@ -72,9 +72,9 @@ public class SyncResilienceConfiguration {
 
     @Bean
     DependencyWatch dependencyWatch(CosmosAsyncClient cosmos, EventHubProducerAsyncClient eventHubs,
-            SfcacheProperties properties, Clock clock, MeterRegistry meters) {
-        return new DependencyWatch(cosmos, eventHubs, properties.getCosmos().getDatabase(),
-                properties.getSync().getDependencyCheck(), clock, meters);
+            CosmosProperties store, SyncProperties sync, Clock clock, MeterRegistry meters) {
+        return new DependencyWatch(cosmos, eventHubs, store.getDatabase(),
+                sync.getDependencyCheck(), clock, meters);
     }
 
     /** Readiness: reads need Cosmos DB. */

@@ -18,7 +18,7 @@ import com.azure.cosmos.models.PartitionKey;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
 
 /**
  * sfcache's bookkeeping in the {@code sync-state} container: per object the publisher's last heartbeat (which tells
@@ -48,11 +48,11 @@ public class SyncState {
     private final Duration timeout;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public SyncState(CosmosAsyncClient cosmos, SfcacheProperties properties, Clock clock) {
-        this.container = cosmos.getDatabase(properties.getCosmos().getDatabase())
-                .getContainer(properties.getSync().getStateContainer());
+    public SyncState(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, Clock clock) {
+        this.container = cosmos.getDatabase(store.getDatabase())
+                .getContainer(sync.getStateContainer());
         this.clock = clock;
-        this.timeout = properties.getCosmos().getRequestTimeout();
+        this.timeout = store.getRequestTimeout();
     }
 
     /** Route step: body in, the heartbeat change; body out, the sync-state document to upsert. */

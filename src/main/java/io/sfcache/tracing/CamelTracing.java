@@ -23,7 +23,7 @@ import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContracts;
 
 /**
  * Camel's spans (the Service Bus consumer, the Event Hubs and other Azure endpoints) as Micrometer observations on Boot's tracer, so

@@ -22,14 +22,14 @@ import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeMessageReader;
-import io.sfcache.sync.ContractValidator;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.ChangeSource;
+import io.sfcache.sync.ContractValidator;
 import io.sfcache.sync.OrderGuard;
+import io.sfcache.sync.SyncProperties;
 
 /**
  * Per-record CPU of a realistic Account change through sfcache's own beans, as the route calls them: parse (read the
@@ -55,10 +55,11 @@ public class RecordCpuBenchmark {
     public void setUp() {
         // Built the way Spring Boot builds sfcache's ObjectMapper.
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
-        SfcacheProperties properties = new SfcacheProperties();
-        DataContracts contracts = new DataContracts(properties, new DefaultResourceLoader(), json);
+        SyncProperties sync = new SyncProperties();
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
         validator = new ContractValidator(contracts, io.micrometer.observation.ObservationRegistry.NOOP);
-        reader = new ChangeMessageReader(json, validator, contracts, properties);
+        reader = new ChangeMessageReader(json, validator, contracts, sync);
         orderGuard = new OrderGuard(contracts, Clock.systemUTC());
         camel = new DefaultCamelContext();
         body = ChangeMessages.seeded(7).account().create().toJson().getBytes(StandardCharsets.UTF_8);

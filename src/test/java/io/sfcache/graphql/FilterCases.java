@@ -16,9 +16,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.sfcache.contracts.DataContract;
 import io.sfcache.graphql.FilterOracle.Field;
 import io.sfcache.graphql.FilterOracle.Kind;
-import io.sfcache.sync.DataContract;
 import io.sfcache.sync.RecordDocument;
 
 /**

@@ -9,7 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.sync.DataContract;
+import io.sfcache.contracts.DataContract;
 
 /**
  * What the read API promises, evaluated in Java over stored documents, independently of the SQL sfcache generates:

@@ -32,11 +32,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.graphql.FilterOracle.Field;
 import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContracts;
 import reactor.core.publisher.Flux;
 
 /**
@@ -68,7 +68,7 @@ class GeneratedFiltersTest {
     CosmosAsyncClient cosmos;
 
     @Autowired
-    SfcacheProperties properties;
+    CosmosProperties store;
 
     @LocalServerPort
     int port;
@@ -115,7 +115,7 @@ class GeneratedFiltersTest {
         fields.put(Field.SYNCED_AT.name(), Field.SYNCED_AT);
 
         List<ObjectNode> records = cases.records(contract, idPrefix, count, owner, related);
-        var container = cosmos.getDatabase(properties.getCosmos().getDatabase()).getContainer(contract.container());
+        var container = cosmos.getDatabase(store.getDatabase()).getContainer(contract.container());
         Flux.fromIterable(records).flatMap(container::upsertItem, 32).blockLast(Duration.ofMinutes(1));
 
         List<ObjectNode> leaves = fields.values().stream()

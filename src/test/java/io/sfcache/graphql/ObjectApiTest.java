@@ -10,8 +10,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContract.Field;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContract.Field;
 
 /** The naming rules that turn contracts into GraphQL names (README, "Where the schema comes from"). */
 class ObjectApiTest {

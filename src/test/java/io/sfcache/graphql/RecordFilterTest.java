@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import com.azure.cosmos.models.SqlParameter;
 
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContract.Field;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContract.Field;
 
 /**
  * The filter-to-SQL translation on its own, where injection would get in: values only ever become parameters,

@@ -14,9 +14,9 @@ import org.springframework.graphql.test.tester.HttpGraphQlTester;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.SfcacheProperties;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.sync.SyncProperties;
 
 /**
  * Redrive as a background job over the GraphQL API, at the default rate, on dead letters the real pipeline wrote
@@ -32,7 +32,7 @@ class RedriveJobApiTest {
     MeterRegistry meters;
 
     @Autowired
-    SfcacheProperties properties;
+    SyncProperties sync;
 
     @LocalServerPort
     int port;
@@ -100,7 +100,7 @@ class RedriveJobApiTest {
 
     @Test
     void anotherSelectionIsRefusedWhileTheMostJobsRun() {
-        int most = properties.getSync().getRedrive().getMaxRunningJobs();
+        int most = sync.getRedrive().getMaxRunningJobs();
         List<String> objects = IntStream.range(0, most).mapToObj(i -> api.deadLetters(10)).toList();
         List<Object> running = objects.stream().map(api::redrive).map(job -> job.get("id")).toList();
 

@@ -12,8 +12,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.SfcacheProperties;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.sync.SyncProperties;
 
 /**
  * Redrive at a rate far below what the sync flow manages even on a busy build machine, so the limiter, not the flow,
@@ -31,7 +31,7 @@ class RedriveRateTest {
     PipelineHarness pipeline;
 
     @Autowired
-    SfcacheProperties properties;
+    SyncProperties sync;
 
     @LocalServerPort
     int port;
@@ -39,7 +39,7 @@ class RedriveRateTest {
     @Test
     void aSecondRequestJoinsTheRunningJobAndLettersGoNoFasterThanTheRate() {
         int letters = 10;
-        int rate = properties.getSync().getRedrive().getRatePerSecond();
+        int rate = sync.getRedrive().getRatePerSecond();
         RedriveApi api = new RedriveApi(pipeline, port);
         String sobject = api.deadLetters(letters);
 

@@ -7,18 +7,19 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
 
 /** A GraphQL request must outlast the Cosmos calls it makes, or a hung store shows as a timed-out request. */
 class RequestDeadlinesTest {
 
     @Test
     void aRequestTimeoutBelowTwoStoreDeadlinesStopsStartUpNamingBothProperties() {
-        SfcacheProperties properties = new SfcacheProperties();
-        properties.getCosmos().setRequestTimeout(Duration.ofSeconds(6));
-        properties.getGraphql().setRequestTimeout(Duration.ofSeconds(10));
+        CosmosProperties cosmos = new CosmosProperties();
+        cosmos.setRequestTimeout(Duration.ofSeconds(6));
+        GraphqlProperties graphql = new GraphqlProperties();
+        graphql.setRequestTimeout(Duration.ofSeconds(10));
 
-        assertThatThrownBy(() -> new GraphqlConfiguration().requestTimeout(properties))
+        assertThatThrownBy(() -> new GraphqlConfiguration().requestTimeout(graphql, cosmos))
                 .hasMessageContaining("sfcache.graphql.request-timeout=PT10S")
                 .hasMessageContaining("sfcache.cosmos.request-timeout=PT6S")
                 .hasMessageContaining("at least PT12S");
@@ -26,7 +27,8 @@ class RequestDeadlinesTest {
 
     @Test
     void theDefaultsFit() {
-        assertThatCode(() -> new GraphqlConfiguration().requestTimeout(new SfcacheProperties()))
+        assertThatCode(() -> new GraphqlConfiguration().requestTimeout(new GraphqlProperties(),
+                new CosmosProperties()))
                 .doesNotThrowAnyException();
     }
 }

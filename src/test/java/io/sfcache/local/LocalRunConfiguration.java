@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** Beans only the local run has: what makes it friendly to a newcomer. */
@@ -26,12 +26,12 @@ public class LocalRunConfiguration {
     /** Traffic to look at without a Salesforce org; application-local.yaml switches it on. */
     @Bean
     @ConditionalOnProperty(prefix = "sfcache.local.simulator", name = "enabled", havingValue = "true")
-    SimulatedPublisher simulatedPublisher(SimulatorProperties simulator, SfcacheProperties sfcache) {
+    SimulatedPublisher simulatedPublisher(SimulatorProperties simulator, ServiceBusProperties serviceBus) {
         // The queue exists in the namespace, as in Azure, before the publisher sends to it (over REST, a missing
         // queue is a 410).
         AzureMessagingStandin messaging = AzureMessagingStandin.shared();
-        messaging.declareQueue(sfcache.getServicebus().getQueue());
-        return new SimulatedPublisher(simulator, messaging.rest().url(), sfcache.getServicebus().getConnectionString(),
-                sfcache.getServicebus().getQueue());
+        messaging.declareQueue(serviceBus.getQueue());
+        return new SimulatedPublisher(simulator, messaging.rest().url(), serviceBus.getConnectionString(),
+                serviceBus.getQueue());
     }
 }

@@ -12,7 +12,7 @@ import org.springframework.boot.test.context.ConfigDataApplicationContextInitial
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.ServiceBusProperties;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** The local profile's application-local.yaml switches the simulator on with its documented defaults. */
@@ -22,7 +22,7 @@ class LocalRunConfigurationTest {
     private static final AzureMessagingStandin standin = AzureMessagingStandin.shared();
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(SfcacheProperties.class)
+    @EnableConfigurationProperties(ServiceBusProperties.class)
     static class Settings {
     }
 
@@ -32,13 +32,7 @@ class LocalRunConfigurationTest {
                 .withUserConfiguration(Settings.class, LocalRunConfiguration.class)
                 .withPropertyValues("spring.profiles.active=local",
                         "sfcache.servicebus.connection-string=" + standin.serviceBusConnectionString(),
-                        "sfcache.servicebus.queue=" + queue,
-                        "sfcache.eventhubs.connection-string=" + standin.eventHubsConnectionString(),
-                        "sfcache.cosmos.endpoint=https://127.0.0.1:9/",
-                        "sfcache.salesforce.login-url=http://127.0.0.1:9",
-                        "sfcache.salesforce.client-id=local", "sfcache.salesforce.client-secret=local",
-                        "sfcache.security.issuer-uri=http://127.0.0.1:9/issuer", "sfcache.security.audience=api://sfcache",
-                        "sfcache.monitoring.reader-probe.enabled=false");
+                        "sfcache.servicebus.queue=" + queue);
     }
 
     @Test

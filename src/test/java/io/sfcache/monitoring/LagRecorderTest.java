@@ -18,14 +18,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeMessageReader;
 import io.sfcache.sync.ContractValidator;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.SyncHeaders;
+import io.sfcache.sync.SyncProperties;
 
 /** The recent p99 that the syncLag health check compares with its objective, in the unit it claims. */
 class LagRecorderTest {
@@ -33,10 +33,11 @@ class LagRecorderTest {
     @Test
     void recentP99IsTheLagRecordedNotItsNanosecondsReadAsSeconds() {
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
-        SfcacheProperties properties = new SfcacheProperties();
-        DataContracts contracts = new DataContracts(properties, new DefaultResourceLoader(), json);
+        SyncProperties sync = new SyncProperties();
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
         ChangeMessageReader reader = new ChangeMessageReader(json,
-                new ContractValidator(contracts, ObservationRegistry.NOOP), contracts, properties);
+                new ContractValidator(contracts, ObservationRegistry.NOOP), contracts, sync);
         ChangeMessageBuilder create = ChangeMessages.seeded(3).account().create();
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setBody(create.toJson().getBytes(StandardCharsets.UTF_8));

@@ -28,12 +28,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SObjectType;
 import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.DataContracts;
 import io.sfcache.sync.PipelineHarness;
 import io.sfcache.sync.SyncState;
 
@@ -68,7 +67,7 @@ class PublisherUnhealthyTest {
     @Autowired
     LagRecorder lag;
     @Autowired
-    SfcacheProperties properties;
+    MonitoringProperties monitoring;
 
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
 
@@ -121,7 +120,7 @@ class PublisherUnhealthyTest {
 
     @Test
     void anOutboxMessagePendingLongerThanTheLimitAtTheHeartbeatRaisesOutboxBacklog(CapturedOutput output) {
-        Duration limit = properties.getMonitoring().getHeartbeat().getMaxPendingAge();
+        Duration limit = monitoring.getHeartbeat().getMaxPendingAge();
         // Sent an hour ago (delivered late) when its oldest pending message was 5 minutes old: measured at the
         // heartbeat it is young, though an hour older by now.
         Instant anHourAgo = Instant.now().minus(Duration.ofHours(1));
@@ -211,7 +210,7 @@ class PublisherUnhealthyTest {
         sendAndAwaitSeen(healthy().triggerActive(false).outbox(5, 2, null));
 
         HeartbeatWatchdog restarted = new HeartbeatWatchdog(contracts, syncState, lag, new SimpleMeterRegistry(),
-                Clock.systemUTC(), properties);
+                Clock.systemUTC(), monitoring);
         restarted.check();
 
         // The FAILED count grew from the stored heartbeat before (0): a replica that never saw that one knows too.

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.sync.DataContract;
-import io.sfcache.sync.DataContract.Field;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContract.Field;
 
 /** The diff of a describe against a contract: every kind of finding, with its exact text, and what is not drift. */
 class SchemaDiffTest {

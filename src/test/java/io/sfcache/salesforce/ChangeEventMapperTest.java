@@ -17,8 +17,8 @@ import org.springframework.core.io.DefaultResourceLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.sfcache.SfcacheProperties;
-import io.sfcache.sync.DataContracts;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.SyncProperties;
 
 /** Salesforce's change event encoding (bitmaps, epoch dates, several record ids) into sfcache change messages. */
 class ChangeEventMapperTest {
@@ -49,9 +49,11 @@ class ChangeEventMapperTest {
 
     @BeforeAll
     static void mapper() {
-        SfcacheProperties properties = new SfcacheProperties();
         ObjectMapper json = new ObjectMapper();
-        mapper = new ChangeEventMapper(new DataContracts(properties, new DefaultResourceLoader(), json), json);
+        SyncProperties sync = new SyncProperties();
+        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
+                new DefaultResourceLoader(), json);
+        mapper = new ChangeEventMapper(contracts, json);
     }
 
     private static GenericRecord event(String changeType, List<String> ids, List<String> changed, List<String> nulled) {

@@ -35,7 +35,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import io.sfcache.SfcacheProperties;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SalesforceRecord;
@@ -50,8 +51,10 @@ import io.sfcache.standin.cosmos.CosmosStandinExtension;
 class RecordStoreTest {
 
     private static final ObjectMapper JSON = Jackson2ObjectMapperBuilder.json().build();
-    private static final SfcacheProperties PROPERTIES = new SfcacheProperties();
-    private static final DataContracts CONTRACTS = new DataContracts(PROPERTIES, new DefaultResourceLoader(), JSON);
+    private static final CosmosProperties COSMOS = new CosmosProperties();
+    private static final SyncProperties SYNC = new SyncProperties();
+    private static final DataContracts CONTRACTS = new DataContracts(SYNC.getObjects(),
+            SYNC.getContractsLocation(), new DefaultResourceLoader(), JSON);
     private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
 
     private static CosmosAsyncClient cosmos;
@@ -59,16 +62,16 @@ class RecordStoreTest {
 
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
     private final ChangeMessageReader reader = new ChangeMessageReader(JSON,
-            new ContractValidator(CONTRACTS, ObservationRegistry.NOOP), CONTRACTS, PROPERTIES);
+            new ContractValidator(CONTRACTS, ObservationRegistry.NOOP), CONTRACTS, SYNC);
     private final FailureClassifier classifier = new FailureClassifier();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeAll
     static void containers(CosmosStandin standin) {
-        PROPERTIES.getCosmos().setDatabase("record-store-" + UUID.randomUUID());
+        COSMOS.setDatabase("record-store-" + UUID.randomUUID());
         cosmos = standin.newClientBuilder().buildAsyncClient();
-        new SyncContainers(cosmos, PROPERTIES, CONTRACTS).afterPropertiesSet();
-        accounts = cosmos.getDatabase(PROPERTIES.getCosmos().getDatabase()).getContainer("account");
+        new SyncContainers(cosmos, COSMOS, SYNC, CONTRACTS).afterPropertiesSet();
+        accounts = cosmos.getDatabase(COSMOS.getDatabase()).getContainer("account");
     }
 
     @AfterAll
@@ -121,7 +124,7 @@ class RecordStoreTest {
         assertThat(batches.totalAmount()).as("every attempt went through a batch")
                 .isEqualTo(changes.size() + conflicts.get());
         assertThat(batches.max()).as("changes waiting together are written together").isGreaterThan(1);
-        assertThat(batches.max()).isLessThanOrEqualTo(PROPERTIES.getSync().getBatch().getMaxSize());
+        assertThat(batches.max()).isLessThanOrEqualTo(SYNC.getBatch().getMaxSize());
     }
 
     @Test
@@ -159,7 +162,7 @@ class RecordStoreTest {
     }
 
     private RecordStore store(OrderGuard guard) {
-        return new RecordStore(cosmos, PROPERTIES, guard, CONTRACTS, ObservationRegistry.NOOP, meters);
+        return new RecordStore(cosmos, COSMOS, SYNC, guard, CONTRACTS, ObservationRegistry.NOOP, meters);
     }
 
     /** An order guard that, the first time it decides, has another writer store {@code competitor} first. */

@@ -1,4 +1,4 @@
-package io.sfcache.sync;
+package io.sfcache.contracts;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,6 @@ import java.util.Optional;
 
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
-import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,13 +22,13 @@ import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 
-import io.sfcache.SfcacheProperties;
-
 /**
  * The contracts sfcache enforces: the change-message envelope and one data contract per monitored object, loaded
- * once at start-up. A configured object without a readable contract stops start-up, naming the file to add.
+ * once at start-up. A configured object without a readable contract stops start-up, naming the file to add. Which
+ * objects, and where their contracts are, is the sync pipeline's setting ({@code sfcache.sync.objects},
+ * {@code sfcache.sync.contracts-location}), and SyncConfiguration makes the bean from it: contracts depend on no other
+ * sfcache package.
  */
-@Component
 public class DataContracts {
 
     static final String ENVELOPE = "classpath:contracts/change-message.schema.json";
@@ -39,7 +38,12 @@ public class DataContracts {
     private final JsonSchema envelope;
     private final Map<String, DataContract> byObject = new LinkedHashMap<>();
 
-    public DataContracts(SfcacheProperties properties, ResourceLoader resources, ObjectMapper json) {
+    /**
+     * @param objects           the monitored objects' API names ({@code sfcache.sync.objects})
+     * @param contractsLocation where their contracts are, ending in '/' ({@code sfcache.sync.contracts-location})
+     */
+    public DataContracts(List<String> objects, String contractsLocation, ResourceLoader resources,
+            ObjectMapper json) {
         // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
@@ -49,11 +53,10 @@ public class DataContracts {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 builder -> builder.metaSchema(dialect));
         this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
-        SyncProperties sync = properties.getSync();
         List<String> problems = new ArrayList<>();
-        for (String sobject : sync.getObjects()) {
+        for (String sobject : objects) {
             String key = sobject.toLowerCase(Locale.ROOT);
-            String location = sync.getContractsLocation() + key + ".schema.json";
+            String location = contractsLocation + key + ".schema.json";
             Resource resource = resources.getResource(location);
             if (!resource.exists()) {
                 problems.add("sfcache.sync.objects lists " + sobject + " but its contract " + location

@@ -1,4 +1,4 @@
-package io.sfcache.sync;
+package io.sfcache.contracts;
 
 import java.util.List;
 import java.util.Map;
