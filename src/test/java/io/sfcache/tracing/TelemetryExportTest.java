@@ -31,6 +31,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.datadog.DatadogMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sfcache.SfcacheIntegrationTest;
 
 /**
@@ -57,6 +58,15 @@ class TelemetryExportTest {
     private static final HttpServer INTAKE = startIntake();
 
     record Received(String path, String apiKey, String contentType, byte[] body) {
+
+        /** An OTLP/HTTP traces export, decoded with OpenTelemetry's own protobuf classes. */
+        ExportTraceServiceRequest traces() {
+            try {
+                return ExportTraceServiceRequest.parseFrom(body);
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new IllegalStateException("not an OTLP traces export", e);
+            }
+        }
 
         JsonNode json() {
             try {
@@ -101,15 +111,25 @@ class TelemetryExportTest {
     @Test
     void spansReachTheOtlpCollector() {
         // Camel's spans carry a "component" attribute such as camel-timer (the CDC mode check ticks every second).
-        Received export = await().atMost(Duration.ofSeconds(30)).until(
+        ExportTraceServiceRequest export = await().atMost(Duration.ofSeconds(30)).until(
                 () -> RECEIVED.stream().filter(r -> r.path().equals("/v1/traces"))
-                        .filter(r -> new String(r.body(), StandardCharsets.ISO_8859_1).contains("camel-"))
+                        .peek(r -> assertThat(r.contentType()).isEqualTo("application/x-protobuf"))
+                        .map(Received::traces).filter(traces -> spans(traces).anyMatch(span -> span
+                                .getAttributesList().stream().anyMatch(a -> a.getKey().equals("component")
+                                        && a.getValue().getStringValue().startsWith("camel-"))))
                         .findFirst().orElse(null),
                 java.util.Objects::nonNull);
 
-        assertThat(export.contentType()).isEqualTo("application/x-protobuf");
-        assertThat(new String(export.body(), StandardCharsets.ISO_8859_1)).as("service.name of the export")
-                .contains("sfcache");
+        assertThat(export.getResourceSpansList()).as("service.name of the export")
+                .allSatisfy(resource -> assertThat(resource.getResource().getAttributesList())
+                        .anyMatch(a -> a.getKey().equals("service.name")
+                                && a.getValue().getStringValue().equals("sfcache")));
+    }
+
+    private static java.util.stream.Stream<io.opentelemetry.proto.trace.v1.Span> spans(
+            ExportTraceServiceRequest traces) {
+        return traces.getResourceSpansList().stream().flatMap(r -> r.getScopeSpansList().stream())
+                .flatMap(scope -> scope.getSpansList().stream());
     }
 
     /** Micrometer 1.15's Datadog registry sends the key as the api_key query parameter (not a DD-API-KEY header). */
