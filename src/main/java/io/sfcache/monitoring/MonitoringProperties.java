@@ -270,7 +270,7 @@ public class MonitoringProperties {
 
     /** Salesforce commit to stored. */
     public static class Lag {
-        /** The objective: the sync group turns DEGRADED when the p99 of recent changes exceeds it. */
+        /** The objective: the sync group's syncLag component is DOWN while the p99 of recent changes exceeds it. */
         @NotNull
         private Duration objective = Duration.ofMinutes(1);
 
