@@ -6,6 +6,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.graphql.data.method.annotation.support.SubrangeMethodArgumentResolver;
 import org.springframework.graphql.execution.DataFetcherExceptionResolver;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
 import org.springframework.graphql.execution.ErrorType;
@@ -31,6 +32,12 @@ public class GraphqlConfiguration {
     RuntimeWiringConfigurer scalars() {
         return wiring -> wiring.scalar(ExtendedScalars.DateTime).scalar(ExtendedScalars.Date)
                 .scalar(ExtendedScalars.Json);
+    }
+
+    /** {@code first} and {@code after} of the dead-letter list as one {@code Subrange} argument. */
+    @Bean
+    SubrangeMethodArgumentResolver<OpsController.DeadLetterPosition> deadLetterRange() {
+        return new SubrangeMethodArgumentResolver<>(OpsController.CURSORS);
     }
 
     @Bean

@@ -1,12 +1,10 @@
 package io.sfcache.graphql;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +12,11 @@ import java.util.Map;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.graphql.data.pagination.CursorStrategy;
+import org.springframework.graphql.data.pagination.Subrange;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -30,6 +29,13 @@ import io.sfcache.sync.SyncState;
 @Controller
 @PreAuthorize("hasAuthority('ROLE_OPS')")
 public class OpsController {
+
+    /** Where a page of dead letters ended: the last one's lastSeen and id (the list is newest first). */
+    record DeadLetterPosition(String lastSeen, String id) {
+    }
+
+    /** The dead-letter list's cursors; {@code first} and {@code after} arrive as a {@link Subrange} through them. */
+    static final CursorStrategy<DeadLetterPosition> CURSORS = new JsonCursors<>(DeadLetterPosition.class);
 
     private final DataContracts contracts;
     private final RecordRepository records;
@@ -77,24 +83,23 @@ public class OpsController {
     }
 
     @QueryMapping
-    public Map<String, Object> deadLetters(@Argument Integer first, @Argument String after, @Argument String sobject,
+    public Map<String, Object> deadLetters(Subrange<DeadLetterPosition> range, @Argument String sobject,
             @Argument String reason, @Argument String status) {
-        int size = first == null ? limits.getDefaultPageSize() : first;
+        int size = range.count().orElse(limits.getDefaultPageSize());
         if (size < 1 || size > limits.getMaxPageSize()) {
             throw new InvalidQueryException("first must be between 1 and " + limits.getMaxPageSize() + ", got " + size);
         }
-        JsonNode position = after == null ? null : decode(after);
+        DeadLetterPosition after = range.position().orElse(null);
         List<ObjectNode> rows = deadLetters.page(new DeadLetterStore.Filter(sobject, reason, null), status,
-                position == null ? null : position.path("l").asText(), position == null ? null : position.path("i").asText(),
-                size + 1);
+                after == null ? null : after.lastSeen(), after == null ? null : after.id(), size + 1);
         boolean hasNext = rows.size() > size;
         List<ObjectNode> page = hasNext ? rows.subList(0, size) : rows;
         List<Map<String, Object>> edges = page.stream()
-                .map(row -> Map.<String, Object>of("node", node(row), "cursor", encode(row)))
+                .map(row -> Map.<String, Object>of("node", node(row), "cursor", cursor(row)))
                 .toList();
         Map<String, Object> pageInfo = new LinkedHashMap<>();
         pageInfo.put("hasNextPage", hasNext);
-        pageInfo.put("endCursor", page.isEmpty() ? null : encode(page.get(page.size() - 1)));
+        pageInfo.put("endCursor", page.isEmpty() ? null : cursor(page.get(page.size() - 1)));
         return Map.of("edges", edges, "pageInfo", pageInfo);
     }
 
@@ -113,16 +118,7 @@ public class OpsController {
         return text == null || text.length() <= maxLength ? text : text.substring(0, Math.max(0, maxLength));
     }
 
-    private static String encode(ObjectNode row) {
-        String position = "{\"l\":" + row.path("lastSeen") + ",\"i\":" + row.path("id") + "}";
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(position.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private JsonNode decode(String cursor) {
-        try {
-            return json.readTree(Base64.getUrlDecoder().decode(cursor));
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            throw new InvalidQueryException("after: not a cursor sfcache issued");
-        }
+    private static String cursor(ObjectNode row) {
+        return CURSORS.toCursor(new DeadLetterPosition(row.path("lastSeen").asText(), row.path("id").asText()));
     }
 }

@@ -1,7 +1,5 @@
 package io.sfcache.graphql;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +17,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class Ordering {
 
+    /** Where a page ended: the ordering, the last row's sort value ({@code missing}: the field is absent) and id. */
+    record Position(String ordering, boolean missing, JsonNode value, String id) {
+    }
+
+    private static final JsonCursors<Position> CURSORS = new JsonCursors<>(Position.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String field;
@@ -62,18 +65,11 @@ final class Ordering {
         return orderBySql().replaceFirst("^ORDER BY ", "ORDER BY " + firstPath + (descending ? " DESC, " : " ASC, "));
     }
 
-    /** The opaque cursor of a row: base64url of {ordering, last value (or m: the field is missing), last id}. */
+    /** The opaque cursor of a row. */
     String cursor(ObjectNode doc) {
-        ObjectNode cursor = JSON.createObjectNode();
-        cursor.put("o", key());
         JsonNode value = valueOf(doc);
-        if (value.isMissingNode()) {
-            cursor.put("m", true);
-        } else {
-            cursor.set("v", value);
-        }
-        cursor.put("i", doc.path("id").asText());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.toString().getBytes(StandardCharsets.UTF_8));
+        return CURSORS.toCursor(new Position(key(), value.isMissingNode(), value.isMissingNode() ? null : value,
+                doc.path("id").asText()));
     }
 
     private JsonNode valueOf(ObjectNode doc) {
@@ -89,17 +85,12 @@ final class Ordering {
 
     /** Rows after the cursor's row in this ordering. */
     RecordFilter.Condition after(String cursor) {
-        JsonNode decoded;
-        try {
-            decoded = JSON.readTree(Base64.getUrlDecoder().decode(cursor));
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            throw new InvalidQueryException("after: not a cursor sfcache issued");
-        }
-        if (decoded == null || !key().equals(decoded.path("o").asText())) {
+        Position decoded = CURSORS.fromCursor(cursor);
+        if (!key().equals(decoded.ordering())) {
             throw new InvalidQueryException("after: the cursor belongs to another ordering or list; start again "
                     + "without it");
         }
-        SqlParameter id = new SqlParameter("@afterId", decoded.path("i").asText());
+        SqlParameter id = new SqlParameter("@afterId", decoded.id());
         String next = descending ? "<" : ">";
         if (byId()) {
             return new RecordFilter.Condition("c.id " + next + " @afterId", List.of(id));
@@ -109,13 +100,13 @@ final class Ordering {
         String missing = "NOT IS_DEFINED(" + path + ")";
         String isNull = "IS_NULL(" + path + ")";
         String hasValue = "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
-        JsonNode last = decoded.path("v");
-        if (decoded.path("m").asBoolean(false)) {
+        JsonNode last = decoded.value();
+        if (decoded.missing()) {
             String sql = descending ? "(" + missing + " AND c.id < @afterId)"
                     : "((" + missing + " AND c.id > @afterId) OR IS_DEFINED(" + path + "))";
             return new RecordFilter.Condition(sql, List.of(id));
         }
-        if (last.isNull() || last.isMissingNode()) {
+        if (last == null || last.isNull()) {
             String sql = descending ? "((" + isNull + " AND c.id < @afterId) OR " + missing + ")"
                     : "((" + isNull + " AND c.id > @afterId) OR " + hasValue + ")";
             return new RecordFilter.Condition(sql, List.of(id));

@@ -21,6 +21,8 @@ import com.azure.cosmos.models.SqlParameter;
 import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.azure.CosmosProperties;
 import io.sfcache.contracts.DataContract;
@@ -34,12 +36,12 @@ public class RecordRepository {
 
     private final CosmosAsyncDatabase database;
     private final Duration timeout;
-    private final MeterRegistry meters;
+    private final Meter.MeterProvider<Counter> requests;
 
     public RecordRepository(CosmosAsyncClient cosmos, CosmosProperties store, MeterRegistry meters) {
         this.database = cosmos.getDatabase(store.getDatabase());
         this.timeout = store.getRequestTimeout();
-        this.meters = meters;
+        this.requests = Counter.builder("sfcache.graphql.cosmos.requests").withRegistry(meters);
     }
 
     public Optional<ObjectNode> find(DataContract contract, String id) {
@@ -95,6 +97,6 @@ public class RecordRepository {
     }
 
     private void count(String operation) {
-        meters.counter("sfcache.graphql.cosmos.requests", "operation", operation).increment();
+        requests.withTag("operation", operation).increment();
     }
 }

@@ -15,6 +15,12 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrations;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.SupplierClientRegistrationRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -47,6 +53,8 @@ import jakarta.servlet.http.HttpServletResponse;
 @EnableConfigurationProperties(HawtioAccessProperties.class)
 public class HawtioSecurityConfiguration {
 
+    static final String REGISTRATION_ID = "sfcache";
+
     static final String[] PATHS = {"/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
             "/actuator/jolokia/**", "/login", "/login/**", "/logout", "/oauth2/**", "/default-ui.css"};
 
@@ -67,21 +75,40 @@ public class HawtioSecurityConfiguration {
                         (request, response, denied) -> refuse(request, response, denied, security)))
                 .logout(logout -> logout.logoutSuccessUrl("/actuator/hawtio/"));
         if (access.getOidc().isConfigured()) {
+            // Discovery is read on first sign-in, not at start-up, so the identity provider may come up later.
+            SupplierClientRegistrationRepository registrations = new SupplierClientRegistrationRepository(
+                    () -> new InMemoryClientRegistrationRepository(registration(security, access.getOidc())));
             http.oauth2Login(login -> login
-                    .clientRegistrationRepository(new IssuerClientRegistrations(security.getIssuerUri(), access.getOidc()))
+                    // Passed as a plain ClientRegistrationRepository: Spring's generated login page iterates the
+                    // registrations it can iterate while the chain is built, which would read discovery at start-up.
+                    .clientRegistrationRepository(registrations::findByRegistrationId)
                     .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
                             authorities -> opsRoleFromIdToken(authorities, security)))
                     .defaultSuccessUrl("/actuator/hawtio/", false))
-                    // Straight to the identity provider. Spring's generated login page would list no provider: it
-                    // lists only registrations it can iterate, and IssuerClientRegistrations reads discovery lazily.
+                    // Straight to the identity provider (the generated login page lists no provider: see above).
                     .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
-                            new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/"
-                                    + IssuerClientRegistrations.REGISTRATION_ID)));
+                            new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION_ID)));
         } else {
             // Nobody can sign in: every request is refused rather than shown an empty login form.
             http.authorizeHttpRequests(requests -> requests.anyRequest().denyAll());
         }
         return http.build();
+    }
+
+    /** The one OIDC client Hawtio signs in with (authorization code with PKCE), from the issuer's discovery. */
+    private static ClientRegistration registration(SecurityProperties security, HawtioAccessProperties.Oidc oidc) {
+        return ClientRegistrations.fromIssuerLocation(security.getIssuerUri())
+                .registrationId(REGISTRATION_ID)
+                .clientId(oidc.getClientId())
+                .clientSecret(oidc.getClientSecret())
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+                .scope("openid", "profile")
+                // PKCE although the client has a secret, as the OAuth 2.0 security BCP (RFC 9700) asks: a stolen
+                // authorization code is useless without the verifier. Entra ID accepts it.
+                .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
+                .build();
     }
 
     private static RequestMatcher paths(String... patterns) {

@@ -15,14 +15,6 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
-import org.springframework.security.oauth2.core.OAuth2Error;
-import org.springframework.security.oauth2.core.OAuth2TokenValidator;
-import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -30,7 +22,8 @@ import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
- * OAuth 2.0 resource server: every data request carries a JWT from the configured issuer and audience. Reading
+ * OAuth 2.0 resource server: every data request carries a JWT from the configured issuer and audience, checked by
+ * Boot's decoder ({@code spring.security.oauth2.resourceserver.jwt.*}, set from {@code sfcache.security.*}). Reading
  * needs the reader or ops role; operating (sync status, dead letters, redrive) the ops role, checked per GraphQL
  * field. Health stays open for probes (the status only; details for the ops role, application.yaml). Prometheus is
  * open on a separate management port ({@code management.server.port}, which only the monitoring namespace reaches),
@@ -71,20 +64,6 @@ public class SecurityConfiguration {
             Integer server = environment.getProperty("local.server.port", Integer.class);
             return management != null && !management.equals(server) && request.getLocalPort() == management;
         };
-    }
-
-    @Bean
-    JwtDecoder jwtDecoder(SecurityProperties security) {
-        // Discovery and keys are fetched on first use, so start-up does not depend on the identity provider.
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(security.getIssuerUri()).build();
-        OAuth2TokenValidator<Jwt> audience = jwt -> jwt.getAudience() != null
-                && jwt.getAudience().contains(security.getAudience())
-                ? OAuth2TokenValidatorResult.success()
-                : OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token",
-                        "The token is not for audience " + security.getAudience(), null));
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                JwtValidators.createDefaultWithIssuer(security.getIssuerUri()), audience));
-        return decoder;
     }
 
     /** Maps the configured role names in the roles claim to READER and OPS. */

@@ -317,6 +317,25 @@ class GraphqlApiTest {
     }
 
     @Test
+    void aCursorSfcacheDidNotIssueIsTheCallersMistake() {
+        HttpGraphQlTester ops = as(TokenIssuerStandin.OPS_ROLE);
+        String byId = ops.document("{ accounts(first: 1) { pageInfo { endCursor } } }").execute()
+                .path("accounts.pageInfo.endCursor").entity(String.class).get();
+        Map<String, String> refused = Map.of(
+                "{ accounts(first: 1, after: \"not a cursor\") { edges { node { id } } } }",
+                "after: not a cursor sfcache issued",
+                "{ accounts(first: 1, after: \"" + byId + "\", orderBy: {field: NAME}) { edges { node { id } } } }",
+                "after: the cursor belongs to another ordering or list",
+                "{ deadLetters(first: 1, after: \"" + byId + "\") { edges { node { id } } } }",
+                "after: not a cursor sfcache issued");
+        refused.forEach((query, message) -> ops.document(query).execute().errors()
+                .satisfy(errors -> assertThat(errors).as(query).singleElement().satisfies(e -> {
+                    assertThat(e.getMessage()).startsWith(message);
+                    assertThat(e.getExtensions()).containsEntry("code", "BAD_REQUEST");
+                })));
+    }
+
+    @Test
     void opsPageThroughDeadLettersAndRedriveThem() {
         List<ChangeMessageBuilder> broken = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
