@@ -29,7 +29,7 @@ import io.sfcache.salesforce.Reconciler;
 /**
  * Asks each monitored object's describe (If-Modified-Since the last answer's Last-Modified, so an unchanged one is a
  * 304) and, when it changed, diffs it against the data contract: a schema change shows the evening it is made, with
- * no traffic, before any record fails. Called by the {@code schema-drift} route.
+ * no traffic, before any record fails. Route steps of the {@code schema-drift} route.
  *
  * <p>Reports each finding once (a WARN line naming object, field and change), counts the checks
  * ({@code sfcache.schema.drift.checks{sobject,result}}) and exports the open findings
@@ -37,7 +37,8 @@ import io.sfcache.salesforce.Reconciler;
  *
  * <p>It changes nothing while Salesforce and the contract disagree: re-reading records then would only fail or
  * dead-letter them again. When they agree again without a restart (the org change was undone), the object is
- * reconciled from when the drift was seen, since changes made meanwhile may be dead-lettered or were never sent.
+ * reconciled from when the drift was seen, since changes made meanwhile may be dead-lettered or were never sent: the
+ * route does that when {@link ObjectDrift#repairDue()}, and reports back here.
  */
 @Component("schemaDriftDetector")
 public class SchemaDriftDetector {
@@ -58,6 +59,16 @@ public class SchemaDriftDetector {
         static ObjectDrift initial(String sobject) {
             return new ObjectDrift(sobject, null, null, null, List.of(), null, null, null);
         }
+
+        /** The drift ended and the window it left has not been reconciled yet. */
+        public boolean repairDue() {
+            return repair != null && !repair.done() && findings.isEmpty();
+        }
+
+        ObjectDrift withRepair(Repair outcome) {
+            return new ObjectDrift(sobject, lastChecked, lastResult, lastModified, findings, driftSince, lastError,
+                    outcome);
+        }
     }
 
     /** @param since reconcile from here (minus the reconciler's overlap); @param outcome what happened, or null */
@@ -66,7 +77,6 @@ public class SchemaDriftDetector {
 
     private final DataContracts contracts;
     private final DescribeClient describes;
-    private final Reconciler reconciler;
     private final ObjectMapper json;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -75,11 +85,10 @@ public class SchemaDriftDetector {
     /** Field labels as the describes showed them, kept after a field goes so that a rename can be recognised. */
     private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
 
-    public SchemaDriftDetector(DataContracts contracts, DescribeClient describes, Reconciler reconciler,
-            ObjectMapper json, MeterRegistry meters, Clock clock) {
+    public SchemaDriftDetector(DataContracts contracts, DescribeClient describes, ObjectMapper json,
+            MeterRegistry meters, Clock clock) {
         this.contracts = contracts;
         this.describes = describes;
-        this.reconciler = reconciler;
         this.json = json;
         this.meters = meters;
         this.clock = clock;
@@ -93,14 +102,14 @@ public class SchemaDriftDetector {
         }
     }
 
-    /** Checks every monitored object; one failing does not stop the others. */
-    public void checkAll() {
-        contracts.all().forEach(this::check);
+    /** The objects to check, in contract order. */
+    public List<String> objects() {
+        return contracts.all().stream().map(DataContract::sobject).toList();
     }
 
-    /** Checks one object now; the result is also kept for health and metrics. */
-    public synchronized ObjectDrift check(DataContract contract) {
-        String sobject = contract.sobject();
+    /** Checks one object now (a failing describe is a result, not an exception); kept for health and metrics. */
+    public synchronized ObjectDrift check(String sobject) {
+        DataContract contract = contracts.find(sobject).orElseThrow();
         ObjectDrift before = states.get(sobject);
         Instant now = clock.instant();
         ObjectDrift after;
@@ -124,7 +133,6 @@ public class SchemaDriftDetector {
                     before.driftSince(), error, before.repair());
         }
         meters.counter("sfcache.schema.drift.checks", "sobject", sobject, "result", after.lastResult()).increment();
-        after = repairIfDue(after);
         // The gauge first: whoever sees the new state sees the metric too.
         findingsGauges.get(sobject).set(after.findings().size());
         states.put(sobject, after);
@@ -167,26 +175,23 @@ public class SchemaDriftDetector {
                 null, repair);
     }
 
-    /** Reconciles an object whose drift ended, once; a failed attempt is tried again at the next check. */
-    private ObjectDrift repairIfDue(ObjectDrift state) {
-        Repair repair = state.repair();
-        if (repair == null || repair.done() || !state.findings().isEmpty()) {
-            return state;
-        }
-        Repair outcome;
-        try {
-            Reconciler.Result result = reconciler.reconcileAround(state.sobject(), repair.since());
-            outcome = new Repair(repair.since(), true, "reconciled " + result.seen() + " record(s) changed since the drift"
-                    + " began");
-            LOG.info("Schema drift of {} ended: {} (from {} minus the reconcile overlap)", state.sobject(),
-                    outcome.outcome(), repair.since());
-        } catch (RuntimeException e) {
-            outcome = new Repair(repair.since(), false, "failed, retried at the next check: " + e.getMessage());
-            LOG.warn("Schema drift of {} ended but reconciling it failed (retried at the next check): {}",
-                    state.sobject(), e.getMessage());
-        }
-        return new ObjectDrift(state.sobject(), state.lastChecked(), state.lastResult(), state.lastModified(),
-                state.findings(), state.driftSince(), state.lastError(), outcome);
+    /** The window the drift left was reconciled: not again. */
+    public synchronized void repaired(String sobject, Reconciler.Result result) {
+        ObjectDrift state = states.get(sobject);
+        Repair outcome = new Repair(state.repair().since(), true, "reconciled " + result.seen()
+                + " record(s) changed since the drift began");
+        LOG.info("Schema drift of {} ended: {} (from {} minus the reconcile overlap)", sobject, outcome.outcome(),
+                outcome.since());
+        states.put(sobject, state.withRepair(outcome));
+    }
+
+    /** Reconciling the window failed: tried again at the next check. */
+    public synchronized void repairFailed(String sobject, Throwable failure) {
+        ObjectDrift state = states.get(sobject);
+        LOG.warn("Schema drift of {} ended but reconciling it failed (retried at the next check): {}", sobject,
+                failure.getMessage());
+        states.put(sobject, state.withRepair(new Repair(state.repair().since(), false,
+                "failed, retried at the next check: " + failure.getMessage())));
     }
 
     /** Findings of every object, for logs and tests. */

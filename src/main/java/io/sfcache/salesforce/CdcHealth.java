@@ -1,5 +1,7 @@
 package io.sfcache.salesforce;
 
+import java.util.Map;
+
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -12,18 +14,23 @@ import org.springframework.stereotype.Component;
 @Component("changeDataCapture")
 public class CdcHealth implements HealthIndicator {
 
-    private final CdcSubscriptions subscriptions;
+    private final CdcModeDecision decision;
+    private final CdcRoutes routes;
+    private final CdcFailures failures;
 
-    public CdcHealth(CdcSubscriptions subscriptions) {
-        this.subscriptions = subscriptions;
+    public CdcHealth(CdcModeDecision decision, CdcRoutes routes, CdcFailures failures) {
+        this.decision = decision;
+        this.routes = routes;
+        this.failures = failures;
     }
 
     @Override
     public Health health() {
-        Health.Builder health = subscriptions.lastErrors().isEmpty() ? Health.up() : Health.down();
-        return health.withDetail("mode", subscriptions.getMode())
-                .withDetail("active", subscriptions.getActive())
-                .withDetail("lastErrors", subscriptions.lastErrors())
+        Map<String, String> lastErrors = failures.lastErrors();
+        Health.Builder health = lastErrors.isEmpty() ? Health.up() : Health.down();
+        return health.withDetail("mode", decision.mode().name())
+                .withDetail("active", routes.active().toString())
+                .withDetail("lastErrors", lastErrors)
                 .build();
     }
 }

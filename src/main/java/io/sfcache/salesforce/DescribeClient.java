@@ -51,7 +51,7 @@ public class DescribeClient implements DisposableBean {
      * @throws IllegalStateException when Salesforce answers anything but 200 or 304, or not in time
      */
     public Describe describe(String sobject, String ifModifiedSince) {
-        SalesforceCalls.refuseWhileStopping(camel);
+        SalesforceCalls.refuseIfStopping(camel);
         Client salesforce = client();
         Map<String, List<String>> headers = new LinkedHashMap<>();
         headers.put(HttpHeader.ACCEPT.asString(), List.of("application/json"));

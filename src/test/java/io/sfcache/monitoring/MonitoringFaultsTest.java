@@ -57,7 +57,9 @@ class MonitoringFaultsTest {
     @Autowired
     PublisherAccounting accounting;
     @Autowired
-    ScheduledReconciliation reconciliation;
+    ReconciliationRuns reconciliation;
+    @Autowired
+    org.apache.camel.ProducerTemplate producer;
     @Autowired
     ReaderProbe readerProbe;
     @Autowired
@@ -128,13 +130,13 @@ class MonitoringFaultsTest {
         fields.put("BillingCity", "Porto");
         String id = salesforce.create("Account", fields);
         // Whether or not the change event got there first, a run stores what Salesforce holds.
-        reconciliation.runAll();
+        reconcileAll();
         assertThat(pipeline.record("Account", id)).isPresent();
         // Changed in Salesforce, but no message and no change event ever comes.
         salesforce.updateSilently("Account", id, Map.of("BillingCity", "Faro", "Rating", "Cold"));
         double repairedBefore = counter("sfcache.reconciliation.repaired");
 
-        reconciliation.runAll();
+        reconcileAll();
 
         JsonNode stored = pipeline.record("Account", id).orElseThrow();
         assertThat(stored.path("fields").path("BillingCity").asText()).isEqualTo("Faro");
@@ -227,5 +229,10 @@ class MonitoringFaultsTest {
 
     private double counter(String name) {
         return meters.find(name).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    /** What the reconciliation route's timer does, now and waited for. */
+    private void reconcileAll() {
+        producer.requestBody("direct:reconcile-all", (Object) null);
     }
 }

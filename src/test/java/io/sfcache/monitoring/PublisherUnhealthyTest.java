@@ -59,7 +59,7 @@ class PublisherUnhealthyTest {
     @Autowired
     HeartbeatWatchdog watchdog;
     @Autowired
-    ScheduledReconciliation reconciliation;
+    ReconciliationRuns reconciliation;
     @Autowired
     SyncState syncState;
     @Autowired

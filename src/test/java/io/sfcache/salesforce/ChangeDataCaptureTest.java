@@ -40,7 +40,10 @@ class ChangeDataCaptureTest {
     PipelineHarness pipeline;
 
     @Autowired
-    CdcSubscriptions subscriptions;
+    CdcOperatorSwitches subscriptions;
+
+    @Autowired
+    CdcFailures failures;
 
     @Autowired
     SyncState syncState;
@@ -145,10 +148,10 @@ class ChangeDataCaptureTest {
         // Every Account event so far handled (earlier tests' too), so the stored position no longer moves.
         await().atMost(ARRIVES).until(() -> {
             List<PublishedEvent> events = salesforce.publishedEvents("Account");
-            return syncState.replayId(CdcSubscriptions.channel("Account"))
+            return syncState.replayId(ReplayPositions.channel("Account"))
                     .filter(events.get(events.size() - 1).replayId()::equals).isPresent();
         });
-        String storedReplayId = syncState.replayId(CdcSubscriptions.channel("Account")).orElseThrow();
+        String storedReplayId = syncState.replayId(ReplayPositions.channel("Account")).orElseThrow();
 
         subscriptions.resubscribe("Account");
 
@@ -170,7 +173,7 @@ class ChangeDataCaptureTest {
 
         await().atMost(ARRIVES).until(() -> counter("sfcache.cdc.replay.lost") > lostBefore);
         awaitStored(id, doc -> "Cold".equals(doc.path("fields").path("Rating").asText()));
-        assertThat(subscriptions.lastErrors()).containsKey("Account");
+        assertThat(failures.lastErrors()).containsKey("Account");
     }
 
     @Test

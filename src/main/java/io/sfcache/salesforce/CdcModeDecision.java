@@ -1,0 +1,65 @@
+package io.sfcache.salesforce;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import org.springframework.stereotype.Component;
+
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.SyncState;
+
+/**
+ * Whether the Change Data Capture subscriptions should run ({@code sfcache.salesforce.cdc.mode}): never (OFF), always
+ * (BOTH), or in FALLBACK while an operator says so or the queue path needs help: its consumer paused (the ingest
+ * circuit breaker open) or a publisher's heartbeats overdue, for longer than {@code fallback-after}, until it has been
+ * healthy for {@code fallback-quiet-period}. Route step of {@code cdc-apply-mode}.
+ */
+@Component("cdcModeDecision")
+public class CdcModeDecision {
+
+    private final DataContracts contracts;
+    private final SyncState syncState;
+    private final ThrottlingExceptionRoutePolicy ingestBreaker;
+    private final CdcRoutes routes;
+    private final CdcProperties settings;
+    private final Clock clock;
+    private final FallbackWindow fallback;
+    private volatile boolean operatorOn;
+
+    public CdcModeDecision(DataContracts contracts, SyncState syncState,
+            ThrottlingExceptionRoutePolicy ingestCircuitBreaker, CdcRoutes routes, SalesforceProperties salesforce,
+            Clock clock) {
+        this.contracts = contracts;
+        this.syncState = syncState;
+        this.ingestBreaker = ingestCircuitBreaker;
+        this.routes = routes;
+        this.settings = salesforce.getCdc();
+        this.clock = clock;
+        this.fallback = new FallbackWindow(clock, settings.getFallbackAfter(), settings.getFallbackQuietPeriod());
+    }
+
+    public boolean subscriptionsWanted() {
+        return switch (settings.getMode()) {
+            case OFF -> false;
+            case BOTH -> true;
+            case FALLBACK -> operatorOn || fallback.needsHelp(queuePathUnhealthy(), routes.anyRunning());
+        };
+    }
+
+    /** The operator's switch (JMX): subscribe in FALLBACK mode whatever the queue path's health, or leave it to that. */
+    void operatorWantsSubscriptions(boolean on) {
+        this.operatorOn = on;
+    }
+
+    public CdcProperties.Mode mode() {
+        return settings.getMode();
+    }
+
+    private boolean queuePathUnhealthy() {
+        Instant overdueBefore = clock.instant().minus(settings.getFallbackAfter());
+        return !"closed".equalsIgnoreCase(ingestBreaker.getStateAsString())
+                || contracts.all().stream().anyMatch(contract -> syncState.lastHeartbeat(contract.sobject())
+                        .map(heartbeat -> heartbeat.receivedAt().isBefore(overdueBefore)).orElse(false));
+    }
+}
