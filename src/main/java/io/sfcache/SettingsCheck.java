@@ -149,10 +149,7 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
                 text.append("\nOrigin: ").append(property.getOrigin());
             }
         }
-        Throwable reason = e.getCause() != null ? e.getCause() : e;
-        while (reason.getCause() != null) {
-            reason = reason.getCause();
-        }
+        Throwable reason = org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e);
         return text.append("\nReason: ").append(reason.getMessage()).toString();
     }
 

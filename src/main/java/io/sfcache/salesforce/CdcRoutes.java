@@ -99,10 +99,6 @@ public class CdcRoutes {
     }
 
     private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.toString();
+        return org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).toString();
     }
 }
