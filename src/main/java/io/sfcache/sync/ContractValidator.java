@@ -106,7 +106,7 @@ public class ContractValidator {
     }
 
     private static String typeOf(JsonNode value) {
-        return value == null ? "nothing" : value.getNodeType().name().toLowerCase();
+        return value == null ? "nothing" : value.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private static String shown(JsonNode value) {

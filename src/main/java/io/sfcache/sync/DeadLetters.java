@@ -13,6 +13,7 @@ import java.util.Map;
 import java.nio.ByteBuffer;
 
 import org.apache.camel.Exchange;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -183,10 +184,7 @@ public class DeadLetters {
     }
 
     private static String rootCause(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
         return root == failure ? failure.toString() : failure + " (caused by " + root + ")";
     }
 }
