@@ -22,8 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeSource;
+import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.RecordDocument;
+import io.sfcache.sync.RecordVersion;
 import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.WriteDecision;
 
@@ -141,25 +144,22 @@ public class Reconciler {
     private String sync(DataContract contract, JsonNode row) {
         Instant modstamp = OffsetDateTime.parse(row.path("SystemModstamp").asText(), REST_DATETIME).toInstant();
         boolean deleted = row.path("IsDeleted").asBoolean(false);
-        ObjectNode change = JsonNodeFactory.instance.objectNode();
-        change.put("schemaVersion", 1);
-        // Stable per record version: reading the same state again is a duplicate, not a new change.
-        change.put("eventId", "reconcile:" + row.path("Id").asText() + ":" + modstamp.toEpochMilli());
-        change.put("sobject", contract.sobject());
-        change.put("changeType", deleted ? "DELETE" : "UPDATE");
-        change.put("recordId", row.path("Id").asText());
-        ObjectNode version = change.putObject("version");
-        version.put("systemModstamp", RecordDocument.timestamp(modstamp));
-        version.put("sequence", 0);
-        change.put("commitTime", RecordDocument.timestamp(modstamp));
+        ObjectNode fields = null;
         if (!deleted) {
-            ObjectNode fields = change.putObject("fields");
-            contract.fields().values().forEach(field -> fields.set(field.name(), value(row.get(field.name()), field)));
+            fields = JsonNodeFactory.instance.objectNode();
+            for (DataContract.Field field : contract.fields().values()) {
+                fields.set(field.name(), value(row.get(field.name()), field));
+            }
         }
+        // Stable per record version: reading the same state again is a duplicate, not a new change.
+        String id = row.path("Id").asText();
+        ChangeMessage change = new ChangeMessage("reconcile:" + id + ":" + modstamp.toEpochMilli(), contract.sobject(),
+                deleted ? ChangeType.DELETE : ChangeType.UPDATE, id, new RecordVersion(modstamp, 0), modstamp, fields,
+                false, null);
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(SyncHeaders.SOURCE, ChangeSource.RECONCILIATION);
-        exchange.getMessage().setBody(change.toString());
-        exchange.getMessage().setHeader("CamelAzureServiceBusMessageId", change.get("eventId").asText());
+        exchange.getMessage().setBody(json.valueToTree(change).toString());
+        exchange.getMessage().setHeader("CamelAzureServiceBusMessageId", change.eventId());
         Exchange done = producer.send("direct:sync-change?synchronous=true", exchange);
         if (done.isFailed()) {
             throw new IllegalStateException("reconciling " + contract.sobject() + " " + row.path("Id").asText()
