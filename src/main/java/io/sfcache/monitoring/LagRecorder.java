@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sfcache.sync.ChangeMessage;
@@ -35,12 +36,22 @@ public class LagRecorder {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Newest> newest = new ConcurrentHashMap<>();
-    /** Built once per object and source: this runs for every change written. */
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** One timer per object and source. */
+    private final Meter.MeterProvider<Timer> lags;
 
     public LagRecorder(MeterRegistry meters, Clock clock) {
         this.meters = meters;
         this.clock = clock;
+        this.lags = Timer.builder("sfcache.sync.lag")
+                .description("Salesforce commit to stored in Cosmos, per change written")
+                .serviceLevelObjectives(SLO)
+                .minimumExpectedValue(Duration.ofMillis(100))
+                .maximumExpectedValue(Duration.ofHours(24))
+                // A decaying window (about 3 minutes) for the health check's recent p99.
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofMinutes(1))
+                .distributionStatisticBufferLength(3)
+                .withRegistry(meters);
     }
 
     /** Route step after the order guard wrote a change (CREATE or REPLACE). */
@@ -49,7 +60,8 @@ public class LagRecorder {
         ChangeSource source = ChangeSource.of(exchange);
         Instant now = clock.instant();
         Duration lag = Duration.between(change.commitTime(), now);
-        timer(change.sobject(), source).record(lag.isNegative() ? Duration.ZERO : lag);
+        lags.withTags("sobject", change.sobject(), "source", source.name())
+                .record(lag.isNegative() ? Duration.ZERO : lag);
         newest.merge(change.sobject(), new Newest(change.recordId(), change.commitTime(), now),
                 (a, b) -> b.commitTime().isAfter(a.commitTime()) ? b : a);
     }
@@ -68,20 +80,6 @@ public class LagRecorder {
                 .filter(nanos -> nanos > 0)
                 .max(Double::compare)
                 .map(nanos -> Duration.ofNanos(nanos.longValue()));
-    }
-
-    private Timer timer(String sobject, ChangeSource source) {
-        return timers.computeIfAbsent(sobject + "/" + source, key -> Timer.builder("sfcache.sync.lag")
-                .description("Salesforce commit to stored in Cosmos, per change written")
-                .tags("sobject", sobject, "source", source.name())
-                .serviceLevelObjectives(SLO)
-                .minimumExpectedValue(Duration.ofMillis(100))
-                .maximumExpectedValue(Duration.ofHours(24))
-                // A decaying window (about 3 minutes) for the health check's recent p99.
-                .publishPercentiles(0.5, 0.99)
-                .distributionStatisticExpiry(Duration.ofMinutes(1))
-                .distributionStatisticBufferLength(3)
-                .register(meters));
     }
 
     static double seconds(Duration duration) {

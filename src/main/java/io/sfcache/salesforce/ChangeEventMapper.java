@@ -20,7 +20,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.RecordDocument;
+import io.sfcache.sync.RecordVersion;
 
 /**
  * Turns a Salesforce change event (Avro, as the Pub/Sub API delivers it) into sfcache change messages, one per
@@ -73,24 +76,14 @@ public class ChangeEventMapper {
         }
         DataContract contract = contracts.find(sobject).orElse(null);
         ObjectNode fields = contract == null ? null : fields(event, header, changeType, contract);
+        boolean carriesFields = fields != null && !"DELETE".equals(changeType);
         List<ObjectNode> changes = new ArrayList<>();
         for (String recordId : recordIds) {
-            ObjectNode change = JsonNodeFactory.instance.objectNode();
-            change.put("schemaVersion", 1);
             // One event, several records: each record's change gets its own id, stable across replays.
-            change.put("eventId", recordIds.size() == 1 ? eventId : eventId + ":" + recordId);
-            change.put("sobject", sobject);
-            change.put("changeType", changeType);
-            change.put("recordId", recordId);
-            ObjectNode version = change.putObject("version");
-            version.put("systemModstamp", RecordDocument.timestamp(commit));
-            version.put("sequence", sequence);
-            change.put("commitTime", RecordDocument.timestamp(commit));
-            if (fields != null && !"DELETE".equals(changeType)) {
-                change.set("fields", fields.deepCopy());
-                change.put("partial", "UPDATE".equals(changeType));
-            }
-            changes.add(change);
+            ChangeMessage change = new ChangeMessage(recordIds.size() == 1 ? eventId : eventId + ":" + recordId,
+                    sobject, ChangeType.valueOf(changeType), recordId, new RecordVersion(commit, sequence), commit,
+                    carriesFields ? fields.deepCopy() : null, carriesFields && "UPDATE".equals(changeType), null);
+            changes.add(json.valueToTree(change));
         }
         return new Mapped(changes, sobject, List.of(), null);
     }

@@ -7,12 +7,16 @@ import java.time.format.DateTimeFormatter;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.RecordDocument;
+import io.sfcache.sync.RecordVersion;
 
 /**
  * Route step: one record as Salesforce's REST query returns it, turned into a full change message (source
@@ -23,6 +27,9 @@ public class ReconcileRows {
 
     /** Salesforce's REST date-times: 2026-11-27T10:00:00.000+0000. */
     private static final DateTimeFormatter REST_DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSZ");
+
+    /** ChangeMessage carries its own (de)serialisers: a plain mapper writes the envelope exactly. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DataContracts contracts;
 
@@ -38,22 +45,19 @@ public class ReconcileRows {
     static ObjectNode change(DataContract contract, JsonNode row) {
         Instant modstamp = OffsetDateTime.parse(row.path("SystemModstamp").asText(), REST_DATETIME).toInstant();
         boolean deleted = row.path("IsDeleted").asBoolean(false);
-        ObjectNode change = JsonNodeFactory.instance.objectNode();
-        change.put("schemaVersion", 1);
-        // Stable per record version: reading the same state again is a duplicate, not a new change.
-        change.put("eventId", "reconcile:" + row.path("Id").asText() + ":" + modstamp.toEpochMilli());
-        change.put("sobject", contract.sobject());
-        change.put("changeType", deleted ? "DELETE" : "UPDATE");
-        change.put("recordId", row.path("Id").asText());
-        ObjectNode version = change.putObject("version");
-        version.put("systemModstamp", RecordDocument.timestamp(modstamp));
-        version.put("sequence", 0);
-        change.put("commitTime", RecordDocument.timestamp(modstamp));
+        ObjectNode fields = null;
         if (!deleted) {
-            ObjectNode fields = change.putObject("fields");
-            contract.fields().values().forEach(field -> fields.set(field.name(), value(row.get(field.name()), field)));
+            fields = JsonNodeFactory.instance.objectNode();
+            for (DataContract.Field field : contract.fields().values()) {
+                fields.set(field.name(), value(row.get(field.name()), field));
+            }
         }
-        return change;
+        String id = row.path("Id").asText();
+        // Stable per record version: reading the same state again is a duplicate, not a new change.
+        ChangeMessage change = new ChangeMessage("reconcile:" + id + ":" + modstamp.toEpochMilli(), contract.sobject(),
+                deleted ? ChangeType.DELETE : ChangeType.UPDATE, id, new RecordVersion(modstamp, 0), modstamp, fields,
+                false, null);
+        return JSON.valueToTree(change);
     }
 
     private static JsonNode value(JsonNode value, DataContract.Field field) {

@@ -2,7 +2,6 @@ package io.sfcache.sync;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +24,6 @@ import io.sfcache.contracts.DataContracts;
 public class ChangeMessageReader {
 
     static final String SERVICE_BUS_CONTENT_TYPE = "CamelAzureServiceBusContentType";
-    static final int SUPPORTED_SCHEMA_VERSION = 1;
 
     private final ObjectMapper json;
     private final ContractValidator validator;
@@ -117,9 +115,9 @@ public class ChangeMessageReader {
             throw new RejectedChangeException(RejectionReason.INVALID_ENVELOPE, tooDeep);
         }
         JsonNode version = node.get("schemaVersion");
-        if (version != null && version.canConvertToInt() && version.asInt() != SUPPORTED_SCHEMA_VERSION) {
+        if (version != null && version.canConvertToInt() && version.asInt() != ChangeMessage.SCHEMA_VERSION) {
             throw new RejectedChangeException(RejectionReason.INVALID_ENVELOPE, "schemaVersion " + version.asInt()
-                    + " is not supported: this sfcache reads version " + SUPPORTED_SCHEMA_VERSION
+                    + " is not supported: this sfcache reads version " + ChangeMessage.SCHEMA_VERSION
                     + "; upgrade sfcache before the publisher, then redrive");
         }
         List<String> violations = validator.envelopeViolations(node);
@@ -130,23 +128,15 @@ public class ChangeMessageReader {
         }
     }
 
+    /** The envelope-valid message as a {@link ChangeMessage}, bound by Jackson. */
     private ChangeMessage toChange(ObjectNode node) {
-        ChangeType type = ChangeType.valueOf(node.get("changeType").asText());
-        JsonNode version = node.get("version");
-        JsonNode heartbeat = node.get("heartbeat");
-        return new ChangeMessage(
-                node.get("eventId").asText(),
-                node.get("sobject").asText(),
-                type,
-                node.path("recordId").asText(null),
-                version == null ? null : new RecordVersion(Instant.parse(version.get("systemModstamp").asText()),
-                        version.get("sequence").asLong()),
-                Instant.parse(node.get("commitTime").asText()),
-                node.get("fields") instanceof ObjectNode fields ? fields : null,
-                node.path("partial").asBoolean(false),
-                heartbeat == null ? null : new ChangeMessage.Heartbeat(heartbeat.get("sentSincePrevious").asLong(),
-                        heartbeat.path("previousHeartbeatTime").isTextual()
-                                ? Instant.parse(heartbeat.get("previousHeartbeatTime").asText()) : null,
-                        PublisherStatus.from(heartbeat)));
+        try {
+            return json.treeToValue(node, ChangeMessage.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            // What the envelope schema lets through but Java cannot hold, e.g. a sequence beyond a long.
+            throw new RejectedChangeException(RejectionReason.INVALID_ENVELOPE, "The message cannot be read as a "
+                    + "change message: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                            : e.getMessage()));
+        }
     }
 }

@@ -5,10 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 
@@ -80,7 +82,7 @@ public class ContractValidator {
 
     /** One violation as "Field: problem", naming the expectation and the value found. */
     static String describe(ValidationMessage m) {
-        String path = m.getInstanceLocation().toString().replaceFirst("^\\$\\.?", "");
+        String path = path(m.getInstanceLocation());
         JsonNode value = m.getInstanceNode();
         JsonNode schema = m.getSchemaNode();
         return switch (m.getType()) {
@@ -97,8 +99,26 @@ public class ContractValidator {
             case "format" -> path + ": " + shown(value) + " is not a valid " + formatName(m);
             case "minimum" -> path + ": " + shown(value) + " is below the minimum " + schema;
             case "maximum" -> path + ": " + shown(value) + " is above the maximum " + schema;
-            default -> (path.isEmpty() ? "" : path + ": ") + m.getMessage().replaceFirst("^\\$[^:]*: ", "");
+            default -> (path.isEmpty() ? "" : path + ": ")
+                    + m.getMessage().replaceFirst("^" + Pattern.quote(m.getInstanceLocation().toString()) + ": ", "");
         };
+    }
+
+    /**
+     * Where the problem is, as a person writes it: {@code AnnualRevenue}, {@code version.sequence},
+     * {@code Extra[0]}; the validator's own rendering is a JSON pointer ({@code /version/sequence}).
+     */
+    private static String path(JsonNodePath location) {
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            if (element instanceof Integer index) {
+                path.append('[').append(index).append(']');
+            } else {
+                path.append(path.isEmpty() ? "" : ".").append(element);
+            }
+        }
+        return path.toString();
     }
 
     private static String qualify(String parent, String property) {
@@ -106,7 +126,7 @@ public class ContractValidator {
     }
 
     private static String typeOf(JsonNode value) {
-        return value == null ? "nothing" : value.getNodeType().name().toLowerCase();
+        return value == null ? "nothing" : value.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private static String shown(JsonNode value) {

@@ -18,7 +18,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.sfcache.azure.CosmosProperties;
 
-/** Reads and updates dead letters in Cosmos for operators (redrive, listings); the routes write them. */
+/**
+ * The dead letters in Cosmos, through the SDK: the dead-letter route stores them ({@link DeadLetters} says what),
+ * operators list and redrive them.
+ */
 @Component
 public class DeadLetterStore {
 
@@ -68,6 +71,11 @@ public class DeadLetterStore {
                 .take(limit)
                 .collectList()
                 .block(timeout);
+    }
+
+    /** Route step (dead-letter.camel.yaml): stores a dead letter, replacing the message's earlier one. */
+    public void store(ObjectNode letter) {
+        container.upsertItem(letter).block(timeout);
     }
 
     /** The dead letter with this id, whatever its status (a point read); empty if there is none. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.nio.ByteBuffer;
 
 import org.apache.camel.Exchange;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,47 +36,42 @@ public class DeadLetters {
     static final String APPLICATION_PROPERTIES = "CamelAzureServiceBusApplicationProperties";
     static final String CONTENT_TYPE = "CamelAzureServiceBusContentType";
     static final String DELIVERY_COUNT = "CamelAzureServiceBusDeliveryCount";
-    private static final String PENDING = "SfcacheDeadLetter";
     static final String DESCRIPTION_PROPERTY = "SfcacheDeadLetterDescription";
     static final String OBJECT_PROPERTY = "SfcacheDeadLetterObject";
     /** Room for the JSON around the body within Cosmos's 2 MB item limit. */
     private static final int MAX_STORED_BODY_BYTES = 1_500_000;
 
     private final ObjectMapper json;
+    private final DeadLetterStore store;
     private final Clock clock;
 
-    public DeadLetters(ObjectMapper json, Clock clock) {
+    public DeadLetters(ObjectMapper json, DeadLetterStore store, Clock clock) {
         this.json = json;
+        this.store = store;
         this.clock = clock;
     }
 
-    /** Works out what failed and sets up the read of an earlier dead letter of the same message. */
-    public void prepare(Exchange exchange) {
+    /** Route step: works out what failed. Body out: the dead letter of this failure alone. */
+    public ObjectNode prepare(Exchange exchange) {
         ObjectNode entry = describe(exchange);
-        exchange.setProperty(PENDING, entry);
         exchange.setProperty(SyncHeaders.DEAD_LETTERED, entry.get("reason").asText());
         exchange.setProperty(DESCRIPTION_PROPERTY, entry.get("description").asText());
         exchange.setProperty(OBJECT_PROPERTY, entry.path("sobject").asText("unknown"));
-        var message = exchange.getMessage();
-        message.setHeader(SyncHeaders.COSMOS_ITEM_ID, entry.get("id").asText());
-        message.setHeader(SyncHeaders.COSMOS_PARTITION_KEY, entry.get("id").asText());
-        message.removeHeader(SyncHeaders.COSMOS_REQUEST_OPTIONS);
-        message.removeHeader(SyncHeaders.COSMOS_OPERATION);
-        message.setBody(null);
+        return entry;
     }
 
-    /** Body in: the earlier dead letter of this message, if any. Body out: the document to upsert. */
-    public ObjectNode merge(Exchange exchange) {
-        ObjectNode entry = exchange.getProperty(PENDING, ObjectNode.class);
-        Object body = exchange.getMessage().getBody();
-        JsonNode earlier = body == null ? null : json.valueToTree(body);
-        if (earlier != null && earlier.hasNonNull("firstSeen")) {
+    /**
+     * Route step: reads the dead letter this message already has, if it failed before (redelivery, redrive), and
+     * carries over when it was first seen and how often it failed. Body in and out: the dead letter to store.
+     */
+    public ObjectNode mergeEarlier(ObjectNode entry) {
+        store.find(entry.get("id").asText()).filter(earlier -> earlier.hasNonNull("firstSeen")).ifPresent(earlier -> {
             entry.put("firstSeen", earlier.get("firstSeen").asText());
             entry.put("attempts", earlier.path("attempts").asLong() + 1);
             if (earlier.has("redrives")) {
                 entry.set("redrives", earlier.get("redrives"));
             }
-        }
+        });
         return entry;
     }
 
@@ -183,10 +179,7 @@ public class DeadLetters {
     }
 
     private static String rootCause(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = NestedExceptionUtils.getMostSpecificCause(failure);
         return root == failure ? failure.toString() : failure + " (caused by " + root + ")";
     }
 }

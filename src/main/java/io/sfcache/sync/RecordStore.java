@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
@@ -42,23 +43,27 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Stores changes in order, in batches: the changes of one object waiting at the same moment are read with one
- * {@code readMany}, decided one by one by the {@link OrderGuard}, and written with one bulk request of creates and
- * replaces conditional on the ETag read. Each change's outcome goes back to its own message's flow, so a write
- * conflict or an outage is retried, and a message completed, per message as before.
+ * Stores changes in order, in batches: the three steps of an object's route (sync-object.camel.yaml). {@link #read}
+ * finds what is stored, with one {@code readMany} for the object's changes waiting to be read; {@link #decide} lets
+ * the {@link OrderGuard} decide for this change alone; {@link #write} creates or replaces (conditional on the ETag
+ * read) with one bulk request for the object's changes waiting to be written. Each change's outcome goes back to its
+ * own message's flow, so a write conflict or an outage is retried, and a message completed, per message.
  *
- * <p>Nothing waits to fill a batch: while {@code sfcache.sync.batch.max-in-flight} batches of an object are being
- * written, new changes queue up, and the next batch takes what queued. A lone change is stored at once; a backlog
- * goes in batches of up to {@code sfcache.sync.batch.max-size}. A record appears at most once per batch: a second
- * change of it waits for the next batch.
+ * <p>Nothing waits to fill a batch: while {@code sfcache.sync.batch.max-in-flight} requests of one kind are running
+ * for an object, new changes queue up, and the next request takes what queued. A lone change is read and written at
+ * once; a backlog goes in batches of up to {@code sfcache.sync.batch.max-size}. A record appears at most once per
+ * batch: a second change of it waits for the next one.
  *
  * <p>Through the Cosmos SDK rather than Camel's azure-cosmosdb endpoint, which has neither readMany nor bulk (4.17).
  */
 @Component("recordStore")
 public class RecordStore {
 
-    /** Observation (span and timer {@code sfcache_sync_store_seconds}) of one change waiting for its batch. */
+    /** Observation (span and timer {@code sfcache_sync_store_seconds}) of one change's read, decision and write. */
     static final String STORE_OBSERVATION = "sfcache.sync.store";
+    /** Exchange property: the stored record {@link #read} found; absent when there is none. */
+    static final String STORED = "SfcacheStored";
+    private static final String OBSERVATION = "SfcacheStoreObservation";
 
     private final CosmosAsyncDatabase database;
     private final OrderGuard orderGuard;
@@ -67,9 +72,9 @@ public class RecordStore {
     private final MeterRegistry meters;
     private final int maxSize;
     private final int maxInFlight;
-    /** How long a batch may take, and a change wait for it: readMany plus bulk, each within the request timeout. */
+    /** How long one request may take, and a change wait for it: within the request timeout, SDK retries included. */
     private final Duration batchTimeout;
-    private final Map<String, Batcher> batchers = new ConcurrentHashMap<>();
+    private final Map<String, Batches> containers = new ConcurrentHashMap<>();
 
     public RecordStore(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, OrderGuard orderGuard,
             DataContracts contracts, ObservationRegistry observations, MeterRegistry meters) {
@@ -83,42 +88,98 @@ public class RecordStore {
         this.batchTimeout = store.getRequestTimeout().multipliedBy(3);
     }
 
-    /**
-     * Route step: stores the exchange's change and waits for the outcome. Sets the decision property and leaves as
-     * body the document written (CREATE, REPLACE) or stored (REDELIVERED), else null. Throws what failed for this
-     * change: a write conflict, an outage, a change the contract store cannot take.
-     */
-    public void store(Exchange exchange) throws Exception {
+    /** Route step: the change's stored record, read in a batch, as property {@value #STORED}. */
+    public void read(Exchange exchange) throws Exception {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        Pending pending = new Pending(change, ChangeSource.of(exchange));
-        String container = contracts.find(change.sobject()).orElseThrow().container();
-        OrderGuard.Decision decision = Observation.createNotStarted(STORE_OBSERVATION, observations)
+        Observation store = Observation.createNotStarted(STORE_OBSERVATION, observations)
                 .contextualName("store " + change.sobject().toLowerCase(Locale.ROOT))
                 .lowCardinalityKeyValue("sobject", change.sobject())
-                .observeChecked(() -> {
-                    batchers.computeIfAbsent(container, Batcher::new).submit(pending);
-                    return await(pending);
-                });
-        exchange.setProperty(SyncHeaders.DECISION, decision.kind().name());
-        exchange.getMessage().setBody(decision.document());
-    }
-
-    private OrderGuard.Decision await(Pending pending) throws Exception {
+                .start();
+        exchange.setProperty(OBSERVATION, store);
+        Read read = new Read(change);
         try {
-            return pending.outcome.get(batchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException e) {
-            // The batch may still land; the retry then finds this change stored (REDELIVERED) and announces it.
-            throw new TimeoutException("No answer from Cosmos within " + batchTimeout + " for " + pending.change.sobject()
-                    + " " + pending.change.recordId());
+            batches(change).reads.submit(read);
+            exchange.setProperty(STORED, await(read));
+        } catch (Exception e) {
+            end(exchange, e);
+            throw e;
         }
     }
 
-    /** One change waiting in a batch, with the decision once it is stored (or the failure). */
-    private record Pending(ChangeMessage change, ChangeSource source, CompletableFuture<OrderGuard.Decision> outcome) {
-        Pending(ChangeMessage change, ChangeSource source) {
-            this(change, source, new CompletableFuture<>());
+    /**
+     * Route step: the order guard's decision on the record read, as property {@code SfcacheDecision}; body: the
+     * document to write (CREATE, REPLACE) or the one stored (REDELIVERED), else null.
+     */
+    public void decide(Exchange exchange) {
+        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
+        OrderGuard.Decision decision;
+        try {
+            decision = orderGuard.decide(change, exchange.getProperty(STORED, ObjectNode.class),
+                    ChangeSource.of(exchange));
+        } catch (RuntimeException e) {
+            end(exchange, e);
+            throw e;
+        }
+        exchange.setProperty(SyncHeaders.DECISION, decision.kind().name());
+        exchange.getMessage().setBody(decision.document());
+        if (!decision.kind().writes()) {
+            end(exchange, null);
+        }
+    }
+
+    /**
+     * Route step for a CREATE or REPLACE: the body written in a batch, a replace only if the record still has the
+     * ETag read. Throws what failed for this change: a write conflict (409, 412), an outage.
+     */
+    public void write(Exchange exchange) throws Exception {
+        ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
+        ObjectNode stored = exchange.getProperty(STORED, ObjectNode.class);
+        Write write = new Write(change, WriteDecision.valueOf(exchange.getProperty(SyncHeaders.DECISION, String.class)),
+                exchange.getMessage().getBody(ObjectNode.class), stored == null ? null : stored.path("_etag").asText());
+        try {
+            batches(change).writes.submit(write);
+            await(write);
+            end(exchange, null);
+        } catch (Exception e) {
+            end(exchange, e);
+            throw e;
+        }
+    }
+
+    private static void end(Exchange exchange, Throwable failure) {
+        Observation store = exchange.getProperty(OBSERVATION, Observation.class);
+        exchange.removeProperty(OBSERVATION);
+        if (store != null) {
+            if (failure != null) {
+                store.error(failure);
+            }
+            store.stop();
+        }
+    }
+
+    private Batches batches(ChangeMessage change) {
+        return containers.computeIfAbsent(contracts.find(change.sobject()).orElseThrow().container(), Batches::new);
+    }
+
+    private <R> R await(Waiting<R> waiting) throws Exception {
+        try {
+            return waiting.outcome.get(batchTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            // A write may still land; the retry then finds this change stored (REDELIVERED) and announces it.
+            throw new TimeoutException("No answer from Cosmos within " + batchTimeout + " for "
+                    + waiting.change.sobject() + " " + waiting.id());
+        }
+    }
+
+    /** One change waiting for a request, with what came of it once answered (or the failure). */
+    private abstract static class Waiting<R> {
+        final ChangeMessage change;
+        final CompletableFuture<R> outcome = new CompletableFuture<>();
+
+        Waiting(ChangeMessage change) {
+            this.change = change;
         }
 
         String id() {
@@ -126,23 +187,97 @@ public class RecordStore {
         }
     }
 
-    /** The queue and batches of one container. */
-    private final class Batcher {
+    /** A change waiting for its stored record (null: none). */
+    private static final class Read extends Waiting<ObjectNode> {
+        Read(ChangeMessage change) {
+            super(change);
+        }
+    }
 
-        private final CosmosAsyncContainer container;
-        private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicInteger inFlight = new AtomicInteger();
-        private final DistributionSummary sizes;
+    /** A change waiting for its create or replace. */
+    private static final class Write extends Waiting<Void> {
+        final WriteDecision kind;
+        final ObjectNode document;
+        final String etag;
 
-        Batcher(String name) {
-            this.container = database.getContainer(name);
-            this.sizes = DistributionSummary.builder("sfcache.sync.batch.size")
-                    .description("Changes stored per readMany + bulk write")
-                    .tag("container", name).register(meters);
+        Write(ChangeMessage change, WriteDecision kind, ObjectNode document, String etag) {
+            super(change);
+            this.kind = kind;
+            this.document = document;
+            this.etag = etag;
         }
 
-        void submit(Pending pending) {
-            queue.add(pending);
+        CosmosItemOperation operation() {
+            PartitionKey key = new PartitionKey(id());
+            return switch (kind) {
+                case CREATE -> CosmosBulkOperations.getCreateItemOperation(document, key, this);
+                case REPLACE -> CosmosBulkOperations.getReplaceItemOperation(id(), document, key,
+                        new CosmosBulkItemRequestOptions().setIfMatchETag(etag), this);
+                default -> throw new IllegalArgumentException(kind + " writes nothing");
+            };
+        }
+    }
+
+    /** The read and write batches of one container. */
+    private final class Batches {
+
+        final Batcher<Read> reads;
+        final Batcher<Write> writes;
+
+        Batches(String name) {
+            CosmosAsyncContainer container = database.getContainer(name);
+            DistributionSummary sizes = DistributionSummary.builder("sfcache.sync.batch.size")
+                    .description("Changes read per readMany (written the same way, per bulk request)")
+                    .tag("container", name).register(meters);
+            this.reads = new Batcher<>(batch -> readMany(container, batch), sizes);
+            this.writes = new Batcher<>(batch -> bulk(container, batch), null);
+        }
+
+        private Mono<Void> readMany(CosmosAsyncContainer container, List<Read> batch) {
+            List<CosmosItemIdentity> ids = batch.stream()
+                    .map(read -> new CosmosItemIdentity(new PartitionKey(read.id()), read.id())).toList();
+            return container.readMany(ids, ObjectNode.class).doOnNext(found -> {
+                Map<String, ObjectNode> stored = new HashMap<>();
+                found.getResults().forEach(doc -> stored.put(doc.path(RecordDocument.ID).asText(), doc));
+                batch.forEach(read -> read.outcome.complete(stored.get(read.id())));
+            }).then();
+        }
+
+        private Mono<Void> bulk(CosmosAsyncContainer container, List<Write> batch) {
+            return container.<Write>executeBulkOperations(Flux.fromIterable(batch).map(Write::operation),
+                    new CosmosBulkExecutionOptions()).doOnNext(Batches::settle).then();
+        }
+
+        private static void settle(CosmosBulkOperationResponse<Write> response) {
+            Write write = response.getOperation().getContext();
+            if (response.getException() != null) {
+                write.outcome.completeExceptionally(response.getException());
+            } else if (response.getResponse().isSuccessStatusCode()) {
+                write.outcome.complete(null);
+            } else {
+                write.outcome.completeExceptionally(new StoreWriteException(response.getResponse().getStatusCode(),
+                        write.kind + " of " + write.change.sobject() + " " + write.id() + " answered "
+                                + response.getResponse().getStatusCode() + "/"
+                                + response.getResponse().getSubStatusCode()));
+            }
+        }
+    }
+
+    /** Changes waiting for one kind of request to one container; each batch of them is one request. */
+    private final class Batcher<T extends Waiting<?>> {
+
+        private final Queue<T> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private final Function<List<T>, Mono<Void>> request;
+        private final DistributionSummary sizes;
+
+        Batcher(Function<List<T>, Mono<Void>> request, DistributionSummary sizes) {
+            this.request = request;
+            this.sizes = sizes;
+        }
+
+        void submit(T waiting) {
+            queue.add(waiting);
             startBatches();
         }
 
@@ -159,13 +294,15 @@ public class RecordStore {
                 if (!inFlight.compareAndSet(running, running + 1)) {
                     continue;
                 }
-                List<Pending> batch = take();
+                List<T> batch = take();
                 if (batch.isEmpty()) {
                     inFlight.decrementAndGet();
                     continue;
                 }
-                sizes.record(batch.size());
-                write(batch).doFinally(signal -> {
+                if (sizes != null) {
+                    sizes.record(batch.size());
+                }
+                send(batch).doFinally(signal -> {
                     inFlight.decrementAndGet();
                     startBatches();
                 }).subscribe();
@@ -173,11 +310,11 @@ public class RecordStore {
         }
 
         /** Up to max-size changes, one per record; a record's next change goes back to the queue for the next batch. */
-        private List<Pending> take() {
-            List<Pending> batch = new ArrayList<>();
-            List<Pending> later = new ArrayList<>();
+        private List<T> take() {
+            List<T> batch = new ArrayList<>();
+            List<T> later = new ArrayList<>();
             Set<String> ids = new HashSet<>();
-            Pending next;
+            T next;
             while (batch.size() < maxSize && (next = queue.poll()) != null) {
                 (ids.add(next.id()) ? batch : later).add(next);
             }
@@ -185,67 +322,14 @@ public class RecordStore {
             return batch;
         }
 
-        private Mono<Void> write(List<Pending> batch) {
-            List<CosmosItemIdentity> ids = batch.stream()
-                    .map(p -> new CosmosItemIdentity(new PartitionKey(p.id()), p.id())).toList();
-            return container.readMany(ids, ObjectNode.class)
-                    .flatMap(found -> {
-                        Map<String, ObjectNode> current = new HashMap<>();
-                        found.getResults().forEach(doc -> current.put(doc.path(RecordDocument.ID).asText(), doc));
-                        List<CosmosItemOperation> writes = decide(batch, current);
-                        return writes.isEmpty() ? Mono.<Void>empty()
-                                : container.<Written>executeBulkOperations(Flux.fromIterable(writes),
-                                        new CosmosBulkExecutionOptions()).doOnNext(Batcher::settle).then();
-                    })
+        private Mono<Void> send(List<T> batch) {
+            return request.apply(batch)
                     .timeout(batchTimeout)
                     // A failed batch fails the changes still open; an already settled change keeps its outcome.
-                    .doOnError(failure -> batch.forEach(p -> p.outcome.completeExceptionally(failure)))
-                    .doOnTerminate(() -> batch.forEach(p -> p.outcome.completeExceptionally(
-                            new IllegalStateException("Cosmos bulk gave no result for " + p.id()))))
+                    .doOnError(failure -> batch.forEach(waiting -> waiting.outcome.completeExceptionally(failure)))
+                    .doOnTerminate(() -> batch.forEach(waiting -> waiting.outcome.completeExceptionally(
+                            new IllegalStateException("Cosmos gave no result for " + waiting.id()))))
                     .onErrorResume(failure -> Mono.empty());
         }
-
-        /** The order guard's decision for each change; those that write become bulk operations. */
-        private List<CosmosItemOperation> decide(List<Pending> batch, Map<String, ObjectNode> current) {
-            List<CosmosItemOperation> writes = new ArrayList<>();
-            for (Pending pending : batch) {
-                try {
-                    ObjectNode stored = current.get(pending.id());
-                    OrderGuard.Decision decision = orderGuard.decide(pending.change(), stored, pending.source());
-                    PartitionKey key = new PartitionKey(pending.id());
-                    switch (decision.kind()) {
-                        case CREATE -> writes.add(CosmosBulkOperations.getCreateItemOperation(decision.document(), key,
-                                new Written(pending, decision)));
-                        case REPLACE -> writes.add(CosmosBulkOperations.getReplaceItemOperation(pending.id(),
-                                decision.document(), key,
-                                new CosmosBulkItemRequestOptions().setIfMatchETag(stored.path("_etag").asText()),
-                                new Written(pending, decision)));
-                        default -> pending.outcome.complete(decision);
-                    }
-                } catch (RuntimeException e) {
-                    pending.outcome.completeExceptionally(e);
-                }
-            }
-            return writes;
-        }
-
-        private static void settle(CosmosBulkOperationResponse<Written> response) {
-            Written written = response.getOperation().getContext();
-            CompletableFuture<OrderGuard.Decision> outcome = written.pending().outcome();
-            if (response.getException() != null) {
-                outcome.completeExceptionally(response.getException());
-            } else if (response.getResponse().isSuccessStatusCode()) {
-                outcome.complete(written.decision());
-            } else {
-                outcome.completeExceptionally(new StoreWriteException(response.getResponse().getStatusCode(),
-                        written.decision().kind() + " of " + written.pending().change().sobject() + " "
-                                + written.pending().id() + " answered " + response.getResponse().getStatusCode()
-                                + "/" + response.getResponse().getSubStatusCode()));
-            }
-        }
-    }
-
-    /** Bulk operation context: whose write it is and what was decided. */
-    private record Written(Pending pending, OrderGuard.Decision decision) {
     }
 }

@@ -3,11 +3,17 @@ package io.sfcache.sync;
 import java.time.Instant;
 import java.util.Comparator;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
 /**
  * Orders the changes of one record: Salesforce's SystemModstamp first, then the publisher's sequence number for
  * changes stamped in the same millisecond.
  */
-public record RecordVersion(Instant systemModstamp, long sequence) implements Comparable<RecordVersion> {
+public record RecordVersion(
+        @JsonSerialize(using = JsonTimestamps.Write.class) @JsonDeserialize(using = JsonTimestamps.Read.class)
+        Instant systemModstamp,
+        long sequence) implements Comparable<RecordVersion> {
 
     private static final Comparator<RecordVersion> ORDER = Comparator.comparing(RecordVersion::systemModstamp)
             .thenComparingLong(RecordVersion::sequence);

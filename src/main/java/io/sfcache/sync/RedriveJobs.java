@@ -13,12 +13,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.ObjectHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -42,6 +47,8 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 public class RedriveJobs implements DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedriveJobs.class);
+    /** Exchange property of the redrive-job route: the {@link RedriveJob}. */
+    private static final String JOB = "SfcacheRedriveJob";
     /** One job's upper bound; start another after it for more. */
     static final int LETTERS_PER_JOB = 10_000;
 
@@ -86,6 +93,21 @@ public class RedriveJobs implements DisposableBean {
             thread.setDaemon(true);
             return thread;
         });
+        // A running job is an exchange of the redrive-job route: it ends as soon as Camel starts stopping, so that
+        // Camel's shutdown does not wait for it.
+        EventNotifierSupport onStopping = new EventNotifierSupport() {
+            @Override
+            public boolean isEnabled(CamelEvent event) {
+                return event instanceof CamelEvent.CamelContextStoppingEvent;
+            }
+
+            @Override
+            public void notify(CamelEvent event) {
+                stopJobs();
+            }
+        };
+        camel.getManagementStrategy().addEventNotifier(onStopping);
+        ServiceHelper.startService(onStopping);
     }
 
     /** Starts a job for the selection, or returns the job already running for it. */
@@ -145,61 +167,95 @@ public class RedriveJobs implements DisposableBean {
         }
     }
 
-    /** The job's own thread. */
+    /**
+     * The job's own thread: the job is one exchange of the {@code redrive-job} route (redrive.camel.yaml), which
+     * lists its letters and sends each through the sync flow when the rate limiter gives it a turn; this says how
+     * it ended.
+     */
     private void run(RedriveJob job) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(JOB, job);
+        Exception failure = producer.send("direct:redrive-job", exchange).getException();
         RedriveJob.Status end = RedriveJob.Status.DONE;
         String error = null;
-        try {
-            // Ids only, then each letter read when its turn comes: one body in memory at a time, and a letter that
-            // an overlapping job redrove meanwhile is seen as such instead of being sent twice.
-            List<String> ids = store.openIds(job.selection(), LETTERS_PER_JOB);
-            job.listed(ids.size());
-            for (String id : ids) {
-                if (job.cancelRequested() || !limiter.acquirePermission()) {
-                    end = RedriveJob.Status.CANCELLED;
-                    error = job.cancelRequested() ? null : "interrupted: sfcache is stopping";
-                    break;
-                }
-                redriveOne(job, id);
-            }
-        } catch (RuntimeException e) {
+        if (failure != null && ObjectHelper.getException(Stopped.class, failure) != null) {
+            end = RedriveJob.Status.CANCELLED;
+            error = job.cancelRequested() ? null : "interrupted: sfcache is stopping";
+        } else if (failure != null) {
             end = RedriveJob.Status.FAILED;
-            error = e.toString();
-            LOG.warn("Redrive job {} failed", job.id(), e);
+            error = failure.toString();
+            LOG.warn("Redrive job {} failed", job.id(), failure);
         }
         job.finish(end, error, clock.instant());
         LOG.info("Redrive {}", job.snapshot());
     }
 
-    private void redriveOne(RedriveJob job, String id) {
-        String sobject = "unknown";
-        RedriveJob.Outcome outcome;
-        String reason = null;
-        try {
-            Optional<ObjectNode> letter = store.find(id);
-            sobject = letter.map(l -> l.path("sobject").asText("unknown")).orElse(sobject);
-            if (letter.isEmpty() || !"OPEN".equals(letter.get().path("status").asText())) {
-                outcome = RedriveJob.Outcome.SKIPPED;
-            } else {
-                Exchange result = producer.send("direct:sync-change?synchronous=true", toExchange(letter.get()));
-                if (result.getProperty(SyncHeaders.DEAD_LETTERED) != null) {
-                    outcome = RedriveJob.Outcome.FAILED_AGAIN;
-                    reason = result.getProperty(SyncHeaders.DEAD_LETTERED, String.class);
-                } else if (result.isFailed()) {
-                    outcome = RedriveJob.Outcome.FAILED_TRANSIENTLY;
-                    reason = String.valueOf(result.getException());
-                } else {
-                    store.markRedriven(id, clock.instant());
-                    outcome = RedriveJob.Outcome.SUCCEEDED;
-                }
-            }
-        } catch (RuntimeException e) {
-            // Reading or closing the dead letter failed (Cosmos): it stays open, the job goes on with the next.
-            outcome = RedriveJob.Outcome.FAILED_TRANSIENTLY;
-            reason = e.toString();
+    /** Route step: the ids of the job's open dead letters, oldest first (at most {@value #LETTERS_PER_JOB}). */
+    public List<String> letters(Exchange exchange) {
+        RedriveJob job = exchange.getProperty(JOB, RedriveJob.class);
+        // Ids only, then each letter read when its turn comes: one body in memory at a time, and a letter that an
+        // overlapping job redrove meanwhile is seen as such instead of being sent twice.
+        List<String> ids = store.openIds(job.selection(), LETTERS_PER_JOB);
+        job.listed(ids.size());
+        return ids;
+    }
+
+    /** Route step before each letter: waits for the shared rate limiter; a cancelled or interrupted job stops. */
+    public void awaitTurn(Exchange exchange) {
+        RedriveJob job = exchange.getProperty(JOB, RedriveJob.class);
+        if (job.cancelRequested() || !limiter.acquirePermission()) {
+            throw new Stopped();
         }
-        job.counted(id, outcome, reason);
-        meters.redriven(sobject, outcome);
+    }
+
+    /** Route step: the dead letter with the body's id, read now (it may be gone or closed since it was listed). */
+    public void read(Exchange exchange) {
+        Letter letter = new Letter(exchange.getMessage().getBody(String.class));
+        exchange.getMessage().setBody(letter);
+        letter.document = store.find(letter.id).orElse(null);
+        if (letter.document != null) {
+            letter.sobject = letter.document.path("sobject").asText(letter.sobject);
+        }
+    }
+
+    /** Route predicate: the letter is still open, so it goes through again; otherwise it is skipped. */
+    public boolean isOpen(Letter letter) {
+        return letter.document != null && "OPEN".equals(letter.document.path("status").asText());
+    }
+
+    /**
+     * Route step: the letter's original message through the sync flow again, on this thread. Stored: the letter is
+     * closed (REDRIVEN). Rejected again: its dead letter was updated. A dependency failed: it stays open.
+     */
+    public void resubmit(Letter letter) {
+        Exchange result = producer.send("direct:sync-change?synchronous=true", toExchange(letter.document));
+        if (result.getProperty(SyncHeaders.DEAD_LETTERED) != null) {
+            letter.outcome(RedriveJob.Outcome.FAILED_AGAIN, result.getProperty(SyncHeaders.DEAD_LETTERED, String.class));
+        } else if (result.isFailed()) {
+            letter.outcome(RedriveJob.Outcome.FAILED_TRANSIENTLY, String.valueOf(result.getException()));
+        } else {
+            store.markRedriven(letter.id, clock.instant());
+            letter.outcome(RedriveJob.Outcome.SUCCEEDED, null);
+        }
+    }
+
+    /** Route step: no longer open when its turn came (redriven meanwhile by an overlapping job or a replica). */
+    public void skip(Letter letter) {
+        letter.outcome(RedriveJob.Outcome.SKIPPED, null);
+    }
+
+    /** Route step when reading or closing the letter failed (Cosmos): it stays open, the job goes on. */
+    public void failedTransiently(Exchange exchange) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        exchange.getMessage().getBody(Letter.class).outcome(RedriveJob.Outcome.FAILED_TRANSIENTLY,
+                String.valueOf(failure));
+    }
+
+    /** Route step after each letter: counted in the job and in {@code sfcache.redrive.letters}. */
+    public void counted(Exchange exchange) {
+        Letter letter = exchange.getMessage().getBody(Letter.class);
+        exchange.getProperty(JOB, RedriveJob.class).counted(letter.id, letter.outcome, letter.reason);
+        meters.redriven(letter.sobject, letter.outcome);
     }
 
     /** The original message again: same body, id, content type and properties, so it is the same dead letter. */
@@ -220,9 +276,51 @@ public class RedriveJobs implements DisposableBean {
         return exchange;
     }
 
-    /** Running jobs end as CANCELLED at their next letter (the interrupt ends their wait for a turn). */
+    /**
+     * When sfcache stops, running jobs end as CANCELLED at their next letter (the interrupt ends their wait for a
+     * turn): at once when Camel starts stopping, so that its shutdown does not wait for their exchanges.
+     */
+    private void stopJobs() {
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void destroy() {
-        threads.shutdownNow();
+        stopJobs();
+    }
+
+    /** One dead letter on its way through a job (the body of the redrive-job route's split). */
+    public static final class Letter {
+        private final String id;
+        private ObjectNode document;
+        private String sobject = "unknown";
+        private RedriveJob.Outcome outcome;
+        private String reason;
+
+        Letter(String id) {
+            this.id = id;
+        }
+
+        void outcome(RedriveJob.Outcome what, String why) {
+            outcome = what;
+            reason = why;
+        }
+
+        @Override
+        public String toString() {
+            return "dead letter " + id + (outcome == null ? "" : " " + outcome);
+        }
+    }
+
+    /** A job asked to stop, or sfcache stopping: the job's split ends before the next letter. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("redrive job stopped", null, false, false);
+        }
     }
 }

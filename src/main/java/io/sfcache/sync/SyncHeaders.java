@@ -18,12 +18,6 @@ public final class SyncHeaders {
     /** Exchange property set once a message went to the dead letters. */
     public static final String DEAD_LETTERED = "SfcacheDeadLettered";
 
-    /** Headers of Camel's azure-cosmosdb endpoint, as the dead-letter and sync-state routes set them. */
-    static final String COSMOS_OPERATION = "CamelAzureCosmosDbOperation";
-    static final String COSMOS_ITEM_ID = "CamelAzureCosmosDbItemId";
-    static final String COSMOS_PARTITION_KEY = "CamelAzureCosmosDbItemPartitionKey";
-    static final String COSMOS_REQUEST_OPTIONS = "CamelAzureCosmosDbItemRequestOptions";
-
     private SyncHeaders() {
     }
 }

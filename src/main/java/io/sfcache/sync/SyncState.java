@@ -55,13 +55,11 @@ public class SyncState {
         this.timeout = store.getRequestTimeout();
     }
 
-    /** Route step: body in, the heartbeat change; body out, the sync-state document to upsert. */
+    /** Route step: the heartbeat change's sync-state document, as body. */
     public ObjectNode heartbeatDocument(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        String id = id(change.sobject());
-        exchange.getMessage().setHeader(SyncHeaders.COSMOS_PARTITION_KEY, id);
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
-        doc.put("id", id);
+        doc.put("id", id(change.sobject()));
         doc.put("sobject", change.sobject());
         doc.put("kind", "heartbeat");
         doc.put("sentAt", RecordDocument.timestamp(change.commitTime()));
@@ -88,6 +86,11 @@ public class SyncState {
             return stored.sentAt().equals(sentAt) ? Optional.ofNullable(stored.previousOutboxFailed())
                     : Optional.empty();
         });
+    }
+
+    /** Route step (heartbeat.camel.yaml) and this class's writes: stores a sync-state document, replacing its last. */
+    public void store(ObjectNode doc) {
+        container.upsertItem(doc).block(timeout);
     }
 
     public Optional<Heartbeat> lastHeartbeat(String sobject) {
@@ -125,7 +128,7 @@ public class SyncState {
         doc.put("channel", channel);
         doc.put("replayId", replayId);
         doc.put("savedAt", RecordDocument.timestamp(clock.instant()));
-        container.upsertItem(doc).block(timeout);
+        store(doc);
     }
 
     /** Where the object's scheduled reconciliation got to: it reads from here (minus an overlap) next time. */
@@ -144,7 +147,7 @@ public class SyncState {
         doc.put("kind", "reconciliation");
         doc.put("sobject", sobject);
         doc.put("checkpoint", RecordDocument.timestamp(checkpoint));
-        container.upsertItem(doc).block(timeout);
+        store(doc);
     }
 
     public void forgetReplayId(String channel) {

@@ -18,11 +18,8 @@ public enum WriteDecision {
      */
     UNCHANGED;
 
+    /** Creates or replaces the stored record. */
     public boolean writes() {
         return this == CREATE || this == REPLACE;
-    }
-
-    public boolean publishes() {
-        return writes() || this == REDELIVERED;
     }
 }
