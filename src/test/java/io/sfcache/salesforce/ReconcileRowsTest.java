@@ -29,13 +29,14 @@ class ReconcileRowsTest {
                  "Name": "Acme", "LastActivity__c": "2026-11-26T08:00:00.000+0100", "Rating": null,
                  "NotInContract": "x"}
                 """));
-        assertThat(change).isEqualTo(JSON.readTree("""
+        // compared as JSON text: the version's sequence is a long here and an int when parsed
+        assertThat(change.toString()).isEqualTo(JSON.readTree("""
                 {"schemaVersion": 1, "eventId": "reconcile:001000000000001AAA:1795773600123",
                  "sobject": "Account", "changeType": "UPDATE", "recordId": "001000000000001AAA",
                  "version": {"systemModstamp": "2026-11-27T10:00:00.123Z", "sequence": 0},
                  "commitTime": "2026-11-27T10:00:00.123Z",
                  "fields": {"Name": "Acme", "LastActivity__c": "2026-11-26T07:00:00.000Z", "Rating": null}}
-                """));
+                """).toString());
     }
 
     @Test
