@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedResource;
 import org.springframework.stereotype.Component;
@@ -33,24 +32,19 @@ import io.sfcache.sync.SyncState;
 @ManagedResource(objectName = "io.sfcache:type=Reconciliation", description = "Reconciliation against Salesforce")
 public class ScheduledReconciliation {
 
-    /** Where heartbeat route steps leave unpublished windows for the {@code reconcile-unpublished} route. */
-    static final String UNPUBLISHED = "seda:reconcile-unpublished";
-
     private final DataContracts contracts;
     private final Reconciler reconciler;
     private final ReconciliationRuns runs;
     private final SyncState syncState;
-    private final ProducerTemplate producer;
     private final Clock clock;
     private final ReconciliationWindows windows;
 
     public ScheduledReconciliation(DataContracts contracts, Reconciler reconciler, ReconciliationRuns runs,
-            SyncState syncState, ProducerTemplate producer, Clock clock, MonitoringProperties monitoring) {
+            SyncState syncState, Clock clock, MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.reconciler = reconciler;
         this.runs = runs;
         this.syncState = syncState;
-        this.producer = producer;
         this.clock = clock;
         MonitoringProperties.Reconciliation settings = monitoring.getReconciliation();
         this.windows = new ReconciliationWindows(settings.getOverlap(), settings.getInitialWindow());
@@ -94,17 +88,16 @@ public class ScheduledReconciliation {
     }
 
     /**
-     * Heartbeat route step: the publisher reports that changes of the object since {@code unpublishedSince} were not
-     * published. The window goes to the {@code reconcile-unpublished} route, so the heartbeat is done at once; nothing
-     * to do for a heartbeat without it.
+     * Heartbeat route step: the window of changes the publisher reports it could not publish (since {@code
+     * unpublishedSince}, up to the heartbeat), which the route hands to {@code reconcile-unpublished}; null when the
+     * heartbeat reports none.
      */
-    public void repairUnpublished(Exchange exchange) {
+    public ReconciliationRun.UnpublishedWindow unpublishedWindow(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         Instant since = change.heartbeat().publisher().unpublishedSince();
-        if (since != null) {
-            producer.sendBody(UNPUBLISHED,
-                    new ReconciliationRun.UnpublishedWindow(change.sobject(), since, change.commitTime()));
-        }
+        return since == null ? null : new ReconciliationRun.UnpublishedWindow(change.sobject(), since,
+                change.commitTime());
+    }
     }
 
     /**
