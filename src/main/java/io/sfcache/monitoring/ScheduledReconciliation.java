@@ -98,7 +98,6 @@ public class ScheduledReconciliation {
         return since == null ? null : new ReconciliationRun.UnpublishedWindow(change.sobject(), since,
                 change.commitTime());
     }
-    }
 
     /**
      * {@code reconcile-unpublished} route: the run for a heartbeat's window, from where earlier runs for the same
