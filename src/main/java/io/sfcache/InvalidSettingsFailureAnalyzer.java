@@ -1,7 +1,6 @@
 package io.sfcache;
 
 import java.util.stream.Collectors;
-
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -13,8 +12,10 @@ public class InvalidSettingsFailureAnalyzer extends AbstractFailureAnalyzer<Sett
         String problems = cause.problems().stream()
                 .map(problem -> "    " + problem.replace("\n", "\n    "))
                 .collect(Collectors.joining("\n\n"));
-        return new FailureAnalysis("sfcache settings are missing or wrong:\n\n" + problems + "\n",
+        return new FailureAnalysis(
+                "sfcache settings are missing or wrong:\n\n" + problems + "\n",
                 "Set or correct each property above (src/main/resources/application.yaml documents every sfcache.* "
-                        + "setting).", cause);
+                        + "setting).",
+                cause);
     }
 }

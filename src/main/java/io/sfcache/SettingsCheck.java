@@ -2,7 +2,6 @@ package io.sfcache;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -80,14 +79,18 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
         for (String name : beanFactory.getBeanDefinitionNames()) {
             BeanDefinition definition = beanFactory.getBeanDefinition(name);
             String className = definition.getBeanClassName();
-            if (className == null || definition.getFactoryMethodName() != null || definition.isAbstract()
+            if (className == null
+                    || definition.getFactoryMethodName() != null
+                    || definition.isAbstract()
                     || !className.startsWith("io.sfcache.")) {
                 continue;
             }
             Class<?> type = ClassUtils.resolveClassName(className, beanFactory.getBeanClassLoader());
             String prefix = prefix(type);
-            if (prefix != null && (prefix.equals(PREFIX) || prefix.startsWith(PREFIX + "."))
-                    && ClassUtils.hasConstructor(type) && !found.contains(type)) {
+            if (prefix != null
+                    && (prefix.equals(PREFIX) || prefix.startsWith(PREFIX + "."))
+                    && ClassUtils.hasConstructor(type)
+                    && !found.contains(type)) {
                 found.add(type);
             }
         }
@@ -95,8 +98,8 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
     }
 
     private static String prefix(Class<?> type) {
-        ConfigurationProperties annotation = AnnotatedElementUtils.findMergedAnnotation(type,
-                ConfigurationProperties.class);
+        ConfigurationProperties annotation =
+                AnnotatedElementUtils.findMergedAnnotation(type, ConfigurationProperties.class);
         return annotation == null ? null : annotation.prefix();
     }
 
@@ -104,7 +107,8 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
     private static List<String> check(Binder binder, LocalValidatorFactoryBean validation, Class<?> type) {
         String prefix = prefix(type);
         BindHandler handler = AnnotatedElementUtils.hasAnnotation(type, Validated.class)
-                ? new ValidationBindHandler(new ThisClassOnly(type, validation)) : BindHandler.DEFAULT;
+                ? new ValidationBindHandler(new ThisClassOnly(type, validation))
+                : BindHandler.DEFAULT;
         try {
             binder.bind(prefix, Bindable.ofInstance(BeanUtils.instantiateClass(type)), handler);
             return List.of();
@@ -124,7 +128,9 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
     private static String describe(String name, ObjectError error) {
         StringBuilder text = new StringBuilder();
         if (error instanceof FieldError field) {
-            text.append("Property: ").append(name).append('.')
+            text.append("Property: ")
+                    .append(name)
+                    .append('.')
                     .append(DataObjectPropertyName.toDashedForm(field.getField()));
             if (field.getRejectedValue() != null) {
                 text.append("\nValue: \"").append(field.getRejectedValue()).append('"');
@@ -141,8 +147,8 @@ public class SettingsCheck implements BeanFactoryPostProcessor, EnvironmentAware
 
     private static String describe(BindException e) {
         ConfigurationProperty property = e.getProperty();
-        StringBuilder text = new StringBuilder("Property: ")
-                .append(property != null ? property.getName() : e.getName());
+        StringBuilder text =
+                new StringBuilder("Property: ").append(property != null ? property.getName() : e.getName());
         if (property != null) {
             text.append("\nValue: \"").append(property.getValue()).append('"');
             if (property.getOrigin() != null) {

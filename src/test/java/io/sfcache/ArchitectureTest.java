@@ -5,6 +5,15 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import io.sfcache.standin.ProjectDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,19 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
-
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.junit.AnalyzeClasses;
-import com.tngtech.archunit.junit.ArchTest;
-import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
-
-import io.sfcache.standin.ProjectDir;
 
 /**
  * The package tree shows the design: each feature package of {@code io.sfcache} and the sfcache packages it may
@@ -56,19 +53,23 @@ class ArchitectureTest {
     private static final String BASE = "base";
 
     @ArchTest
-    static final ArchRule featurePackagesAreFreeOfCycles = slices().matching("io.sfcache.(*)..").namingSlices("$1")
-            .should().beFreeOfCycles();
+    static final ArchRule featurePackagesAreFreeOfCycles =
+            slices().matching("io.sfcache.(*)..").namingSlices("$1").should().beFreeOfCycles();
 
     @ArchTest
     static final ArchRule dependenciesPointOneWay = layers();
 
     @ArchTest
-    static final ArchRule mainCodeNeverDependsOnTestCode = noClasses().should().dependOnClassesThat(testCode())
+    static final ArchRule mainCodeNeverDependsOnTestCode = noClasses()
+            .should()
+            .dependOnClassesThat(testCode())
             .because("the stand-ins, fixtures, local run and benchmarks are test scope and never in the jar");
 
     private static LayeredArchitecture layers() {
-        LayeredArchitecture layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer(BASE).definedBy("io.sfcache");
+        LayeredArchitecture layers = layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer(BASE)
+                .definedBy("io.sfcache");
         for (String feature : new TreeSet<>(MAY_DEPEND_ON.keySet())) {
             layers = layers.layer(feature).definedBy("io.sfcache." + feature + "..");
         }
@@ -83,13 +84,16 @@ class ArchitectureTest {
 
     /** Every class compiled from src/test (io.sfcache.standin.., fixtures, local, bench, ... and test helpers). */
     private static DescribedPredicate<JavaClass> testCode() {
-        Set<String> names = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-                .importPackages("io.sfcache").stream().map(JavaClass::getName).collect(Collectors.toSet());
+        Set<String> names = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS).importPackages("io.sfcache").stream()
+                        .map(JavaClass::getName)
+                        .collect(Collectors.toSet());
         if (names.stream().noneMatch(name -> name.startsWith("io.sfcache.standin."))) {
-            throw new IllegalStateException("the test classes (io.sfcache.standin..) were not found: the rule would "
-                    + "check nothing");
+            throw new IllegalStateException(
+                    "the test classes (io.sfcache.standin..) were not found: the rule would " + "check nothing");
         }
-        return DescribedPredicate.describe("are test code (io.sfcache.standin.., fixtures, local, bench, ...)",
+        return DescribedPredicate.describe(
+                "are test code (io.sfcache.standin.., fixtures, local, bench, ...)",
                 javaClass -> names.contains(javaClass.getName()));
     }
 
@@ -105,11 +109,14 @@ class ArchitectureTest {
         List<String> violations = new ArrayList<>();
         List<Path> sources;
         try (Stream<Path> files = Files.walk(root)) {
-            sources = files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
+            sources = files.filter(file -> file.toString().endsWith(".java"))
+                    .sorted()
+                    .toList();
         }
         for (Path file : sources) {
             Path relative = root.relativize(file);
-            String from = relative.getNameCount() == 1 ? BASE : relative.getName(0).toString();
+            String from =
+                    relative.getNameCount() == 1 ? BASE : relative.getName(0).toString();
             List<String> allowed = from.equals(BASE) ? List.of() : MAY_DEPEND_ON.get(from);
             if (allowed == null) {
                 violations.add(relative + ": package " + from + " is not in ArchitectureTest.MAY_DEPEND_ON");

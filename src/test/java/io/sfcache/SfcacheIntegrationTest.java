@@ -1,19 +1,17 @@
 package io.sfcache;
 
+import io.sfcache.standin.LocalStandins;
+import io.sfcache.sync.PipelineHarness;
+import io.sfcache.tracing.RecordedSpans;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.ContextConfiguration;
-
-import io.sfcache.standin.LocalStandins;
-import io.sfcache.sync.PipelineHarness;
-import io.sfcache.tracing.RecordedSpans;
 
 /**
  * sfcache as deployed, on the local stand-ins, over real protocols. Contexts are cached across test classes with the
@@ -22,7 +20,9 @@ import io.sfcache.tracing.RecordedSpans;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 // Spring Boot turns JMX off in tests; sfcache's operations (redrive, Hawtio) rely on it.
-@SpringBootTest(classes = SfcacheApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = SfcacheApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.jmx.enabled=true")
 @ContextConfiguration(initializers = LocalStandins.class)
 @ActiveProfiles("test")
@@ -31,5 +31,4 @@ import io.sfcache.tracing.RecordedSpans;
 @AutoConfigureObservability
 // Every integration test gets the harness, so they all share one cached context (one consumer, one MBean set).
 @Import({PipelineHarness.class, RecordedSpans.class})
-public @interface SfcacheIntegrationTest {
-}
+public @interface SfcacheIntegrationTest {}

@@ -10,7 +10,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-
 /** The default profile needs real Azure, Salesforce and identity settings and says which are missing and how to fix them. */
 @ExtendWith(OutputCaptureExtension.class)
 class StartupValidationTest {
@@ -18,7 +17,8 @@ class StartupValidationTest {
     @Test
     void missingSettingsStopStartUpNamingEachPropertyAndTheFix(CapturedOutput output) {
         assertThatThrownBy(() -> new SpringApplicationBuilder(SfcacheApplication.class)
-                .web(WebApplicationType.NONE).run("--camel.main.routes-include-pattern=none"))
+                        .web(WebApplicationType.NONE)
+                        .run("--camel.main.routes-include-pattern=none"))
                 .isNotNull();
 
         assertThat(output.getOut() + output.getErr())

@@ -1,9 +1,8 @@
 package io.sfcache;
 
-import org.springframework.boot.SpringApplication;
-
 import io.sfcache.local.LocalRunConfiguration;
 import io.sfcache.standin.LocalStandins;
+import org.springframework.boot.SpringApplication;
 
 /**
  * {@code ./mvnw spring-boot:test-run}: sfcache on the local stand-ins, with the simulated publisher and the URLs
@@ -11,8 +10,7 @@ import io.sfcache.standin.LocalStandins;
  */
 public final class TestSfcacheApplication {
 
-    private TestSfcacheApplication() {
-    }
+    private TestSfcacheApplication() {}
 
     public static void main(String[] args) {
         // Maven forks this JVM: if Maven goes away (Ctrl-C, IDE stop), go too, and take the stand-ins along.

@@ -1,15 +1,5 @@
 package io.sfcache.azure;
 
-import org.apache.camel.component.azure.servicebus.CredentialType;
-import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
-
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
-import org.apache.camel.spi.ComponentCustomizer;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-
 import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.core.credential.TokenCredential;
 import com.azure.cosmos.ConsistencyLevel;
@@ -21,6 +11,14 @@ import com.azure.cosmos.GatewayConnectionConfig;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
 import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
+import org.apache.camel.component.azure.servicebus.CredentialType;
+import org.apache.camel.component.azure.servicebus.ServiceBusComponent;
+import org.apache.camel.spi.ComponentCustomizer;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Builds the Azure clients from the {@code sfcache.servicebus}, {@code sfcache.eventhubs} and {@code sfcache.cosmos}
@@ -59,8 +57,10 @@ public class AzureClientsConfiguration {
 
     @Bean(destroyMethod = "close")
     EventHubProducerAsyncClient eventHubProducer(EventHubsProperties eventHubs) {
-        EventHubClientBuilder builder = new EventHubClientBuilder().retryOptions(new AmqpRetryOptions()
-                .setTryTimeout(eventHubs.getTryTimeout()).setMaxRetries(eventHubs.getMaxRetries()));
+        EventHubClientBuilder builder = new EventHubClientBuilder()
+                .retryOptions(new AmqpRetryOptions()
+                        .setTryTimeout(eventHubs.getTryTimeout())
+                        .setMaxRetries(eventHubs.getMaxRetries()));
         if (eventHubs.usesConnectionString()) {
             builder.connectionString(eventHubs.getConnectionString(), eventHubs.getHub());
         } else {

@@ -1,26 +1,30 @@
 package io.sfcache.azure;
 
-import java.time.Duration;
-
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 /** {@code sfcache.cosmos.*}: the Cosmos DB account that holds the cached records. */
 @Validated
 @ConfigurationProperties("sfcache.cosmos")
 public class CosmosProperties {
-    public enum ConnectionMode { DIRECT, GATEWAY }
+    public enum ConnectionMode {
+        DIRECT,
+        GATEWAY
+    }
 
     /** Account endpoint, e.g. https://contoso.documents.azure.com:443/. */
-    @NotBlank(message = "is missing: set sfcache.cosmos.endpoint to the account URI, e.g. https://contoso.documents.azure.com:443/")
+    @NotBlank(
+            message =
+                    "is missing: set sfcache.cosmos.endpoint to the account URI, e.g. https://contoso.documents.azure.com:443/")
     private String endpoint;
     /** Account key; empty means Entra ID (DefaultAzureCredential) with a data-plane role. */
     private String key;
+
     @NotBlank
     private String database = "sfcache";
     /** DIRECT is fastest inside Azure; GATEWAY needs only HTTPS 443 (and is what the local stand-in speaks). */
@@ -34,6 +38,7 @@ public class CosmosProperties {
     @Min(1000)
     @Max(1_000_000)
     private int autoscaleMaxThroughput = 1000;
+
     @NotNull
     private Duration requestTimeout = Duration.ofSeconds(4);
 

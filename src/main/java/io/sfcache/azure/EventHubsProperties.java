@@ -1,15 +1,13 @@
 package io.sfcache.azure;
 
-import java.time.Duration;
-
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
-
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 /** {@code sfcache.eventhubs.*}: the hub that announces stored changes. */
 @Validated
@@ -53,8 +51,9 @@ public class EventHubsProperties extends MessagingConnection {
         this.hub = hub;
     }
 
-    @AssertTrue(message = "is missing: set sfcache.eventhubs.connection-string (SAS), or sfcache.eventhubs.namespace "
-            + "(e.g. contoso.servicebus.windows.net) to use Entra ID / workload identity")
+    @AssertTrue(
+            message = "is missing: set sfcache.eventhubs.connection-string (SAS), or sfcache.eventhubs.namespace "
+                    + "(e.g. contoso.servicebus.windows.net) to use Entra ID / workload identity")
     public boolean isConnectionStringOrNamespace() {
         return connectionConfigured();
     }

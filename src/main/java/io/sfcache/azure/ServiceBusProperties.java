@@ -1,10 +1,9 @@
 package io.sfcache.azure;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
-
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 /** {@code sfcache.servicebus.*}: the queue the Apex publisher writes to. */
 @Validated
@@ -23,8 +22,9 @@ public class ServiceBusProperties extends MessagingConnection {
         this.queue = queue;
     }
 
-    @AssertTrue(message = "is missing: set sfcache.servicebus.connection-string (SAS), or sfcache.servicebus.namespace "
-            + "(e.g. contoso.servicebus.windows.net) to use Entra ID / workload identity")
+    @AssertTrue(
+            message = "is missing: set sfcache.servicebus.connection-string (SAS), or sfcache.servicebus.namespace "
+                    + "(e.g. contoso.servicebus.windows.net) to use Entra ID / workload identity")
     public boolean isConnectionStringOrNamespace() {
         return connectionConfigured();
     }

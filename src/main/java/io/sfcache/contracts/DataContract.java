@@ -1,9 +1,8 @@
 package io.sfcache.contracts;
 
+import com.networknt.schema.JsonSchema;
 import java.util.List;
 import java.util.Map;
-
-import com.networknt.schema.JsonSchema;
 
 /**
  * One object's data contract: the JSON Schema its fields are validated with, and what the rest of sfcache needs to
@@ -42,8 +41,7 @@ public record DataContract(
             String references,
             boolean sortable,
             String graphqlName,
-            String childRelationship) {
-    }
+            String childRelationship) {}
 
     public boolean declares(String field) {
         return fields.containsKey(field);

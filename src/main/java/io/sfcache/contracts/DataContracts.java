@@ -1,5 +1,13 @@
 package io.sfcache.contracts;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -9,18 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonMetaSchema;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.NonValidationKeyword;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 
 /**
  * The contracts sfcache enforces: the change-message envelope and one data contract per monitored object, loaded
@@ -32,8 +30,8 @@ import com.networknt.schema.SpecVersion;
 public class DataContracts {
 
     static final String ENVELOPE = "classpath:contracts/change-message.schema.json";
-    static final List<String> ANNOTATIONS = List.of("x-sfcache", "x-salesforce-type", "x-references", "x-sortable",
-            "x-graphql-name", "x-child-relationship");
+    static final List<String> ANNOTATIONS = List.of(
+            "x-sfcache", "x-salesforce-type", "x-references", "x-sortable", "x-graphql-name", "x-child-relationship");
 
     private final JsonSchema envelope;
     private final Map<String, DataContract> byObject = new LinkedHashMap<>();
@@ -42,16 +40,16 @@ public class DataContracts {
      * @param objects           the monitored objects' API names ({@code sfcache.sync.objects})
      * @param contractsLocation where their contracts are, ending in '/' ({@code sfcache.sync.contracts-location})
      */
-    public DataContracts(List<String> objects, String contractsLocation, ResourceLoader resources,
-            ObjectMapper json) {
+    public DataContracts(List<String> objects, String contractsLocation, ResourceLoader resources, ObjectMapper json) {
         // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
         JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
                 .keywords(ANNOTATIONS.stream().map(NonValidationKeyword::new).toList())
                 .build();
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-                builder -> builder.metaSchema(dialect));
+        JsonSchemaFactory factory =
+                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, builder -> builder.metaSchema(dialect));
         this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
         List<String> problems = new ArrayList<>();
         for (String sobject : objects) {
@@ -72,8 +70,16 @@ public class DataContracts {
                 }
                 com.fasterxml.jackson.databind.node.ObjectNode partial = schema.deepCopy();
                 partial.remove("required");
-                byObject.put(sobject, new DataContract(sobject, key, key, location, factory.getSchema(schema, config),
-                        factory.getSchema(partial, config), fields(schema)));
+                byObject.put(
+                        sobject,
+                        new DataContract(
+                                sobject,
+                                key,
+                                key,
+                                location,
+                                factory.getSchema(schema, config),
+                                factory.getSchema(partial, config),
+                                fields(schema)));
             } catch (RuntimeException e) {
                 problems.add(location + " is not a valid JSON Schema: " + e.getMessage());
             }
@@ -103,15 +109,18 @@ public class DataContracts {
                     picklist.add(v.asText());
                 }
             });
-            fields.put(entry.getKey(), new DataContract.Field(entry.getKey(),
-                    f.path("x-salesforce-type").asText(null),
-                    required.contains(entry.getKey()),
-                    f.has("maxLength") ? f.get("maxLength").asInt() : null,
-                    List.copyOf(picklist),
-                    f.path("x-references").asText(null),
-                    f.path("x-sortable").asBoolean(false),
-                    f.path("x-graphql-name").asText(null),
-                    f.path("x-child-relationship").asText(null)));
+            fields.put(
+                    entry.getKey(),
+                    new DataContract.Field(
+                            entry.getKey(),
+                            f.path("x-salesforce-type").asText(null),
+                            required.contains(entry.getKey()),
+                            f.has("maxLength") ? f.get("maxLength").asInt() : null,
+                            List.copyOf(picklist),
+                            f.path("x-references").asText(null),
+                            f.path("x-sortable").asBoolean(false),
+                            f.path("x-graphql-name").asText(null),
+                            f.path("x-child-relationship").asText(null)));
         });
         return fields;
     }

@@ -1,8 +1,16 @@
 package io.sfcache.graphql;
 
+import graphql.ErrorClassification;
+import graphql.GraphQLError;
+import graphql.GraphqlErrorBuilder;
+import graphql.analysis.FieldComplexityCalculator;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.scalars.ExtendedScalars;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.sync.FailureClassifier;
 import java.time.Duration;
 import java.util.Map;
-
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,16 +21,6 @@ import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 import org.springframework.graphql.server.TimeoutWebGraphQlInterceptor;
 
-import graphql.ErrorClassification;
-import graphql.GraphQLError;
-import graphql.GraphqlErrorBuilder;
-import graphql.analysis.FieldComplexityCalculator;
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
-import graphql.scalars.ExtendedScalars;
-import io.sfcache.azure.CosmosProperties;
-import io.sfcache.sync.FailureClassifier;
-
 /** Scalars, limits and error shapes of the read API. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GraphqlProperties.class)
@@ -30,7 +28,8 @@ public class GraphqlConfiguration {
 
     @Bean
     RuntimeWiringConfigurer scalars() {
-        return wiring -> wiring.scalar(ExtendedScalars.DateTime).scalar(ExtendedScalars.Date)
+        return wiring -> wiring.scalar(ExtendedScalars.DateTime)
+                .scalar(ExtendedScalars.Date)
                 .scalar(ExtendedScalars.Json);
     }
 
@@ -51,7 +50,8 @@ public class GraphqlConfiguration {
         int defaultPage = graphql.getDefaultPageSize();
         FieldComplexityCalculator cost = (env, childComplexity) -> {
             Object first = env.getArguments().get("first");
-            int page = first instanceof Integer n ? n
+            int page = first instanceof Integer n
+                    ? n
                     : env.getFieldDefinition().getArgument("first") != null ? defaultPage : 1;
             return page * (childComplexity + 1);
         };
@@ -85,13 +85,19 @@ public class GraphqlConfiguration {
             @Override
             protected GraphQLError resolveToSingleError(Throwable ex, graphql.schema.DataFetchingEnvironment env) {
                 if (ex instanceof InvalidQueryException) {
-                    return GraphqlErrorBuilder.newError(env).errorType(ErrorType.BAD_REQUEST).message(ex.getMessage())
-                            .extensions(Map.of("code", "BAD_REQUEST")).build();
+                    return GraphqlErrorBuilder.newError(env)
+                            .errorType(ErrorType.BAD_REQUEST)
+                            .message(ex.getMessage())
+                            .extensions(Map.of("code", "BAD_REQUEST"))
+                            .build();
                 }
                 if (failures.isTransient(ex)) {
-                    return GraphqlErrorBuilder.newError(env).errorType(DependencyUnavailable.INSTANCE)
-                            .message("The record store did not answer in time or refused the request; try again shortly")
-                            .extensions(Map.of("code", DependencyUnavailable.INSTANCE.toString())).build();
+                    return GraphqlErrorBuilder.newError(env)
+                            .errorType(DependencyUnavailable.INSTANCE)
+                            .message(
+                                    "The record store did not answer in time or refused the request; try again shortly")
+                            .extensions(Map.of("code", DependencyUnavailable.INSTANCE.toString()))
+                            .build();
                 }
                 return null;
             }

@@ -1,10 +1,9 @@
 package io.sfcache.graphql;
 
-import org.springframework.graphql.data.pagination.CursorEncoder;
-import org.springframework.graphql.data.pagination.CursorStrategy;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.graphql.data.pagination.CursorEncoder;
+import org.springframework.graphql.data.pagination.CursorStrategy;
 
 /**
  * The cursors of sfcache's lists: where a page ended (a record of the list's own), written as JSON by Jackson and

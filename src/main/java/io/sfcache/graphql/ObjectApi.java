@@ -1,10 +1,9 @@
 package io.sfcache.graphql;
 
+import io.sfcache.contracts.DataContract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
-import io.sfcache.contracts.DataContract;
 
 /**
  * One monitored object as the read API shows it, derived from its contract: the type's name, its two queries, its
@@ -14,16 +13,20 @@ import io.sfcache.contracts.DataContract;
  * @param one   the point-read query (invoice)
  * @param many  the paged query (invoices)
  */
-record ObjectApi(DataContract contract, String type, String one, String many, ObjectFields fields,
-        List<Lookup> lookups, List<Children> children) {
+record ObjectApi(
+        DataContract contract,
+        String type,
+        String one,
+        String many,
+        ObjectFields fields,
+        List<Lookup> lookups,
+        List<Children> children) {
 
     /** A lookup to a monitored object: {@code relation} resolves the id in {@code idField} to the parent record. */
-    record Lookup(String idField, String relation, DataContract.Field field, String target) {
-    }
+    record Lookup(String idField, String relation, DataContract.Field field, String target) {}
 
     /** A paged list on the parent: the {@code child} object's records whose {@code lookup} holds the parent's id. */
-    record Children(String connection, String child, DataContract.Field lookup) {
-    }
+    record Children(String connection, String child, DataContract.Field lookup) {}
 
     static ObjectApi of(DataContract contract, java.util.Set<String> monitored) {
         String type = typeName(contract.sobject());
@@ -72,7 +75,8 @@ record ObjectApi(DataContract contract, String type, String one, String many, Ob
         if (isCustom(name)) {
             return camel(stripCustomSuffix(name));
         }
-        return name.endsWith("Id") && name.length() > 2 ? camel(name.substring(0, name.length() - 2))
+        return name.endsWith("Id") && name.length() > 2
+                ? camel(name.substring(0, name.length() - 2))
                 : fieldName(field) + "Record";
     }
 
@@ -87,7 +91,10 @@ record ObjectApi(DataContract contract, String type, String one, String many, Ob
         if (lower.endsWith("y") && lower.length() > 1 && "aeiou".indexOf(lower.charAt(lower.length() - 2)) < 0) {
             return word.substring(0, word.length() - 1) + "ies";
         }
-        if (lower.endsWith("s") || lower.endsWith("x") || lower.endsWith("z") || lower.endsWith("ch")
+        if (lower.endsWith("s")
+                || lower.endsWith("x")
+                || lower.endsWith("z")
+                || lower.endsWith("ch")
                 || lower.endsWith("sh")) {
             return word + "es";
         }

@@ -1,10 +1,9 @@
 package io.sfcache.graphql;
 
+import io.sfcache.contracts.DataContract;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-
-import io.sfcache.contracts.DataContract;
 
 /**
  * The GraphQL names of one object's contract fields ({@link ObjectApi#fieldName}), their sort enum values in upper
@@ -14,6 +13,7 @@ final class ObjectFields {
 
     /** Not contract fields, but filterable and sortable like them. */
     static final String ID = "id";
+
     static final String SYNCED_AT = "syncedAt";
 
     private final DataContract contract;
@@ -42,8 +42,11 @@ final class ObjectFields {
 
     /** ANNUAL_REVENUE -> annualRevenue; null if no field has that sort value. */
     String fromSortEnum(String value) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(ID, SYNCED_AT), byGraphqlName.keySet().stream())
-                .filter(name -> sortEnum(name).equals(value)).findFirst().orElse(null);
+        return java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(ID, SYNCED_AT), byGraphqlName.keySet().stream())
+                .filter(name -> sortEnum(name).equals(value))
+                .findFirst()
+                .orElse(null);
     }
 
     /** The Cosmos SQL path of a GraphQL field name, or an error naming the field. */

@@ -1,12 +1,11 @@
 package io.sfcache.graphql;
 
-import java.util.List;
-import java.util.Map;
-
 import com.azure.cosmos.models.SqlParameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One sort field plus the record id as tie-breaker, and the keyset cursors that page through it: a cursor holds
@@ -18,8 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Ordering {
 
     /** Where a page ended: the ordering, the last row's sort value ({@code missing}: the field is absent) and id. */
-    record Position(String ordering, boolean missing, JsonNode value, String id) {
-    }
+    record Position(String ordering, boolean missing, JsonNode value, String id) {}
 
     private static final JsonCursors<Position> CURSORS = new JsonCursors<>(Position.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +66,10 @@ final class Ordering {
     /** The opaque cursor of a row. */
     String cursor(ObjectNode doc) {
         JsonNode value = valueOf(doc);
-        return CURSORS.toCursor(new Position(key(), value.isMissingNode(), value.isMissingNode() ? null : value,
+        return CURSORS.toCursor(new Position(
+                key(),
+                value.isMissingNode(),
+                value.isMissingNode() ? null : value,
                 doc.path("id").asText()));
     }
 
@@ -87,8 +88,8 @@ final class Ordering {
     RecordFilter.Condition after(String cursor) {
         Position decoded = CURSORS.fromCursor(cursor);
         if (!key().equals(decoded.ordering())) {
-            throw new InvalidQueryException("after: the cursor belongs to another ordering or list; start again "
-                    + "without it");
+            throw new InvalidQueryException(
+                    "after: the cursor belongs to another ordering or list; start again " + "without it");
         }
         SqlParameter id = new SqlParameter("@afterId", decoded.id());
         String next = descending ? "<" : ">";
@@ -102,12 +103,14 @@ final class Ordering {
         String hasValue = "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
         JsonNode last = decoded.value();
         if (decoded.missing()) {
-            String sql = descending ? "(" + missing + " AND c.id < @afterId)"
+            String sql = descending
+                    ? "(" + missing + " AND c.id < @afterId)"
                     : "((" + missing + " AND c.id > @afterId) OR IS_DEFINED(" + path + "))";
             return new RecordFilter.Condition(sql, List.of(id));
         }
         if (last == null || last.isNull()) {
-            String sql = descending ? "((" + isNull + " AND c.id < @afterId) OR " + missing + ")"
+            String sql = descending
+                    ? "((" + isNull + " AND c.id < @afterId) OR " + missing + ")"
                     : "((" + isNull + " AND c.id > @afterId) OR " + hasValue + ")";
             return new RecordFilter.Condition(sql, List.of(id));
         }

@@ -1,17 +1,21 @@
 package io.sfcache.graphql;
 
+import com.azure.cosmos.models.SqlParameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.azure.cosmos.models.SqlParameter;
 
 /**
  * The Cosmos query behind one page of a list: the filter, tombstones left out unless asked for, the position after
  * the cursor, and the ordering. {@code filterOnly} is the same without the cursor, for counting.
  */
-record PageQuery(String where, List<SqlParameter> parameters, String filterOnly, List<SqlParameter> filterParameters,
-        Ordering ordering, int first) {
+record PageQuery(
+        String where,
+        List<SqlParameter> parameters,
+        String filterOnly,
+        List<SqlParameter> filterParameters,
+        Ordering ordering,
+        int first) {
 
     @SuppressWarnings("unchecked")
     static PageQuery of(ObjectFields fields, Map<String, Object> arguments, int first) {
@@ -29,8 +33,8 @@ record PageQuery(String where, List<SqlParameter> parameters, String filterOnly,
             where.add(keyset.sql());
             parameters.addAll(keyset.parameters());
         }
-        return new PageQuery(String.join(" AND ", where), List.copyOf(parameters), filterOnly, filter.parameters(),
-                ordering, first);
+        return new PageQuery(
+                String.join(" AND ", where), List.copyOf(parameters), filterOnly, filter.parameters(), ordering, first);
     }
 
     /** The same query for the children of one parent: {@code lookupPath} holds the parent's id. */

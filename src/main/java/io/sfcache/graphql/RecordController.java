@@ -1,13 +1,11 @@
 package io.sfcache.graphql;
 
+import graphql.execution.DataFetcherResult;
+import graphql.schema.DataFetchingEnvironment;
 import java.util.Map;
-
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.stereotype.Controller;
-
-import graphql.execution.DataFetcherResult;
-import graphql.schema.DataFetchingEnvironment;
 
 /**
  * The one record query not derived per object: any monitored object by API name, fields as stored. The typed
@@ -23,8 +21,8 @@ public class RecordController {
     }
 
     @QueryMapping
-    public DataFetcherResult<Map<String, Object>> record(@Argument String sobject, @Argument String id,
-            DataFetchingEnvironment env) {
+    public DataFetcherResult<Map<String, Object>> record(
+            @Argument String sobject, @Argument String id, DataFetchingEnvironment env) {
         return reader.generic(sobject, id, env);
     }
 }

@@ -1,10 +1,9 @@
 package io.sfcache.graphql;
 
+import com.azure.cosmos.models.SqlParameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import com.azure.cosmos.models.SqlParameter;
 
 /**
  * Turns a GraphQL filter ({@code {and:[...], name:{startsWith:"Ac"}, annualRevenue:{gte:1e6}}}) into a Cosmos SQL
@@ -51,8 +50,11 @@ final class RecordFilter {
             }
             switch (key) {
                 case "and" -> parts.add(join((List<Map<String, Object>>) value, " AND "));
-                case "or" -> parts.add(((List<?>) value).isEmpty() ? "false" // none of no alternatives, as in: []
-                        : join((List<Map<String, Object>>) value, " OR "));
+                case "or" ->
+                    parts.add(
+                            ((List<?>) value).isEmpty()
+                                    ? "false" // none of no alternatives, as in: []
+                                    : join((List<Map<String, Object>>) value, " OR "));
                 case "not" -> parts.add("NOT (" + object((Map<String, Object>) value) + ")");
                 default -> parts.add(field(fields.path(key), (Map<String, Object>) value));
             }
@@ -74,20 +76,32 @@ final class RecordFilter {
             if (value == null) {
                 return;
             }
-            parts.add(switch (operator) {
-                case "eq" -> typed(path, value, path + " = " + parameter(value, operator));
-                case "ne" -> "NOT " + typed(path, value, path + " = " + parameter(value, operator));
-                case "gt", "gte", "lt", "lte" -> typed(path, value, path + " " + COMPARISONS.get(operator) + " "
-                        + parameter(value, operator));
-                case "in" -> ((List<?>) value).isEmpty() ? "false"
-                        : typed(path, ((List<?>) value).get(0), "ARRAY_CONTAINS(" + parameter(value, operator) + ", "
-                                + path + ")");
-                case "contains" -> typed(path, "", "CONTAINS(" + path + ", " + parameter(value, operator) + ")");
-                case "startsWith" -> typed(path, "", "STARTSWITH(" + path + ", " + parameter(value, operator) + ")");
-                case "isNull" -> Boolean.TRUE.equals(value) ? "(NOT IS_DEFINED(" + path + ") OR IS_NULL(" + path + "))"
-                        : "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
-                default -> throw new InvalidQueryException("unknown filter operator " + operator);
-            });
+            parts.add(
+                    switch (operator) {
+                        case "eq" -> typed(path, value, path + " = " + parameter(value, operator));
+                        case "ne" -> "NOT " + typed(path, value, path + " = " + parameter(value, operator));
+                        case "gt", "gte", "lt", "lte" ->
+                            typed(
+                                    path,
+                                    value,
+                                    path + " " + COMPARISONS.get(operator) + " " + parameter(value, operator));
+                        case "in" ->
+                            ((List<?>) value).isEmpty()
+                                    ? "false"
+                                    : typed(
+                                            path,
+                                            ((List<?>) value).get(0),
+                                            "ARRAY_CONTAINS(" + parameter(value, operator) + ", " + path + ")");
+                        case "contains" ->
+                            typed(path, "", "CONTAINS(" + path + ", " + parameter(value, operator) + ")");
+                        case "startsWith" ->
+                            typed(path, "", "STARTSWITH(" + path + ", " + parameter(value, operator) + ")");
+                        case "isNull" ->
+                            Boolean.TRUE.equals(value)
+                                    ? "(NOT IS_DEFINED(" + path + ") OR IS_NULL(" + path + "))"
+                                    : "(IS_DEFINED(" + path + ") AND NOT IS_NULL(" + path + "))";
+                        default -> throw new InvalidQueryException("unknown filter operator " + operator);
+                    });
         });
         return parts.isEmpty() ? "true" : String.join(" AND ", parts);
     }
@@ -100,8 +114,8 @@ final class RecordFilter {
 
     private String parameter(Object value, String operator) {
         String name = "@p" + parameters.size();
-        parameters.add(new SqlParameter(name, value instanceof java.time.temporal.TemporalAccessor time
-                ? formatTime(time, operator) : value));
+        parameters.add(new SqlParameter(
+                name, value instanceof java.time.temporal.TemporalAccessor time ? formatTime(time, operator) : value));
         return name;
     }
 

@@ -1,19 +1,16 @@
 package io.sfcache.graphql;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.sync.SyncState;
 
 /**
  * Shapes stored documents for GraphQL: typed fields in camelCase (or the raw fields for the generic {@code Record})
@@ -35,7 +32,9 @@ public class RecordViews {
     Map<String, Object> typed(ObjectFields fields, ObjectNode doc, Integer maxStaleness) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", doc.path("id").asText());
-        fields.fields().forEach((graphqlName, field) -> view.put(graphqlName, value(doc.path("fields").get(field.name()))));
+        fields.fields()
+                .forEach((graphqlName, field) ->
+                        view.put(graphqlName, value(doc.path("fields").get(field.name()))));
         view.put("freshness", freshness(fields.contract().sobject(), doc, maxStaleness));
         return view;
     }
@@ -58,8 +57,11 @@ public class RecordViews {
         Instant commitTime = Instant.parse(sync.path("commitTime").asText());
         Instant syncedAt = Instant.parse(sync.path("syncedAt").asText());
         // A quiet record is as current as the object's last heartbeat says: nothing changed until then.
-        Instant currentAsOf = syncState.lastHeartbeat(sobject).map(SyncState.Heartbeat::sentAt)
-                .filter(heartbeat -> heartbeat.isAfter(syncedAt)).orElse(syncedAt);
+        Instant currentAsOf = syncState
+                .lastHeartbeat(sobject)
+                .map(SyncState.Heartbeat::sentAt)
+                .filter(heartbeat -> heartbeat.isAfter(syncedAt))
+                .orElse(syncedAt);
         double age = Duration.between(currentAsOf, clock.instant()).toMillis() / 1000.0;
         Map<String, Object> freshness = new LinkedHashMap<>();
         freshness.put("version", value(doc.path("version")));

@@ -1,21 +1,19 @@
 package io.sfcache.graphql;
 
+import io.sfcache.sync.DeadLetterStore;
+import io.sfcache.sync.RedriveJob;
+import io.sfcache.sync.RedriveJobs;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.MutationMapping;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.stereotype.Controller;
-
-import io.sfcache.sync.DeadLetterStore;
-import io.sfcache.sync.RedriveJob;
-import io.sfcache.sync.RedriveJobs;
 
 /**
  * Redrive for operators: the mutation starts (or joins) a background job and answers at once, the queries show its

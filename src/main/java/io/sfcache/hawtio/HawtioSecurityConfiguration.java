@@ -1,11 +1,16 @@
 package io.sfcache.hawtio;
 
+import io.sfcache.security.SecurityConfiguration;
+import io.sfcache.security.SecurityProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -34,14 +39,6 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-import io.sfcache.security.SecurityConfiguration;
-import io.sfcache.security.SecurityProperties;
-
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 /**
  * Hawtio (and the Jolokia endpoint it reads MBeans through) for the ops role only. A browser console cannot send
  * bearer tokens, so this chain has a session: sign-in with the identity provider apps use for GraphQL (OIDC,
@@ -55,18 +52,29 @@ public class HawtioSecurityConfiguration {
 
     static final String REGISTRATION_ID = "sfcache";
 
-    static final String[] PATHS = {"/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
-            "/actuator/jolokia/**", "/login", "/login/**", "/logout", "/oauth2/**", "/default-ui.css"};
+    static final String[] PATHS = {
+        "/actuator/hawtio",
+        "/actuator/hawtio/**",
+        "/actuator/jolokia",
+        "/actuator/jolokia/**",
+        "/login",
+        "/login/**",
+        "/logout",
+        "/oauth2/**",
+        "/default-ui.css"
+    };
 
     @Bean
     @Order(1)
-    SecurityFilterChain hawtio(HttpSecurity http, HawtioAccessProperties access,
-            SecurityProperties security) throws Exception {
+    SecurityFilterChain hawtio(HttpSecurity http, HawtioAccessProperties access, SecurityProperties security)
+            throws Exception {
         // Plain path patterns: Jolokia is its own servlet, which Spring MVC's matchers do not see.
         http.securityMatcher(paths(PATHS))
-                .authorizeHttpRequests(requests -> requests
-                        .requestMatchers(paths("/login", "/login/**", "/oauth2/**", "/default-ui.css")).permitAll()
-                        .anyRequest().hasAuthority(SecurityConfiguration.OPS))
+                .authorizeHttpRequests(requests -> requests.requestMatchers(
+                                paths("/login", "/login/**", "/oauth2/**", "/default-ui.css"))
+                        .permitAll()
+                        .anyRequest()
+                        .hasAuthority(SecurityConfiguration.OPS))
                 // Jolokia writes (POST) ride on the session cookie: Hawtio echoes the XSRF-TOKEN cookie as a header.
                 .csrf(csrf -> csrf.csrfTokenRepository(CookieCsrfTokenRepository.withHttpOnlyFalse())
                         .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
@@ -79,12 +87,14 @@ public class HawtioSecurityConfiguration {
             SupplierClientRegistrationRepository registrations = new SupplierClientRegistrationRepository(
                     () -> new InMemoryClientRegistrationRepository(registration(security, access.getOidc())));
             http.oauth2Login(login -> login
-                    // Passed as a plain ClientRegistrationRepository: Spring's generated login page iterates the
-                    // registrations it can iterate while the chain is built, which would read discovery at start-up.
-                    .clientRegistrationRepository(registrations::findByRegistrationId)
-                    .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
-                            authorities -> opsRoleFromIdToken(authorities, security)))
-                    .defaultSuccessUrl("/actuator/hawtio/", false))
+                            // Passed as a plain ClientRegistrationRepository: Spring's generated login page iterates
+                            // the
+                            // registrations it can iterate while the chain is built, which would read discovery at
+                            // start-up.
+                            .clientRegistrationRepository(registrations::findByRegistrationId)
+                            .userInfoEndpoint(userInfo -> userInfo.userAuthoritiesMapper(
+                                    authorities -> opsRoleFromIdToken(authorities, security)))
+                            .defaultSuccessUrl("/actuator/hawtio/", false))
                     // Straight to the identity provider (the generated login page lists no provider: see above).
                     .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
                             new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION_ID)));
@@ -107,18 +117,21 @@ public class HawtioSecurityConfiguration {
                 .scope("openid", "profile")
                 // PKCE although the client has a secret, as the OAuth 2.0 security BCP (RFC 9700) asks: a stolen
                 // authorization code is useless without the verifier. Entra ID accepts it.
-                .clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
+                .clientSettings(ClientRegistration.ClientSettings.builder()
+                        .requireProofKey(true)
+                        .build())
                 .build();
     }
 
     private static RequestMatcher paths(String... patterns) {
         PathPatternRequestMatcher.Builder builder = PathPatternRequestMatcher.withDefaults();
-        return new OrRequestMatcher(Arrays.stream(patterns).<RequestMatcher>map(builder::matcher).toList());
+        return new OrRequestMatcher(
+                Arrays.stream(patterns).<RequestMatcher>map(builder::matcher).toList());
     }
 
     /** OPS when the ID token's roles claim holds the ops role; nothing else (readers have no business here). */
-    static Collection<GrantedAuthority> opsRoleFromIdToken(Collection<? extends GrantedAuthority> authorities,
-            SecurityProperties security) {
+    static Collection<GrantedAuthority> opsRoleFromIdToken(
+            Collection<? extends GrantedAuthority> authorities, SecurityProperties security) {
         List<GrantedAuthority> mapped = new ArrayList<>();
         for (GrantedAuthority authority : authorities) {
             if (authority instanceof OidcUserAuthority oidc) {
@@ -135,16 +148,21 @@ public class HawtioSecurityConfiguration {
      * Someone signed in without the ops role (a reader, say) is told why, instead of getting a bare error page. A
      * missing or wrong CSRF token is refused plainly.
      */
-    private static void refuse(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied,
-            SecurityProperties security) throws IOException {
+    private static void refuse(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            AccessDeniedException denied,
+            SecurityProperties security)
+            throws IOException {
         if (denied instanceof CsrfException || request.getUserPrincipal() == null) {
             response.sendError(HttpServletResponse.SC_FORBIDDEN);
             return;
         }
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("text/plain;charset=UTF-8");
-        response.getWriter().write("Signed in as " + request.getUserPrincipal().getName() + ", but Hawtio is for the "
-                + security.getOpsRole() + " role only.\n");
+        response.getWriter()
+                .write("Signed in as " + request.getUserPrincipal().getName() + ", but Hawtio is for the "
+                        + security.getOpsRole() + " role only.\n");
     }
 
     /** Loads the deferred CSRF token on every request, so the XSRF-TOKEN cookie exists before Hawtio's first POST. */

@@ -1,7 +1,6 @@
 package io.sfcache.hawtio;
 
 import java.util.Map;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -20,9 +19,13 @@ public class HawtioSwitch implements EnvironmentPostProcessor {
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         if (!environment.getProperty(ENABLED, Boolean.class, true)) {
-            environment.getPropertySources().addLast(new MapPropertySource("sfcache-hawtio-off", Map.of(
-                    "management.endpoint.hawtio.access", "none",
-                    "management.endpoint.jolokia.access", "none")));
+            environment
+                    .getPropertySources()
+                    .addLast(new MapPropertySource(
+                            "sfcache-hawtio-off",
+                            Map.of(
+                                    "management.endpoint.hawtio.access", "none",
+                                    "management.endpoint.jolokia.access", "none")));
         }
     }
 }

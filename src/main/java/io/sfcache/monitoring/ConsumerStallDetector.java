@@ -1,9 +1,12 @@
 package io.sfcache.monitoring;
 
+import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.api.management.ManagedCamelContext;
@@ -15,12 +18,6 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
-
-import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * A consumer can hang without an error (a receive link that gets nothing, a stuck client): messages wait and nothing
@@ -41,15 +38,21 @@ public class ConsumerStallDetector implements HealthIndicator {
     private final Duration after;
     /** A peek is one management round trip: longer than this, the check tries again next time. */
     private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(10);
+
     private final Counter restarts;
     private long lastTotal = -1;
     /** Since when messages have been seen waiting with no progress; null while there is progress or no backlog. */
     private Instant waitingSince;
+
     private volatile boolean stalled;
     private volatile Instant lastRestart;
 
-    public ConsumerStallDetector(CamelContext camel, @Qualifier("ingestCircuitBreaker") ThrottlingExceptionRoutePolicy breaker,
-            @Qualifier("queuePeek") ServiceBusReceiverAsyncClient queuePeek, MeterRegistry meters, Clock clock,
+    public ConsumerStallDetector(
+            CamelContext camel,
+            @Qualifier("ingestCircuitBreaker") ThrottlingExceptionRoutePolicy breaker,
+            @Qualifier("queuePeek") ServiceBusReceiverAsyncClient queuePeek,
+            MeterRegistry meters,
+            Clock clock,
             MonitoringProperties monitoring) {
         this.camel = camel;
         this.breaker = breaker;
@@ -57,15 +60,18 @@ public class ConsumerStallDetector implements HealthIndicator {
         this.clock = clock;
         this.after = monitoring.getStall().getAfter();
         Gauge.builder("sfcache.consumer.stalled", () -> stalled ? 1 : 0)
-                .description("1 from a detected consumer stall until messages are consumed again").register(meters);
+                .description("1 from a detected consumer stall until messages are consumed again")
+                .register(meters);
         this.restarts = Counter.builder("sfcache.consumer.stall.restarts")
-                .description("Restarts of the Service Bus consumer after a stall").register(meters);
+                .description("Restarts of the Service Bus consumer after a stall")
+                .register(meters);
     }
 
     /** Timer step ({@code consumer-stall-check} route). */
     public synchronized void check() {
         Instant now = clock.instant();
-        ManagedRouteMBean route = camel.getCamelContextExtension().getContextPlugin(ManagedCamelContext.class)
+        ManagedRouteMBean route = camel.getCamelContextExtension()
+                .getContextPlugin(ManagedCamelContext.class)
                 .getManagedRoute(ROUTE);
         if (route == null) {
             return;
@@ -91,8 +97,11 @@ public class ConsumerStallDetector implements HealthIndicator {
             return;
         }
         stalled = true;
-        LOG.warn("Service Bus consumer stalled: messages waited {} and none was consumed; restarting route {} "
-                + "(see the run-book, SfcacheConsumerStalled)", Duration.between(waitingSince, now), ROUTE);
+        LOG.warn(
+                "Service Bus consumer stalled: messages waited {} and none was consumed; restarting route {} "
+                        + "(see the run-book, SfcacheConsumerStalled)",
+                Duration.between(waitingSince, now),
+                ROUTE);
         try {
             // Nothing is in flight: a short graceful stop, then a new consumer with new links.
             camel.getRouteController().stopRoute(ROUTE, 10, java.util.concurrent.TimeUnit.SECONDS);

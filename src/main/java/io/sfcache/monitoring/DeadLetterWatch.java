@@ -1,19 +1,17 @@
 package io.sfcache.monitoring;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.DeadLetterStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.stereotype.Component;
 
 /**
  * Open dead letters per object and reason, counted on a timer (not per scrape: it is a Cosmos query). Service Bus's
@@ -36,7 +34,8 @@ public class DeadLetterWatch implements HealthIndicator {
             AtomicLong count = open.computeIfAbsent(contract.sobject(), k -> new AtomicLong());
             Gauge.builder("sfcache.dead.letters.open", count, AtomicLong::get)
                     .description("Open dead letters (not yet redriven), counted every heartbeat check")
-                    .tag("sobject", contract.sobject()).register(meters);
+                    .tag("sobject", contract.sobject())
+                    .register(meters);
         }
     }
 
@@ -45,7 +44,8 @@ public class DeadLetterWatch implements HealthIndicator {
         for (DataContract contract : contracts.all()) {
             Map<String, Long> reasons = store.openByReason(contract.sobject());
             byReason.put(contract.sobject(), reasons);
-            open.get(contract.sobject()).set(reasons.values().stream().mapToLong(Long::longValue).sum());
+            open.get(contract.sobject())
+                    .set(reasons.values().stream().mapToLong(Long::longValue).sum());
         }
     }
 

@@ -1,5 +1,11 @@
 package io.sfcache.monitoring;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.PublisherStatus;
+import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,19 +14,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.sync.PublisherStatus;
-import io.sfcache.sync.SyncState;
 
 /**
  * Expects the publisher's heartbeat for every monitored object: with zero traffic it is the only proof that the
@@ -41,8 +39,8 @@ public class HeartbeatWatchdog implements HealthIndicator {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatWatchdog.class);
 
     /** @param heartbeat the stored one, if any; @param problems what it reports, with the values that show it */
-    private record State(Optional<SyncState.Heartbeat> heartbeat, boolean missing,
-            Map<PublisherProblem, String> problems) {
+    private record State(
+            Optional<SyncState.Heartbeat> heartbeat, boolean missing, Map<PublisherProblem, String> problems) {
 
         Optional<Instant> sentAt() {
             return heartbeat.map(SyncState.Heartbeat::sentAt);
@@ -58,8 +56,13 @@ public class HeartbeatWatchdog implements HealthIndicator {
     private final Instant startedAt;
     private final Map<String, State> states = new ConcurrentHashMap<>();
 
-    public HeartbeatWatchdog(DataContracts contracts, SyncState syncState, LagRecorder lag, MeterRegistry meters,
-            Clock clock, MonitoringProperties monitoring) {
+    public HeartbeatWatchdog(
+            DataContracts contracts,
+            SyncState syncState,
+            LagRecorder lag,
+            MeterRegistry meters,
+            Clock clock,
+            MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.syncState = syncState;
         this.lag = lag;
@@ -71,32 +74,49 @@ public class HeartbeatWatchdog implements HealthIndicator {
             String sobject = contract.sobject();
             Gauge.builder("sfcache.heartbeat.age", () -> age(heartbeatAt(sobject)))
                     .description("Seconds since the publisher sent the object's last heartbeat that sfcache received")
-                    .baseUnit("seconds").tag("sobject", sobject).register(meters);
+                    .baseUnit("seconds")
+                    .tag("sobject", sobject)
+                    .register(meters);
             Gauge.builder("sfcache.heartbeat.missing", () -> isMissing(sobject) ? 1 : 0)
-                    .description("1 while the object's heartbeat is overdue (sfcache.monitoring.heartbeat.missing-after)")
-                    .tag("sobject", sobject).register(meters);
-            Gauge.builder("sfcache.sync.newest.change.age",
+                    .description(
+                            "1 while the object's heartbeat is overdue (sfcache.monitoring.heartbeat.missing-after)")
+                    .tag("sobject", sobject)
+                    .register(meters);
+            Gauge.builder(
+                            "sfcache.sync.newest.change.age",
                             () -> age(lag.newest(sobject).map(LagRecorder.Newest::commitTime)))
                     .description("Seconds since the Salesforce commit of the newest change stored since start-up")
-                    .baseUnit("seconds").tag("sobject", sobject).register(meters);
+                    .baseUnit("seconds")
+                    .tag("sobject", sobject)
+                    .register(meters);
             Gauge.builder("sfcache.freshness.age", () -> age(currentAsOf(sobject)))
                     .description("Seconds since sfcache last knew the object current: newest change or heartbeat")
-                    .baseUnit("seconds").tag("sobject", sobject).register(meters);
+                    .baseUnit("seconds")
+                    .tag("sobject", sobject)
+                    .register(meters);
             for (PublisherProblem problem : PublisherProblem.values()) {
-                Gauge.builder("sfcache.publisher.unhealthy", () -> problems(sobject).containsKey(problem) ? 1 : 0)
+                Gauge.builder(
+                                "sfcache.publisher.unhealthy",
+                                () -> problems(sobject).containsKey(problem) ? 1 : 0)
                         .description("1 while the object's last heartbeat reports this problem of the publisher")
-                        .tag("sobject", sobject).tag("reason", problem.name()).register(meters);
+                        .tag("sobject", sobject)
+                        .tag("reason", problem.name())
+                        .register(meters);
             }
             Gauge.builder("sfcache.publisher.outbox.pending", () -> reported(sobject, PublisherStatus::outboxPending))
                     .description("Messages waiting in the publisher's outbox for a retry, as the last heartbeat said")
-                    .tag("sobject", sobject).register(meters);
+                    .tag("sobject", sobject)
+                    .register(meters);
             Gauge.builder("sfcache.publisher.outbox.failed", () -> reported(sobject, PublisherStatus::outboxFailed))
                     .description("Outbox messages that gave up and wait for an operator, as the last heartbeat said")
-                    .tag("sobject", sobject).register(meters);
+                    .tag("sobject", sobject)
+                    .register(meters);
             Gauge.builder("sfcache.publisher.outbox.oldest.pending.age", () -> oldestPendingAge(sobject))
                     .description("Age of the oldest message waiting in the publisher's outbox when the last heartbeat "
                             + "was sent (0: none waiting)")
-                    .baseUnit("seconds").tag("sobject", sobject).register(meters);
+                    .baseUnit("seconds")
+                    .tag("sobject", sobject)
+                    .register(meters);
         }
     }
 
@@ -110,13 +130,17 @@ public class HeartbeatWatchdog implements HealthIndicator {
             Instant since = sentAt.orElse(startedAt);
             boolean missing = Duration.between(since, now).compareTo(missingAfter) > 0;
             Map<PublisherProblem, String> problems = heartbeat
-                    .map(h -> PublisherProblem.reportedBy(h, maxPendingAge)).orElse(Map.of());
+                    .map(h -> PublisherProblem.reportedBy(h, maxPendingAge))
+                    .orElse(Map.of());
             State before = states.put(sobject, new State(heartbeat, missing, problems));
             boolean wasMissing = before != null && before.missing();
             if (missing && !wasMissing) {
-                LOG.warn("Publisher heartbeat missing for {}: none since {} (sfcache.monitoring.heartbeat.missing-after"
-                        + " {}). The Apex publisher may be broken or its messages lost: see the run-book, "
-                        + "SfcacheHeartbeatMissing", sobject, sentAt.map(Instant::toString).orElse("start-up " + since),
+                LOG.warn(
+                        "Publisher heartbeat missing for {}: none since {} (sfcache.monitoring.heartbeat.missing-after"
+                                + " {}). The Apex publisher may be broken or its messages lost: see the run-book, "
+                                + "SfcacheHeartbeatMissing",
+                        sobject,
+                        sentAt.map(Instant::toString).orElse("start-up " + since),
                         missingAfter);
             } else if (!missing && wasMissing) {
                 LOG.info("Publisher heartbeat for {} back (sent {})", sobject, sentAt.orElse(null));
@@ -126,13 +150,19 @@ public class HeartbeatWatchdog implements HealthIndicator {
     }
 
     /** One WARN line when a problem starts, one INFO line when a later heartbeat no longer reports it. */
-    private static void reportChanges(String sobject, Map<PublisherProblem, String> before,
-            Map<PublisherProblem, String> after, Instant sentAt) {
+    private static void reportChanges(
+            String sobject, Map<PublisherProblem, String> before, Map<PublisherProblem, String> after, Instant sentAt) {
         for (PublisherProblem problem : PublisherProblem.values()) {
             if (after.containsKey(problem) && !before.containsKey(problem)) {
-                LOG.warn("Publisher of {} unhealthy, {}: its heartbeat sent {} says {}: {}. See the run-book, "
-                        + "SfcachePublisherUnhealthy ({})", sobject, problem, sentAt, after.get(problem),
-                        problem.meaning(), problem);
+                LOG.warn(
+                        "Publisher of {} unhealthy, {}: its heartbeat sent {} says {}: {}. See the run-book, "
+                                + "SfcachePublisherUnhealthy ({})",
+                        sobject,
+                        problem,
+                        sentAt,
+                        after.get(problem),
+                        problem.meaning(),
+                        problem);
             } else if (before.containsKey(problem) && !after.containsKey(problem)) {
                 LOG.info("Publisher of {}: {} cleared by its heartbeat sent {}", sobject, problem, sentAt);
             }
@@ -170,11 +200,16 @@ public class HeartbeatWatchdog implements HealthIndicator {
 
     /** A count the last heartbeat reported; NaN while unknown (none yet, or an older publisher). */
     private double reported(String sobject, Function<PublisherStatus, Long> value) {
-        return lastHeartbeat(sobject).map(h -> value.apply(h.publisher())).map(Long::doubleValue).orElse(Double.NaN);
+        return lastHeartbeat(sobject)
+                .map(h -> value.apply(h.publisher()))
+                .map(Long::doubleValue)
+                .orElse(Double.NaN);
     }
 
     private double oldestPendingAge(String sobject) {
-        return lastHeartbeat(sobject).map(PublisherProblem::oldestPendingAge).map(LagRecorder::seconds)
+        return lastHeartbeat(sobject)
+                .map(PublisherProblem::oldestPendingAge)
+                .map(LagRecorder::seconds)
                 .orElse(Double.NaN);
     }
 
@@ -182,12 +217,16 @@ public class HeartbeatWatchdog implements HealthIndicator {
     public Optional<Instant> currentAsOf(String sobject) {
         Optional<Instant> change = lag.newest(sobject).map(LagRecorder.Newest::commitTime);
         Optional<Instant> heartbeat = heartbeatAt(sobject);
-        return change.isEmpty() ? heartbeat : heartbeat.isEmpty() ? change
-                : Optional.of(change.get().isAfter(heartbeat.get()) ? change.get() : heartbeat.get());
+        return change.isEmpty()
+                ? heartbeat
+                : heartbeat.isEmpty()
+                        ? change
+                        : Optional.of(change.get().isAfter(heartbeat.get()) ? change.get() : heartbeat.get());
     }
 
     private double age(Optional<Instant> at) {
-        return at.map(instant -> LagRecorder.seconds(Duration.between(instant, clock.instant()))).orElse(Double.NaN);
+        return at.map(instant -> LagRecorder.seconds(Duration.between(instant, clock.instant())))
+                .orElse(Double.NaN);
     }
 
     @Override
@@ -196,18 +235,22 @@ public class HeartbeatWatchdog implements HealthIndicator {
         for (DataContract contract : contracts.all()) {
             String sobject = contract.sobject();
             Map<String, Object> detail = new LinkedHashMap<>();
-            detail.put("lastHeartbeatSentAt", heartbeatAt(sobject).map(Instant::toString).orElse("none since start-up"));
+            detail.put(
+                    "lastHeartbeatSentAt",
+                    heartbeatAt(sobject).map(Instant::toString).orElse("none since start-up"));
             detail.put("missing", isMissing(sobject));
             Map<String, String> problems = new LinkedHashMap<>();
             problems(sobject).forEach((problem, values) -> problems.put(problem.name(), values));
             detail.put("publisherProblems", problems);
-            lastHeartbeat(sobject).filter(h -> !h.publisher().saidNothing())
+            lastHeartbeat(sobject)
+                    .filter(h -> !h.publisher().saidNothing())
                     .ifPresent(h -> detail.put("publisher", h.publisher()));
             details.put(sobject, detail);
         }
         return (anyMissing() || anyProblems() ? Health.down() : Health.up())
                 .withDetail("missingAfter", missingAfter.toString())
                 .withDetail("maxPendingAge", maxPendingAge.toString())
-                .withDetails(details).build();
+                .withDetails(details)
+                .build();
     }
 }

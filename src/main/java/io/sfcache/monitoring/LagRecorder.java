@@ -1,5 +1,11 @@
 package io.sfcache.monitoring;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.ChangeSource;
+import io.sfcache.sync.SyncHeaders;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,16 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
-
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.sfcache.sync.ChangeMessage;
-import io.sfcache.sync.ChangeSource;
-import io.sfcache.sync.SyncHeaders;
 
 /**
  * End-to-end lag (Salesforce commit to stored) of every change written, as a histogram with SLO buckets per object
@@ -26,12 +24,17 @@ import io.sfcache.sync.SyncHeaders;
 public class LagRecorder {
 
     /** What alerts and dashboards ask about: seconds to minutes, and the hours of an outage catch-up. */
-    private static final Duration[] SLO = {Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(1),
-            Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1)};
+    private static final Duration[] SLO = {
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(15),
+        Duration.ofHours(1)
+    };
 
     /** The newest change stored for an object: its record, commit time and when it was stored. */
-    public record Newest(String recordId, Instant commitTime, Instant storedAt) {
-    }
+    public record Newest(String recordId, Instant commitTime, Instant storedAt) {}
 
     private final MeterRegistry meters;
     private final Clock clock;
@@ -62,7 +65,9 @@ public class LagRecorder {
         Duration lag = Duration.between(change.commitTime(), now);
         lags.withTags("sobject", change.sobject(), "source", source.name())
                 .record(lag.isNegative() ? Duration.ZERO : lag);
-        newest.merge(change.sobject(), new Newest(change.recordId(), change.commitTime(), now),
+        newest.merge(
+                change.sobject(),
+                new Newest(change.recordId(), change.commitTime(), now),
                 (a, b) -> b.commitTime().isAfter(a.commitTime()) ? b : a);
     }
 

@@ -6,5 +6,4 @@ import org.springframework.context.annotation.Configuration;
 /** The detectors' settings, {@code sfcache.monitoring.*} ({@link MonitoringProperties}). */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MonitoringProperties.class)
-public class MonitoringConfiguration {
-}
+public class MonitoringConfiguration {}

@@ -1,13 +1,11 @@
 package io.sfcache.monitoring;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
 import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
 
 /**
  * {@code sfcache.monitoring.*}: the detectors that tell "nothing changed" from "something broke", with zero traffic
@@ -19,14 +17,19 @@ public class MonitoringProperties {
 
     @Valid
     private final Heartbeat heartbeat = new Heartbeat();
+
     @Valid
     private final SchemaDrift schemaDrift = new SchemaDrift();
+
     @Valid
     private final Reconciliation reconciliation = new Reconciliation();
+
     @Valid
     private final Stall stall = new Stall();
+
     @Valid
     private final ReaderProbe readerProbe = new ReaderProbe();
+
     @Valid
     private final Lag lag = new Lag();
 
@@ -169,6 +172,7 @@ public class MonitoringProperties {
         /** Nothing consumed for this long while messages wait is a stall; the consumer is restarted. */
         @NotNull
         private Duration after = Duration.ofMinutes(5);
+
         @NotNull
         private Duration checkInterval = Duration.ofSeconds(30);
 
@@ -192,23 +196,28 @@ public class MonitoringProperties {
     /** sfcache's own GraphQL API, asked for the heartbeat records as an app would. */
     public static class ReaderProbe {
         private boolean enabled = true;
+
         @NotNull
         private Duration interval = Duration.ofMinutes(1);
         /** sfcache's GraphQL endpoint as apps reach it; by default this instance. */
         private String url = "http://localhost:8080/graphql";
         /** A client of the identity provider with the reader role (client-credentials flow). */
         private String tokenUri;
+
         private String clientId;
         private String clientSecret;
         /** e.g. api://sfcache/.default for Entra ID; empty for none. */
         private String scope;
 
-        @jakarta.validation.constraints.AssertTrue(message = "set sfcache.monitoring.reader-probe.token-uri, client-id "
-                + "and client-secret (an identity-provider client with the reader role), or turn the probe off with "
-                + "sfcache.monitoring.reader-probe.enabled=false")
+        @jakarta.validation.constraints.AssertTrue(
+                message = "set sfcache.monitoring.reader-probe.token-uri, client-id "
+                        + "and client-secret (an identity-provider client with the reader role), or turn the probe off with "
+                        + "sfcache.monitoring.reader-probe.enabled=false")
         public boolean isIdentityConfigured() {
-            return !enabled || (StringUtils.hasText(tokenUri) && StringUtils.hasText(clientId)
-                    && StringUtils.hasText(clientSecret));
+            return !enabled
+                    || (StringUtils.hasText(tokenUri)
+                            && StringUtils.hasText(clientId)
+                            && StringUtils.hasText(clientSecret));
         }
 
         public String getUrl() {

@@ -1,17 +1,5 @@
 package io.sfcache.monitoring;
 
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
-
-import org.apache.camel.Exchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.contracts.DataContract;
@@ -19,6 +7,16 @@ import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.SyncHeaders;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
 
 /**
  * Produced versus consumed. Each heartbeat says how many change messages the publisher sent for its object since
@@ -35,12 +33,12 @@ public class PublisherAccounting {
     private static final Logger LOG = LoggerFactory.getLogger(PublisherAccounting.class);
 
     /** A heartbeat's claim: it sent this many in (from, to]. */
-    private record Interval(Instant from, Instant to, long sent) {
-    }
+    private record Interval(Instant from, Instant to, long sent) {}
 
     private final MeterRegistry meters;
     /** Per object: received messages by commit time (epoch ms), kept until their interval is settled. */
     private final Map<String, ConcurrentNavigableMap<Long, AtomicLong>> received = new ConcurrentHashMap<>();
+
     private final Map<String, Interval> pending = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> unaccounted = new ConcurrentHashMap<>();
 
@@ -51,7 +49,8 @@ public class PublisherAccounting {
             Gauge.builder("sfcache.publisher.unaccounted.messages", value, AtomicLong::get)
                     .description("Sent by the publisher but not received by this replica, in the last settled heartbeat"
                             + " interval (negative: more received than the publisher counted)")
-                    .tag("sobject", contract.sobject()).register(meters);
+                    .tag("sobject", contract.sobject())
+                    .register(meters);
         }
     }
 
@@ -61,9 +60,11 @@ public class PublisherAccounting {
         if (change == null || change.changeType() == ChangeType.HEARTBEAT) {
             return;
         }
-        meters.counter("sfcache.sync.received.messages", "sobject", change.sobject()).increment();
+        meters.counter("sfcache.sync.received.messages", "sobject", change.sobject())
+                .increment();
         received.computeIfAbsent(change.sobject(), k -> new ConcurrentSkipListMap<>())
-                .computeIfAbsent(change.commitTime().toEpochMilli(), k -> new AtomicLong()).incrementAndGet();
+                .computeIfAbsent(change.commitTime().toEpochMilli(), k -> new AtomicLong())
+                .incrementAndGet();
     }
 
     /** Heartbeat route step: settle the previous interval, keep this one for the next heartbeat. */
@@ -81,17 +82,32 @@ public class PublisherAccounting {
     }
 
     private void settle(String sobject, Interval interval) {
-        ConcurrentNavigableMap<Long, AtomicLong> counts = received.computeIfAbsent(sobject,
-                k -> new ConcurrentSkipListMap<>());
-        long got = counts.subMap(interval.from().toEpochMilli(), false, interval.to().toEpochMilli(), true)
-                .values().stream().mapToLong(AtomicLong::get).sum();
+        ConcurrentNavigableMap<Long, AtomicLong> counts =
+                received.computeIfAbsent(sobject, k -> new ConcurrentSkipListMap<>());
+        long got =
+                counts
+                        .subMap(
+                                interval.from().toEpochMilli(),
+                                false,
+                                interval.to().toEpochMilli(),
+                                true)
+                        .values()
+                        .stream()
+                        .mapToLong(AtomicLong::get)
+                        .sum();
         long missing = interval.sent() - got;
         unaccounted.computeIfAbsent(sobject, k -> new AtomicLong()).set(missing);
         counts.headMap(interval.to().toEpochMilli(), true).clear();
         if (missing > 0) {
-            LOG.warn("{}: the publisher sent {} change message(s) between {} and {}, sfcache received {}: {} "
-                    + "unaccounted (see the run-book, SfcachePublisherLosingMessages)", sobject, interval.sent(),
-                    interval.from(), interval.to(), got, missing);
+            LOG.warn(
+                    "{}: the publisher sent {} change message(s) between {} and {}, sfcache received {}: {} "
+                            + "unaccounted (see the run-book, SfcachePublisherLosingMessages)",
+                    sobject,
+                    interval.sent(),
+                    interval.from(),
+                    interval.to(),
+                    got,
+                    missing);
         }
     }
 

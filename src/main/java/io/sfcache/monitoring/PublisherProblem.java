@@ -1,12 +1,11 @@
 package io.sfcache.monitoring;
 
+import io.sfcache.sync.PublisherStatus;
+import io.sfcache.sync.SyncState;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
-
-import io.sfcache.sync.PublisherStatus;
-import io.sfcache.sync.SyncState;
 
 /**
  * What a heartbeat that arrived can still say is wrong with the Apex publisher. Each is read from the object's last
@@ -56,17 +55,22 @@ public enum PublisherProblem {
             problems.put(TRIGGER_INACTIVE, "triggerActive=false");
         }
         boolean failedSends = status.failedSincePrevious() != null && status.failedSincePrevious() > 0;
-        boolean moreFailed = status.outboxFailed() != null && heartbeat.previousOutboxFailed() != null
+        boolean moreFailed = status.outboxFailed() != null
+                && heartbeat.previousOutboxFailed() != null
                 && status.outboxFailed() > heartbeat.previousOutboxFailed();
         if (failedSends || moreFailed) {
-            problems.put(SEND_FAILURES, "failedSincePrevious=" + status.failedSincePrevious() + ", outboxFailed="
-                    + status.outboxFailed() + " (previous heartbeat: " + heartbeat.previousOutboxFailed() + ")");
+            problems.put(
+                    SEND_FAILURES,
+                    "failedSincePrevious=" + status.failedSincePrevious() + ", outboxFailed=" + status.outboxFailed()
+                            + " (previous heartbeat: " + heartbeat.previousOutboxFailed() + ")");
         }
         Duration pendingAge = oldestPendingAge(heartbeat);
         if (pendingAge != null && pendingAge.compareTo(maxPendingAge) > 0) {
-            problems.put(OUTBOX_BACKLOG, "oldestPendingTime=" + status.oldestPendingTime() + ", " + pendingAge
-                    + " old at the heartbeat (max-pending-age " + maxPendingAge + "), outboxPending="
-                    + status.outboxPending());
+            problems.put(
+                    OUTBOX_BACKLOG,
+                    "oldestPendingTime=" + status.oldestPendingTime() + ", " + pendingAge
+                            + " old at the heartbeat (max-pending-age " + maxPendingAge + "), outboxPending="
+                            + status.outboxPending());
         }
         if (status.unpublishedSince() != null) {
             problems.put(UNPUBLISHED_CHANGES, "unpublishedSince=" + status.unpublishedSince());

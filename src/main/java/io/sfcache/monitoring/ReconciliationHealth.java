@@ -2,7 +2,6 @@ package io.sfcache.monitoring;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -28,7 +27,9 @@ public class ReconciliationHealth implements HealthIndicator {
         Map<String, ReconciliationRuns.Run> lastRuns = runs.lastRuns();
         boolean failed = lastRuns.values().stream().anyMatch(run -> run.error() != null);
         Map<String, Object> details = new LinkedHashMap<>(lastRuns);
-        return (failed ? Health.down() : Health.up()).withDetail("interval", settings.getInterval().toString())
-                .withDetails(details).build();
+        return (failed ? Health.down() : Health.up())
+                .withDetail("interval", settings.getInterval().toString())
+                .withDetails(details)
+                .build();
     }
 }

@@ -1,12 +1,11 @@
 package io.sfcache.monitoring;
 
+import io.sfcache.salesforce.ReconcileQuery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.sfcache.salesforce.ReconcileQuery;
 
 /**
  * Where reconciliation runs read from. The schedule: from the last checkpoint minus {@code overlap}, or, before the
@@ -33,8 +32,8 @@ final class ReconciliationWindows {
     /** @return what to read for the heartbeat's window, or null when earlier runs already read it */
     ReconcileQuery unpublished(ReconciliationRun.UnpublishedWindow window) {
         ReconciliationRun.UnpublishedWindow done = unpublishedRead.get(window.sobject());
-        Instant from = (done != null && done.since().equals(window.since()) ? done.until() : window.since())
-                .minus(overlap);
+        Instant from =
+                (done != null && done.since().equals(window.since()) ? done.until() : window.since()).minus(overlap);
         if (!from.isBefore(window.until())) {
             return null;
         }
@@ -44,7 +43,9 @@ final class ReconciliationWindows {
 
     /** The window was read: later heartbeats reporting the same start read only what came after it. */
     void read(ReconciliationRun.UnpublishedWindow window) {
-        unpublishedRead.merge(window.sobject(), window, (old, now) ->
-                old.since().equals(now.since()) && old.until().isAfter(now.until()) ? old : now);
+        unpublishedRead.merge(
+                window.sobject(),
+                window,
+                (old, now) -> old.since().equals(now.since()) && old.until().isAfter(now.until()) ? old : now);
     }
 }

@@ -1,14 +1,5 @@
 package io.sfcache.monitoring;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-
-import org.apache.camel.Exchange;
-import org.springframework.jmx.export.annotation.ManagedOperation;
-import org.springframework.jmx.export.annotation.ManagedResource;
-import org.springframework.stereotype.Component;
-
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.salesforce.ReconcileQuery;
@@ -16,6 +7,13 @@ import io.sfcache.salesforce.Reconciler;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.SyncHeaders;
 import io.sfcache.sync.SyncState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.springframework.jmx.export.annotation.ManagedOperation;
+import org.springframework.jmx.export.annotation.ManagedResource;
+import org.springframework.stereotype.Component;
 
 /**
  * Anti-entropy. On a schedule, per object, every record Salesforce changed since the last checkpoint (minus an
@@ -39,8 +37,13 @@ public class ScheduledReconciliation {
     private final Clock clock;
     private final ReconciliationWindows windows;
 
-    public ScheduledReconciliation(DataContracts contracts, Reconciler reconciler, ReconciliationRuns runs,
-            SyncState syncState, Clock clock, MonitoringProperties monitoring) {
+    public ScheduledReconciliation(
+            DataContracts contracts,
+            Reconciler reconciler,
+            ReconciliationRuns runs,
+            SyncState syncState,
+            Clock clock,
+            MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.reconciler = reconciler;
         this.runs = runs;
@@ -62,7 +65,8 @@ public class ScheduledReconciliation {
 
     /** {@code reconcile-all} route: what the scheduled run reads, from the object's checkpoint. */
     public ReconcileQuery fromCheckpoint(ReconciliationRun run) {
-        return ReconcileQuery.since(run.sobject(),
+        return ReconcileQuery.since(
+                run.sobject(),
                 windows.scheduledFrom(syncState.reconciliationCheckpoint(run.sobject()), run.startedAt()));
     }
 
@@ -71,14 +75,15 @@ public class ScheduledReconciliation {
         syncState.saveReconciliationCheckpoint(run.sobject(), run.startedAt());
     }
 
-    @ManagedOperation(description = "Reconcile an object for a window, e.g. Account, 2026-11-27T01:00:00Z, "
-            + "2026-11-27T09:00:00Z (to: empty for now)")
+    @ManagedOperation(
+            description = "Reconcile an object for a window, e.g. Account, 2026-11-27T01:00:00Z, "
+                    + "2026-11-27T09:00:00Z (to: empty for now)")
     public String reconcileWindow(String sobject, String from, String to) {
         contracts.find(sobject).orElseThrow(() -> new IllegalArgumentException(sobject + " is not a monitored object"));
         Instant start = Instant.parse(from);
         Instant end = to == null || to.isBlank() ? clock.instant() : Instant.parse(to);
-        ReconciliationRun run = new ReconciliationRun(sobject, "on-demand", clock.instant(),
-                ReconcileQuery.window(sobject, start, end), null);
+        ReconciliationRun run = new ReconciliationRun(
+                sobject, "on-demand", clock.instant(), ReconcileQuery.window(sobject, start, end), null);
         try {
             return runs.succeeded(run, reconciler.reconcile(run.query())).toString();
         } catch (RuntimeException e) {
@@ -95,8 +100,9 @@ public class ScheduledReconciliation {
     public ReconciliationRun.UnpublishedWindow unpublishedWindow(Exchange exchange) {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         Instant since = change.heartbeat().publisher().unpublishedSince();
-        return since == null ? null : new ReconciliationRun.UnpublishedWindow(change.sobject(), since,
-                change.commitTime());
+        return since == null
+                ? null
+                : new ReconciliationRun.UnpublishedWindow(change.sobject(), since, change.commitTime());
     }
 
     /**
@@ -105,7 +111,8 @@ public class ScheduledReconciliation {
      */
     public ReconciliationRun unpublished(ReconciliationRun.UnpublishedWindow window) {
         ReconcileQuery query = windows.unpublished(window);
-        return query == null ? null
+        return query == null
+                ? null
                 : new ReconciliationRun(window.sobject(), "heartbeat", clock.instant(), query, window);
     }
 

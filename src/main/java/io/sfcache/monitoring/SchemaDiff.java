@@ -1,5 +1,7 @@
 package io.sfcache.monitoring;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.contracts.DataContract;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -8,10 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.contracts.DataContract;
-
 /**
  * What an object's Salesforce describe says differently from its data contract: contract fields removed, renamed,
  * of another type, of another length, with other picklist values, and required fields the contract does not know.
@@ -19,8 +17,7 @@ import io.sfcache.contracts.DataContract;
  */
 public final class SchemaDiff {
 
-    private SchemaDiff() {
-    }
+    private SchemaDiff() {}
 
     /**
      * @param describe    the describe JSON ({@code fields[]} with name, type, length, picklistValues, nillable,
@@ -29,7 +26,8 @@ public final class SchemaDiff {
      *                    contract holds none); empty when there was none
      * @return one finding per changed contract field, in contract order, then new required fields
      */
-    public static List<DriftFinding> between(DataContract contract, JsonNode describe, Map<String, String> knownLabels) {
+    public static List<DriftFinding> between(
+            DataContract contract, JsonNode describe, Map<String, String> knownLabels) {
         String sobject = contract.sobject();
         Map<String, JsonNode> described = new LinkedHashMap<>();
         describe.path("fields").forEach(f -> described.put(key(f.path("name").asText()), f));
@@ -50,16 +48,24 @@ public final class SchemaDiff {
             String type = now.path("type").asText();
             if (field.salesforceType() != null && !field.salesforceType().equalsIgnoreCase(type)) {
                 // A new type brings its own length and values: the type is the change to report.
-                findings.add(new DriftFinding(sobject, field.name(), DriftFinding.Kind.TYPE_CHANGED,
-                        field.salesforceType(), type, sobject + "." + field.name() + ": type " + field.salesforceType()
-                                + " -> " + type));
+                findings.add(new DriftFinding(
+                        sobject,
+                        field.name(),
+                        DriftFinding.Kind.TYPE_CHANGED,
+                        field.salesforceType(),
+                        type,
+                        sobject + "." + field.name() + ": type " + field.salesforceType() + " -> " + type));
                 continue;
             }
             int length = now.path("length").asInt(0);
             if (field.maxLength() != null && length > 0 && length != field.maxLength()) {
-                findings.add(new DriftFinding(sobject, field.name(), DriftFinding.Kind.LENGTH_CHANGED,
-                        String.valueOf(field.maxLength()), String.valueOf(length), sobject + "." + field.name()
-                                + ": length " + field.maxLength() + " -> " + length));
+                findings.add(new DriftFinding(
+                        sobject,
+                        field.name(),
+                        DriftFinding.Kind.LENGTH_CHANGED,
+                        String.valueOf(field.maxLength()),
+                        String.valueOf(length),
+                        sobject + "." + field.name() + ": length " + field.maxLength() + " -> " + length));
             }
             if (!field.picklistValues().isEmpty() && now.has("picklistValues")) {
                 picklist(sobject, field, now).ifPresent(findings::add);
@@ -67,28 +73,39 @@ public final class SchemaDiff {
         }
         for (String name : outside) {
             JsonNode f = described.get(key(name));
-            boolean renamedTarget = findings.stream().anyMatch(d -> d.kind() == DriftFinding.Kind.RENAMED
-                    && name.equals(d.actual()));
+            boolean renamedTarget =
+                    findings.stream().anyMatch(d -> d.kind() == DriftFinding.Kind.RENAMED && name.equals(d.actual()));
             if (!renamedTarget && requiredOnInsert(f)) {
-                findings.add(new DriftFinding(sobject, name, DriftFinding.Kind.NEW_REQUIRED, null, null,
+                findings.add(new DriftFinding(
+                        sobject,
+                        name,
+                        DriftFinding.Kind.NEW_REQUIRED,
+                        null,
+                        null,
                         sobject + "." + name + ": new required field"));
             }
         }
         return findings;
     }
 
-    private static DriftFinding gone(String sobject, String field, String label, Set<String> outside,
-            Map<String, JsonNode> described) {
+    private static DriftFinding gone(
+            String sobject, String field, String label, Set<String> outside, Map<String, JsonNode> described) {
         if (label != null) {
             for (String candidate : outside) {
-                if (label.equalsIgnoreCase(described.get(key(candidate)).path("label").asText())) {
-                    return new DriftFinding(sobject, field, DriftFinding.Kind.RENAMED, field, candidate,
+                if (label.equalsIgnoreCase(
+                        described.get(key(candidate)).path("label").asText())) {
+                    return new DriftFinding(
+                            sobject,
+                            field,
+                            DriftFinding.Kind.RENAMED,
+                            field,
+                            candidate,
                             sobject + "." + field + ": renamed to " + candidate + " (label " + label + ")");
                 }
             }
         }
-        return new DriftFinding(sobject, field, DriftFinding.Kind.REMOVED, field, null, sobject + "." + field
-                + ": removed");
+        return new DriftFinding(
+                sobject, field, DriftFinding.Kind.REMOVED, field, null, sobject + "." + field + ": removed");
     }
 
     private static java.util.Optional<DriftFinding> picklist(String sobject, DataContract.Field field, JsonNode now) {
@@ -98,8 +115,10 @@ public final class SchemaDiff {
                 active.add(v.path("value").asText());
             }
         });
-        List<String> added = active.stream().filter(v -> !field.picklistValues().contains(v)).toList();
-        List<String> removed = field.picklistValues().stream().filter(v -> !active.contains(v)).toList();
+        List<String> added =
+                active.stream().filter(v -> !field.picklistValues().contains(v)).toList();
+        List<String> removed =
+                field.picklistValues().stream().filter(v -> !active.contains(v)).toList();
         if (added.isEmpty() && removed.isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -110,15 +129,21 @@ public final class SchemaDiff {
         if (!removed.isEmpty()) {
             parts.add("removed " + removed);
         }
-        return java.util.Optional.of(new DriftFinding(sobject, field.name(), DriftFinding.Kind.PICKLIST_CHANGED,
-                removed.isEmpty() ? null : String.join(", ", removed), added.isEmpty() ? null : String.join(", ", added),
+        return java.util.Optional.of(new DriftFinding(
+                sobject,
+                field.name(),
+                DriftFinding.Kind.PICKLIST_CHANGED,
+                removed.isEmpty() ? null : String.join(", ", removed),
+                added.isEmpty() ? null : String.join(", ", added),
                 sobject + "." + field.name() + ": picklist values " + String.join(", ", parts)));
     }
 
     /** Must be given on insert: not nillable, no default, and writable (system fields are not). */
     private static boolean requiredOnInsert(JsonNode field) {
-        return field.path("createable").asBoolean(false) && !field.path("nillable").asBoolean(true)
-                && !field.path("defaultedOnCreate").asBoolean(false) && !field.path("calculated").asBoolean(false);
+        return field.path("createable").asBoolean(false)
+                && !field.path("nillable").asBoolean(true)
+                && !field.path("defaultedOnCreate").asBoolean(false)
+                && !field.path("calculated").asBoolean(false);
     }
 
     private static boolean declared(DataContract contract, String name) {

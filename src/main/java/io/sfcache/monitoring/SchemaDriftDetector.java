@@ -1,5 +1,13 @@
 package io.sfcache.monitoring;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.salesforce.DescribeClient;
+import io.sfcache.salesforce.Reconciler;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -11,20 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.salesforce.DescribeClient;
-import io.sfcache.salesforce.Reconciler;
 
 /**
  * Asks each monitored object's describe (If-Modified-Since the last answer's Last-Modified, so an unchanged one is a
@@ -53,8 +50,15 @@ public class SchemaDriftDetector {
      * @param driftSince   when the open findings were first seen, or null
      * @param repair       the reconciliation after a drift ended: pending, done or failed; null if none yet
      */
-    public record ObjectDrift(String sobject, Instant lastChecked, String lastResult, String lastModified,
-            List<DriftFinding> findings, Instant driftSince, String lastError, Repair repair) {
+    public record ObjectDrift(
+            String sobject,
+            Instant lastChecked,
+            String lastResult,
+            String lastModified,
+            List<DriftFinding> findings,
+            Instant driftSince,
+            String lastError,
+            Repair repair) {
 
         static ObjectDrift initial(String sobject) {
             return new ObjectDrift(sobject, null, null, null, List.of(), null, null, null);
@@ -66,14 +70,13 @@ public class SchemaDriftDetector {
         }
 
         ObjectDrift withRepair(Repair outcome) {
-            return new ObjectDrift(sobject, lastChecked, lastResult, lastModified, findings, driftSince, lastError,
-                    outcome);
+            return new ObjectDrift(
+                    sobject, lastChecked, lastResult, lastModified, findings, driftSince, lastError, outcome);
         }
     }
 
     /** @param since reconcile from here (minus the reconciler's overlap); @param outcome what happened, or null */
-    public record Repair(Instant since, boolean done, String outcome) {
-    }
+    public record Repair(Instant since, boolean done, String outcome) {}
 
     private final DataContracts contracts;
     private final DescribeClient describes;
@@ -85,8 +88,8 @@ public class SchemaDriftDetector {
     /** Field labels as the describes showed them, kept after a field goes so that a rename can be recognised. */
     private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
 
-    public SchemaDriftDetector(DataContracts contracts, DescribeClient describes, ObjectMapper json,
-            MeterRegistry meters, Clock clock) {
+    public SchemaDriftDetector(
+            DataContracts contracts, DescribeClient describes, ObjectMapper json, MeterRegistry meters, Clock clock) {
         this.contracts = contracts;
         this.describes = describes;
         this.json = json;
@@ -98,7 +101,8 @@ public class SchemaDriftDetector {
             findingsGauges.put(contract.sobject(), gauge);
             Gauge.builder("sfcache.schema.drift.findings", gauge, AtomicInteger::get)
                     .description("Differences between the object's Salesforce describe and its data contract")
-                    .tag("sobject", contract.sobject()).register(meters);
+                    .tag("sobject", contract.sobject())
+                    .register(meters);
         }
     }
 
@@ -116,8 +120,15 @@ public class SchemaDriftDetector {
         try {
             DescribeClient.Describe describe = describes.describe(sobject, before.lastModified());
             if (!describe.modified()) {
-                after = new ObjectDrift(sobject, now, "unchanged", describe.lastModified(), before.findings(),
-                        before.driftSince(), null, before.repair());
+                after = new ObjectDrift(
+                        sobject,
+                        now,
+                        "unchanged",
+                        describe.lastModified(),
+                        before.findings(),
+                        before.driftSince(),
+                        null,
+                        before.repair());
             } else {
                 after = diff(contract, before, describe, now);
             }
@@ -129,10 +140,18 @@ public class SchemaDriftDetector {
             if (!Objects.equals(error, before.lastError())) {
                 LOG.warn("Schema drift check of {} failed (retried every interval): {}", sobject, error);
             }
-            after = new ObjectDrift(sobject, now, "failed", before.lastModified(), before.findings(),
-                    before.driftSince(), error, before.repair());
+            after = new ObjectDrift(
+                    sobject,
+                    now,
+                    "failed",
+                    before.lastModified(),
+                    before.findings(),
+                    before.driftSince(),
+                    error,
+                    before.repair());
         }
-        meters.counter("sfcache.schema.drift.checks", "sobject", sobject, "result", after.lastResult()).increment();
+        meters.counter("sfcache.schema.drift.checks", "sobject", sobject, "result", after.lastResult())
+                .increment();
         // The gauge first: whoever sees the new state sees the metric too.
         findingsGauges.get(sobject).set(after.findings().size());
         states.put(sobject, after);
@@ -156,31 +175,42 @@ public class SchemaDriftDetector {
         }
         Map<String, String> known = labels.computeIfAbsent(sobject, s -> new ConcurrentHashMap<>());
         List<DriftFinding> findings = SchemaDiff.between(contract, document, known);
-        document.path("fields").forEach(f -> known.put(f.path("name").asText(), f.path("label").asText()));
+        document.path("fields")
+                .forEach(f -> known.put(f.path("name").asText(), f.path("label").asText()));
 
-        List<String> previous = before.findings().stream().map(DriftFinding::message).toList();
+        List<String> previous =
+                before.findings().stream().map(DriftFinding::message).toList();
         List<String> current = findings.stream().map(DriftFinding::message).toList();
-        findings.stream().filter(f -> !previous.contains(f.message())).forEach(f ->
-                LOG.warn("Schema drift: {} (Salesforce describe differs from contract {})", f.message(),
+        findings.stream()
+                .filter(f -> !previous.contains(f.message()))
+                .forEach(f -> LOG.warn(
+                        "Schema drift: {} (Salesforce describe differs from contract {})",
+                        f.message(),
                         contract.location()));
-        before.findings().stream().filter(f -> !current.contains(f.message())).forEach(f ->
-                LOG.info("Schema drift resolved: {}", f.message()));
+        before.findings().stream()
+                .filter(f -> !current.contains(f.message()))
+                .forEach(f -> LOG.info("Schema drift resolved: {}", f.message()));
 
         Instant driftSince = findings.isEmpty() ? null : before.driftSince() != null ? before.driftSince() : now;
         Repair repair = before.repair();
         if (findings.isEmpty() && before.driftSince() != null) {
             repair = new Repair(before.driftSince(), false, null);
         }
-        return new ObjectDrift(sobject, now, "changed", describe.lastModified(), List.copyOf(findings), driftSince,
-                null, repair);
+        return new ObjectDrift(
+                sobject, now, "changed", describe.lastModified(), List.copyOf(findings), driftSince, null, repair);
     }
 
     /** The window the drift left was reconciled: not again. */
     public synchronized void repaired(String sobject, Reconciler.Result result) {
         ObjectDrift state = states.get(sobject);
-        Repair outcome = new Repair(state.repair().since(), true, "reconciled " + result.seen()
-                + " record(s) changed since the drift began");
-        LOG.info("Schema drift of {} ended: {} (from {} minus the reconcile overlap)", sobject, outcome.outcome(),
+        Repair outcome = new Repair(
+                state.repair().since(),
+                true,
+                "reconciled " + result.seen() + " record(s) changed since the drift began");
+        LOG.info(
+                "Schema drift of {} ended: {} (from {} minus the reconcile overlap)",
+                sobject,
+                outcome.outcome(),
                 outcome.since());
         states.put(sobject, state.withRepair(outcome));
     }
@@ -188,10 +218,14 @@ public class SchemaDriftDetector {
     /** Reconciling the window failed: tried again at the next check. */
     public synchronized void repairFailed(String sobject, Throwable failure) {
         ObjectDrift state = states.get(sobject);
-        LOG.warn("Schema drift of {} ended but reconciling it failed (retried at the next check): {}", sobject,
+        LOG.warn(
+                "Schema drift of {} ended but reconciling it failed (retried at the next check): {}",
+                sobject,
                 failure.getMessage());
-        states.put(sobject, state.withRepair(new Repair(state.repair().since(), false,
-                "failed, retried at the next check: " + failure.getMessage())));
+        states.put(
+                sobject,
+                state.withRepair(new Repair(
+                        state.repair().since(), false, "failed, retried at the next check: " + failure.getMessage())));
     }
 
     /** Findings of every object, for logs and tests. */

@@ -2,7 +2,6 @@ package io.sfcache.monitoring;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
@@ -37,7 +36,9 @@ public class SchemaDriftHealth implements HealthIndicator {
             drift |= !state.findings().isEmpty();
             failing |= state.lastError() != null;
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("findings", state.findings().stream().map(DriftFinding::message).toList());
+            details.put(
+                    "findings",
+                    state.findings().stream().map(DriftFinding::message).toList());
             details.put("driftSince", state.driftSince());
             details.put("lastChecked", state.lastChecked());
             details.put("lastResult", state.lastResult());
@@ -46,8 +47,13 @@ public class SchemaDriftHealth implements HealthIndicator {
                 details.put("lastError", state.lastError());
             }
             if (state.repair() != null) {
-                details.put("reconciliation", state.repair().done() ? state.repair().outcome()
-                        : state.repair().outcome() != null ? state.repair().outcome() : "pending");
+                details.put(
+                        "reconciliation",
+                        state.repair().done()
+                                ? state.repair().outcome()
+                                : state.repair().outcome() != null
+                                        ? state.repair().outcome()
+                                        : "pending");
             }
             objects.put(state.sobject(), details);
         }

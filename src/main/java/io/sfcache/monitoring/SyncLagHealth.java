@@ -1,16 +1,14 @@
 package io.sfcache.monitoring;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
 
 /**
  * Health component {@code syncLag} (sync group): DOWN while the p99 of an object's recent changes (the last few
@@ -38,8 +36,9 @@ public class SyncLagHealth implements HealthIndicator {
             Optional<Duration> p99 = lag.recentP99(contract.sobject());
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("recentP99Seconds", p99.map(LagRecorder::seconds).orElse(null));
-            lag.newest(contract.sobject()).ifPresent(newest -> detail.put("newestChangeCommitTime",
-                    newest.commitTime().toString()));
+            lag.newest(contract.sobject())
+                    .ifPresent(newest -> detail.put(
+                            "newestChangeCommitTime", newest.commitTime().toString()));
             details.put(contract.sobject(), detail);
             breached |= p99.filter(value -> value.compareTo(objective) > 0).isPresent();
         }

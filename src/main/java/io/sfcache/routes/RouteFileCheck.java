@@ -1,5 +1,11 @@
 package io.sfcache.routes;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -9,7 +15,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.support.PluginHelper;
@@ -24,15 +29,7 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
-
 import org.springframework.core.NestedExceptionUtils;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 
 /**
  * Checks a route file against the running configuration before it may replace running routes, so that a broken
@@ -68,15 +65,16 @@ public class RouteFileCheck {
         try {
             LoadSettings settings = LoadSettings.builder().setLabel(fileName).build();
             root = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, new StringReader(text))))
-                    .getSingleNode().orElse(null);
+                    .getSingleNode()
+                    .orElse(null);
             loaded = new Load(settings).loadFromString(text);
         } catch (MarkedYamlEngineException e) {
-            return List.of(new Problem(e.getProblemMark().map(m -> m.getLine() + 1).orElse(null),
-                    "not valid YAML: " + e.getProblem()));
+            return List.of(new Problem(
+                    e.getProblemMark().map(m -> m.getLine() + 1).orElse(null), "not valid YAML: " + e.getProblem()));
         }
         if (!(root instanceof SequenceNode)) {
-            return List.of(new Problem(root == null ? null : line(root),
-                    "a route file is a YAML list of routes (\"- route: ...\")"));
+            return List.of(new Problem(
+                    root == null ? null : line(root), "a route file is a YAML list of routes (\"- route: ...\")"));
         }
         List<Problem> problems = new ArrayList<>();
         JsonNode tree = JSON.valueToTree(loaded);
@@ -112,11 +110,16 @@ public class RouteFileCheck {
                     continue;
                 }
                 Route existing = camel.getRoute(value);
-                String source = existing == null ? null : existing.getSourceResource() != null
-                        ? existing.getSourceResource().getLocation() : existing.getSourceLocation();
+                String source = existing == null
+                        ? null
+                        : existing.getSourceResource() != null
+                                ? existing.getSourceResource().getLocation()
+                                : existing.getSourceLocation();
                 if (existing != null && source != null && !source.contains(fileName)) {
-                    problems.add(new Problem(line(id), "route id " + value + " is already used by " + source
-                            + ": give the route an id of its own (this file would replace that route)"));
+                    problems.add(new Problem(
+                            line(id),
+                            "route id " + value + " is already used by " + source
+                                    + ": give the route an id of its own (this file would replace that route)"));
                 }
             }
         }
@@ -145,8 +148,11 @@ public class RouteFileCheck {
                 try {
                     resolved = camel.resolvePropertyPlaceholders(value);
                 } catch (RuntimeException e) {
-                    problems.add(new Problem(line(scalar), "the placeholder in " + scalar.getValue()
-                            + " does not resolve: " + NestedExceptionUtils.getMostSpecificCause(e).getMessage()));
+                    problems.add(new Problem(
+                            line(scalar),
+                            "the placeholder in " + scalar.getValue() + " does not resolve: "
+                                    + NestedExceptionUtils.getMostSpecificCause(e)
+                                            .getMessage()));
                     return;
                 }
             }
@@ -175,8 +181,10 @@ public class RouteFileCheck {
             return; // a dynamic endpoint: only a message tells where it goes
         }
         if (camel.hasComponent(scheme) == null && !resolvable(scheme)) {
-            problems.add(new Problem(line(node), "no component serves the endpoint scheme " + scheme + " (in " + uri
-                    + "): a typo, or a component sfcache does not include"));
+            problems.add(new Problem(
+                    line(node),
+                    "no component serves the endpoint scheme " + scheme + " (in " + uri
+                            + "): a typo, or a component sfcache does not include"));
         }
     }
 
@@ -197,11 +205,13 @@ public class RouteFileCheck {
         static final JsonSchema SCHEMA = load();
 
         private static JsonSchema load() {
-            try (InputStream in = RouteFileCheck.class.getClassLoader().getResourceAsStream("schema/camelYamlDsl.json")) {
+            try (InputStream in =
+                    RouteFileCheck.class.getClassLoader().getResourceAsStream("schema/camelYamlDsl.json")) {
                 if (in == null) {
                     throw new IllegalStateException("schema/camelYamlDsl.json is missing from camel-yaml-dsl");
                 }
-                JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(JSON.readTree(in));
+                JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4)
+                        .getSchema(JSON.readTree(in));
                 schema.initializeValidators();
                 return schema;
             } catch (IOException e) {
@@ -217,7 +227,8 @@ public class RouteFileCheck {
             if (part.isEmpty()) {
                 continue;
             }
-            Node next = part.startsWith("[") ? element(node, Integer.parseInt(part.substring(1, part.length() - 1)))
+            Node next = part.startsWith("[")
+                    ? element(node, Integer.parseInt(part.substring(1, part.length() - 1)))
                     : child(node, part.substring(1));
             if (next == null) {
                 break;
@@ -228,8 +239,10 @@ public class RouteFileCheck {
     }
 
     private static Node element(Node node, int index) {
-        return node instanceof SequenceNode sequence && index < sequence.getValue().size()
-                ? sequence.getValue().get(index) : null;
+        return node instanceof SequenceNode sequence
+                        && index < sequence.getValue().size()
+                ? sequence.getValue().get(index)
+                : null;
     }
 
     private static Node child(Node node, String key) {
@@ -246,5 +259,4 @@ public class RouteFileCheck {
     private static Integer line(Node node) {
         return node.getStartMark().map(m -> m.getLine() + 1).orElse(null);
     }
-
 }

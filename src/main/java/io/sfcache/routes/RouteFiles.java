@@ -1,5 +1,8 @@
 package io.sfcache.routes;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -7,15 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * What became of the edits in the live-reload directory: per file, applied or refused with the line and the
@@ -28,8 +26,7 @@ public class RouteFiles implements HealthIndicator {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
 
     /** One file's last edit. */
-    public record Status(boolean applied, Instant at, List<RouteFileCheck.Problem> problems) {
-    }
+    public record Status(boolean applied, Instant at, List<RouteFileCheck.Problem> problems) {}
 
     private final Map<String, Status> files = new ConcurrentHashMap<>();
     private final Map<String, String> lastGood = new ConcurrentHashMap<>();
@@ -39,10 +36,14 @@ public class RouteFiles implements HealthIndicator {
 
     public RouteFiles(MeterRegistry meters, Clock clock) {
         this.clock = clock;
-        this.applied = Counter.builder("sfcache.route.reloads").tag("outcome", "applied")
-                .description("Edits of route files in the live-reload directory, by outcome").register(meters);
-        this.rejected = Counter.builder("sfcache.route.reloads").tag("outcome", "rejected")
-                .description("Edits of route files in the live-reload directory, by outcome").register(meters);
+        this.applied = Counter.builder("sfcache.route.reloads")
+                .tag("outcome", "applied")
+                .description("Edits of route files in the live-reload directory, by outcome")
+                .register(meters);
+        this.rejected = Counter.builder("sfcache.route.reloads")
+                .tag("outcome", "rejected")
+                .description("Edits of route files in the live-reload directory, by outcome")
+                .register(meters);
         Gauge.builder("sfcache.route.files.rejected", this, RouteFiles::rejectedCount)
                 .description("Route files whose last edit was refused: the running routes are the previous ones")
                 .register(meters);
@@ -85,10 +86,20 @@ public class RouteFiles implements HealthIndicator {
     @Override
     public Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
-        statuses().forEach((file, status) -> details.put(file, status.applied()
-                ? Map.of("applied", status.at().toString())
-                : Map.of("refusedAt", status.at().toString(),
-                        "problems", status.problems().stream().map(RouteFileCheck.Problem::toString).toList())));
-        return (rejectedCount() > 0 ? Health.down() : Health.up()).withDetails(details).build();
+        statuses()
+                .forEach((file, status) -> details.put(
+                        file,
+                        status.applied()
+                                ? Map.of("applied", status.at().toString())
+                                : Map.of(
+                                        "refusedAt",
+                                        status.at().toString(),
+                                        "problems",
+                                        status.problems().stream()
+                                                .map(RouteFileCheck.Problem::toString)
+                                                .toList())));
+        return (rejectedCount() > 0 ? Health.down() : Health.up())
+                .withDetails(details)
+                .build();
     }
 }

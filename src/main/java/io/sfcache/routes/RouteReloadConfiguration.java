@@ -1,20 +1,18 @@
 package io.sfcache.routes;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.stream.Stream;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
-
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Live route edits that cannot break running flows: the check ({@link RouteFileCheck}, also offered as
@@ -58,8 +56,8 @@ public class RouteReloadConfiguration {
                 Path dir = Path.of(directory).toAbsolutePath().normalize();
                 remember(dir, files);
                 try {
-                    camel.addService(new SafeRouteReloadStrategy(dir.toString(),
-                            RouteSourcesEnvironmentPostProcessor.PATTERN, check, files));
+                    camel.addService(new SafeRouteReloadStrategy(
+                            dir.toString(), RouteSourcesEnvironmentPostProcessor.PATTERN, check, files));
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot watch " + dir + " for route edits", e);
                 }
@@ -70,7 +68,8 @@ public class RouteReloadConfiguration {
     /** The files as they were loaded at start-up: what a failed edit goes back to. */
     private static void remember(Path dir, RouteFiles files) {
         try (Stream<Path> paths = Files.list(dir)) {
-            for (Path file : paths.filter(p -> p.getFileName().toString().endsWith(".camel.yaml")).toList()) {
+            for (Path file : paths.filter(p -> p.getFileName().toString().endsWith(".camel.yaml"))
+                    .toList()) {
                 files.running(file.getFileName().toString(), Files.readString(file));
             }
         } catch (IOException e) {

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -39,14 +38,17 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
         } else {
             Path dir = Path.of(directory).toAbsolutePath().normalize();
             if (!Files.isDirectory(dir)) {
-                throw new IllegalStateException(DIRECTORY_PROPERTY + "=" + directory + " is not a directory: create it, "
-                        + "mount the routes ConfigMap there, or leave the property empty to use the built-in routes only");
+                throw new IllegalStateException(
+                        DIRECTORY_PROPERTY + "=" + directory + " is not a directory: create it, "
+                                + "mount the routes ConfigMap there, or leave the property empty to use the built-in routes only");
             }
             // Built-in files are listed by name, leaving out those the directory replaces (Camel's exclude patterns
             // match resolved URLs, which differ between a jar and a build directory).
             List<String> replaced = routeFiles(dir);
             List<String> sources = new ArrayList<>(builtInRouteFiles().stream()
-                    .filter(name -> !replaced.contains(name)).map(name -> "classpath:routes/" + name).toList());
+                    .filter(name -> !replaced.contains(name))
+                    .map(name -> "classpath:routes/" + name)
+                    .toList());
             sources.add("file:" + dir + "/" + PATTERN);
             camel.put("camel.main.routes-include-pattern", String.join(",", sources));
             // Edits are reloaded by SafeRouteReloadStrategy (RouteReloadConfiguration), which checks them first,
@@ -59,7 +61,9 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
     private static List<String> builtInRouteFiles() {
         try {
             return Arrays.stream(new PathMatchingResourcePatternResolver().getResources(BUILT_IN))
-                    .map(Resource::getFilename).sorted().toList();
+                    .map(Resource::getFilename)
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the built-in routes " + BUILT_IN, e);
         }
@@ -67,7 +71,10 @@ public class RouteSourcesEnvironmentPostProcessor implements EnvironmentPostProc
 
     private static List<String> routeFiles(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".camel.yaml")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".camel.yaml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + DIRECTORY_PROPERTY + "=" + dir, e);
         }

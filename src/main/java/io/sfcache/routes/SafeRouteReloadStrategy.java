@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
-
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -60,8 +59,13 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
             PluginHelper.getRoutesLoader(getCamelContext()).updateRoutes(List.of(resource));
             files.applied(fileName, text);
         } catch (Exception e) {
-            files.rejected(fileName, List.of(new RouteFileCheck.Problem(null, "could not be started: "
-                    + NestedExceptionUtils.getMostSpecificCause(e).getMessage())));
+            files.rejected(
+                    fileName,
+                    List.of(new RouteFileCheck.Problem(
+                            null,
+                            "could not be started: "
+                                    + NestedExceptionUtils.getMostSpecificCause(e)
+                                            .getMessage())));
             restore(resource, fileName);
         }
     }
@@ -76,9 +80,14 @@ public class SafeRouteReloadStrategy extends RouteWatcherReloadStrategy {
             PluginHelper.getRoutesLoader(getCamelContext())
                     .updateRoutes(List.of(ResourceHelper.fromString(resource.getLocation(), previous)));
         } catch (Exception e) {
-            files.rejected(fileName, List.of(new RouteFileCheck.Problem(null, "could not be started, and its previous "
-                    + "version could not be restored either: " + NestedExceptionUtils.getMostSpecificCause(e)
-                            .getMessage())));
+            files.rejected(
+                    fileName,
+                    List.of(new RouteFileCheck.Problem(
+                            null,
+                            "could not be started, and its previous "
+                                    + "version could not be restored either: "
+                                    + NestedExceptionUtils.getMostSpecificCause(e)
+                                            .getMessage())));
         }
     }
 

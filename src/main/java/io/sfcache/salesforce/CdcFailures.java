@@ -1,10 +1,10 @@
 package io.sfcache.salesforce;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.salesforce.InvalidReplayIdException;
@@ -12,8 +12,6 @@ import org.apache.camel.spi.ExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * What goes wrong with the Change Data Capture subscriptions, and what follows. An event that cannot be handed to the
@@ -36,9 +34,14 @@ public class CdcFailures {
     private final long resubscribeDelayMillis;
     /** Objects whose subscription failed to hand over an event: their later events wait for a resubscribe. */
     private final Set<String> halted = ConcurrentHashMap.newKeySet();
+
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
 
-    public CdcFailures(ReplayPositions positions, ProducerTemplate producer, MeterRegistry meters, Clock clock,
+    public CdcFailures(
+            ReplayPositions positions,
+            ProducerTemplate producer,
+            MeterRegistry meters,
+            Clock clock,
             SalesforceProperties salesforce) {
         this.positions = positions;
         this.producer = producer;
@@ -66,7 +69,8 @@ public class CdcFailures {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         halted.add(sobject);
         lastError.put(sobject, "event not handled, resubscribing: " + cause);
-        meters.counter("sfcache.cdc.resubscribes", "sobject", sobject, "reason", "failure").increment();
+        meters.counter("sfcache.cdc.resubscribes", "sobject", sobject, "reason", "failure")
+                .increment();
     }
 
     /** {@code cdc-resubscribe-later} route: how long to wait before subscribing again after a failure. */
@@ -132,8 +136,10 @@ public class CdcFailures {
     }
 
     private void positionLost(String sobject) {
-        LOG.warn("Salesforce rejected the stored replay id of {}: resubscribing from the latest event and "
-                + "reconciling what may have been skipped", ReplayPositions.channel(sobject));
+        LOG.warn(
+                "Salesforce rejected the stored replay id of {}: resubscribing from the latest event and "
+                        + "reconciling what may have been skipped",
+                ReplayPositions.channel(sobject));
         meters.counter("sfcache.cdc.replay.lost", "sobject", sobject).increment();
         lastError.put(sobject, "replay id rejected at " + clock.instant() + "; reconciled");
         halted.add(sobject);

@@ -1,7 +1,6 @@
 package io.sfcache.salesforce;
 
 import java.util.Map;
-
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;

@@ -1,13 +1,11 @@
 package io.sfcache.salesforce;
 
-import java.time.Clock;
-import java.time.Instant;
-
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
-import org.springframework.stereotype.Component;
-
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.SyncState;
+import java.time.Clock;
+import java.time.Instant;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import org.springframework.stereotype.Component;
 
 /**
  * Whether the Change Data Capture subscriptions should run ({@code sfcache.salesforce.cdc.mode}): never (OFF), always
@@ -27,8 +25,12 @@ public class CdcModeDecision {
     private final FallbackWindow fallback;
     private volatile boolean operatorOn;
 
-    public CdcModeDecision(DataContracts contracts, SyncState syncState,
-            ThrottlingExceptionRoutePolicy ingestCircuitBreaker, CdcRoutes routes, SalesforceProperties salesforce,
+    public CdcModeDecision(
+            DataContracts contracts,
+            SyncState syncState,
+            ThrottlingExceptionRoutePolicy ingestCircuitBreaker,
+            CdcRoutes routes,
+            SalesforceProperties salesforce,
             Clock clock) {
         this.contracts = contracts;
         this.syncState = syncState;
@@ -59,7 +61,10 @@ public class CdcModeDecision {
     private boolean queuePathUnhealthy() {
         Instant overdueBefore = clock.instant().minus(settings.getFallbackAfter());
         return !"closed".equalsIgnoreCase(ingestBreaker.getStateAsString())
-                || contracts.all().stream().anyMatch(contract -> syncState.lastHeartbeat(contract.sobject())
-                        .map(heartbeat -> heartbeat.receivedAt().isBefore(overdueBefore)).orElse(false));
+                || contracts.all().stream()
+                        .anyMatch(contract -> syncState
+                                .lastHeartbeat(contract.sobject())
+                                .map(heartbeat -> heartbeat.receivedAt().isBefore(overdueBefore))
+                                .orElse(false));
     }
 }

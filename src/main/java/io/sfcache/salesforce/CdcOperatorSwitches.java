@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * what runs. Each switch runs the same routes as the timer, at once.
  */
 @Component("cdcSwitches")
-@ManagedResource(objectName = "io.sfcache:type=ChangeDataCapture",
+@ManagedResource(
+        objectName = "io.sfcache:type=ChangeDataCapture",
         description = "Salesforce Change Data Capture subscriptions (fallback for the queue path)")
 public class CdcOperatorSwitches {
 
@@ -22,8 +23,8 @@ public class CdcOperatorSwitches {
     private final CdcFailures failures;
     private final ProducerTemplate producer;
 
-    public CdcOperatorSwitches(CdcModeDecision decision, CdcRoutes routes, CdcFailures failures,
-            ProducerTemplate producer) {
+    public CdcOperatorSwitches(
+            CdcModeDecision decision, CdcRoutes routes, CdcFailures failures, ProducerTemplate producer) {
         this.decision = decision;
         this.routes = routes;
         this.failures = failures;

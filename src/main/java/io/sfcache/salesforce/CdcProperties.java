@@ -1,8 +1,7 @@
 package io.sfcache.salesforce;
 
-import java.time.Duration;
-
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 
 /**
  * {@code sfcache.salesforce.cdc.*}: the Change Data Capture path, read straight from Salesforce's Pub/Sub API.

@@ -1,17 +1,15 @@
 package io.sfcache.salesforce;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.ExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
 
 /**
  * The Change Data Capture subscriptions as Camel routes: one per object ({@code cdc-<key>}), made from the
@@ -60,13 +58,16 @@ public class CdcRoutes {
         try {
             camel.removeRoute(routeId(contract));
             // The endpoint names it, and is resolved as the route is added.
-            camel.getRegistry().bind("cdcReplayGuard-" + contract.key(), ExceptionHandler.class,
-                    failures.replayGuard(sobject));
-            camel.addRouteFromTemplate(routeId(contract), "cdc-object", Map.of(
-                    "sobject", sobject,
-                    "key", contract.key(),
-                    "channel", position.channel(),
-                    "position", position.endpointOptions()));
+            camel.getRegistry()
+                    .bind("cdcReplayGuard-" + contract.key(), ExceptionHandler.class, failures.replayGuard(sobject));
+            camel.addRouteFromTemplate(
+                    routeId(contract),
+                    "cdc-object",
+                    Map.of(
+                            "sobject", sobject,
+                            "key", contract.key(),
+                            "channel", position.channel(),
+                            "position", position.endpointOptions()));
             failures.resumed(sobject);
             camel.getRouteController().startRoute(routeId(contract));
         } catch (Exception e) {
@@ -90,8 +91,9 @@ public class CdcRoutes {
     }
 
     private DataContract contract(String sobject) {
-        return contracts.find(sobject).orElseThrow(() ->
-                new IllegalArgumentException(sobject + " is not a monitored object"));
+        return contracts
+                .find(sobject)
+                .orElseThrow(() -> new IllegalArgumentException(sobject + " is not a monitored object"));
     }
 
     private static String routeId(DataContract contract) {
@@ -99,6 +101,7 @@ public class CdcRoutes {
     }
 
     private static String rootMessage(Throwable e) {
-        return org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e).toString();
+        return org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e)
+                .toString();
     }
 }

@@ -1,5 +1,15 @@
 package io.sfcache.salesforce;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.ChangeType;
+import io.sfcache.sync.RecordDocument;
+import io.sfcache.sync.RecordVersion;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -8,22 +18,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.sync.ChangeMessage;
-import io.sfcache.sync.ChangeType;
-import io.sfcache.sync.RecordDocument;
-import io.sfcache.sync.RecordVersion;
 
 /**
  * Turns a Salesforce change event (Avro, as the Pub/Sub API delivers it) into sfcache change messages, one per
@@ -80,9 +77,16 @@ public class ChangeEventMapper {
         List<ObjectNode> changes = new ArrayList<>();
         for (String recordId : recordIds) {
             // One event, several records: each record's change gets its own id, stable across replays.
-            ChangeMessage change = new ChangeMessage(recordIds.size() == 1 ? eventId : eventId + ":" + recordId,
-                    sobject, ChangeType.valueOf(changeType), recordId, new RecordVersion(commit, sequence), commit,
-                    carriesFields ? fields.deepCopy() : null, carriesFields && "UPDATE".equals(changeType), null);
+            ChangeMessage change = new ChangeMessage(
+                    recordIds.size() == 1 ? eventId : eventId + ":" + recordId,
+                    sobject,
+                    ChangeType.valueOf(changeType),
+                    recordId,
+                    new RecordVersion(commit, sequence),
+                    commit,
+                    carriesFields ? fields.deepCopy() : null,
+                    carriesFields && "UPDATE".equals(changeType),
+                    null);
             changes.add(json.valueToTree(change));
         }
         return new Mapped(changes, sobject, List.of(), null);
@@ -163,10 +167,12 @@ public class ChangeEventMapper {
         }
         String type = salesforceType == null ? "" : salesforceType.toLowerCase(Locale.ROOT);
         if ("date".equals(type) && value instanceof Number days) {
-            return JsonNodeFactory.instance.textNode(LocalDate.ofEpochDay(days.longValue()).toString());
+            return JsonNodeFactory.instance.textNode(
+                    LocalDate.ofEpochDay(days.longValue()).toString());
         }
         if ("datetime".equals(type) && value instanceof Number millis) {
-            return JsonNodeFactory.instance.textNode(RecordDocument.timestamp(Instant.ofEpochMilli(millis.longValue())));
+            return JsonNodeFactory.instance.textNode(
+                    RecordDocument.timestamp(Instant.ofEpochMilli(millis.longValue())));
         }
         if (value instanceof CharSequence || value instanceof org.apache.avro.generic.GenericEnumSymbol<?>) {
             return JsonNodeFactory.instance.textNode(value.toString());
@@ -215,7 +221,9 @@ public class ChangeEventMapper {
 
     private static Schema recordOf(Schema schema) {
         if (schema.getType() == Schema.Type.UNION) {
-            return schema.getTypes().stream().filter(s -> s.getType() == Schema.Type.RECORD).findFirst()
+            return schema.getTypes().stream()
+                    .filter(s -> s.getType() == Schema.Type.RECORD)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("not a compound field: " + schema));
         }
         return schema;
@@ -229,5 +237,4 @@ public class ChangeEventMapper {
     public List<String> asJson(Mapped mapped) {
         return mapped.changes().stream().map(JsonNode::toString).toList();
     }
-
 }

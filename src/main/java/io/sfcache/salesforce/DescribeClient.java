@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.salesforce.SalesforceComponent;
 import org.apache.camel.component.salesforce.internal.client.AbstractClientBase;
@@ -36,8 +35,7 @@ public class DescribeClient implements DisposableBean {
      * @param lastModified the describe's {@code Last-Modified}, to send as If-Modified-Since next time
      * @param body         the describe JSON (modified ones only)
      */
-    public record Describe(boolean modified, String lastModified, String body) {
-    }
+    public record Describe(boolean modified, String lastModified, String body) {}
 
     private final CamelContext camel;
     private volatile Client client;
@@ -97,7 +95,10 @@ public class DescribeClient implements DisposableBean {
     private static final class Client extends AbstractClientBase {
 
         Client(SalesforceComponent component) {
-            super(component.getConfig().getApiVersion(), component.getSession(), component.getHttpClient(),
+            super(
+                    component.getConfig().getApiVersion(),
+                    component.getSession(),
+                    component.getHttpClient(),
                     component.getLoginConfig());
         }
 
@@ -111,7 +112,8 @@ public class DescribeClient implements DisposableBean {
             setAccessToken(request);
             try {
                 // The request carries the session's timeout; this one only guards against a lost callback.
-                return new CompletableResponseListener(request, httpClient.getMaxContentLength()).send()
+                return new CompletableResponseListener(request, httpClient.getMaxContentLength())
+                        .send()
                         .get(session.getTimeout() * 2 + 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,14 +1,11 @@
 package io.sfcache.salesforce;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.contracts.DataContracts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.contracts.DataContracts;
 
 /**
  * Route steps that say what a reconciliation reads: the {@link ReconcileQuery} for a gap event's ids or for the window
@@ -41,8 +38,9 @@ public class ReconcileQueries {
 
     /** The first page's SOQL, or null when there is nothing to read. */
     public String soql(ReconcileQuery query) {
-        return query.soql(contracts.find(query.sobject()).orElseThrow(() ->
-                new IllegalArgumentException(query.sobject() + " is not a monitored object")));
+        return query.soql(contracts
+                .find(query.sobject())
+                .orElseThrow(() -> new IllegalArgumentException(query.sobject() + " is not a monitored object")));
     }
 
     /** Where the next page of results is, or null after the last one. */

@@ -1,15 +1,13 @@
 package io.sfcache.salesforce;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.contracts.DataContract;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.contracts.DataContract;
 
 /**
  * What a reconciliation re-reads from Salesforce: one object's records matching a SOQL condition, or nothing (no
@@ -21,12 +19,14 @@ public record ReconcileQuery(String sobject, String where) {
 
     /** Salesforce ids only ever contain these: safe to put into SOQL text. */
     private static final Pattern SALESFORCE_ID = Pattern.compile("[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?");
-    private static final DateTimeFormatter SOQL_DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter SOQL_DATETIME =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** The given records (anything that is not a Salesforce id is left out: it cannot name a record). */
     public static ReconcileQuery ids(String sobject, List<String> ids) {
-        List<String> safe = ids.stream().filter(id -> SALESFORCE_ID.matcher(id).matches()).toList();
+        List<String> safe =
+                ids.stream().filter(id -> SALESFORCE_ID.matcher(id).matches()).toList();
         return new ReconcileQuery(sobject, safe.isEmpty() ? null : "Id IN ('" + String.join("','", safe) + "')");
     }
 
@@ -37,8 +37,10 @@ public record ReconcileQuery(String sobject, String where) {
 
     /** Everything modified in [from, to): an outage's window. */
     public static ReconcileQuery window(String sobject, Instant from, Instant to) {
-        return new ReconcileQuery(sobject, "SystemModstamp >= " + SOQL_DATETIME.format(from)
-                + " AND SystemModstamp < " + SOQL_DATETIME.format(to));
+        return new ReconcileQuery(
+                sobject,
+                "SystemModstamp >= " + SOQL_DATETIME.format(from) + " AND SystemModstamp < "
+                        + SOQL_DATETIME.format(to));
     }
 
     /**

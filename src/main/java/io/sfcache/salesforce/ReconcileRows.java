@@ -1,22 +1,19 @@
 package io.sfcache.salesforce;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-
-import org.springframework.stereotype.Component;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.RecordDocument;
 import io.sfcache.sync.RecordVersion;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import org.springframework.stereotype.Component;
 
 /**
  * Route step: one record as Salesforce's REST query returns it, turned into a full change message (source
@@ -38,12 +35,16 @@ public class ReconcileRows {
     }
 
     public ObjectNode toChange(JsonNode row, String sobject) {
-        return change(contracts.find(sobject).orElseThrow(() ->
-                new IllegalArgumentException(sobject + " is not a monitored object")), row);
+        return change(
+                contracts
+                        .find(sobject)
+                        .orElseThrow(() -> new IllegalArgumentException(sobject + " is not a monitored object")),
+                row);
     }
 
     static ObjectNode change(DataContract contract, JsonNode row) {
-        Instant modstamp = OffsetDateTime.parse(row.path("SystemModstamp").asText(), REST_DATETIME).toInstant();
+        Instant modstamp = OffsetDateTime.parse(row.path("SystemModstamp").asText(), REST_DATETIME)
+                .toInstant();
         boolean deleted = row.path("IsDeleted").asBoolean(false);
         ObjectNode fields = null;
         if (!deleted) {
@@ -54,9 +55,16 @@ public class ReconcileRows {
         }
         String id = row.path("Id").asText();
         // Stable per record version: reading the same state again is a duplicate, not a new change.
-        ChangeMessage change = new ChangeMessage("reconcile:" + id + ":" + modstamp.toEpochMilli(), contract.sobject(),
-                deleted ? ChangeType.DELETE : ChangeType.UPDATE, id, new RecordVersion(modstamp, 0), modstamp, fields,
-                false, null);
+        ChangeMessage change = new ChangeMessage(
+                "reconcile:" + id + ":" + modstamp.toEpochMilli(),
+                contract.sobject(),
+                deleted ? ChangeType.DELETE : ChangeType.UPDATE,
+                id,
+                new RecordVersion(modstamp, 0),
+                modstamp,
+                fields,
+                false,
+                null);
         return JSON.valueToTree(change);
     }
 

@@ -1,12 +1,11 @@
 package io.sfcache.salesforce;
 
+import io.sfcache.sync.SyncHeaders;
+import io.sfcache.sync.WriteDecision;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-
-import io.sfcache.sync.SyncHeaders;
-import io.sfcache.sync.WriteDecision;
 
 /**
  * Route steps of {@code reconcile-records} that count what a run read and what the sync flow made of each record,
@@ -34,7 +33,8 @@ public class ReconcileTally {
             seen++;
             if (decision == null) {
                 rejected++;
-            } else if (WriteDecision.CREATE.name().equals(decision) || WriteDecision.REPLACE.name().equals(decision)) {
+            } else if (WriteDecision.CREATE.name().equals(decision)
+                    || WriteDecision.REPLACE.name().equals(decision)) {
                 repaired++;
             }
         }
@@ -52,16 +52,23 @@ public class ReconcileTally {
     /** After a record went through the sync flow: seen, and repaired (written) or rejected (dead-lettered). */
     public void count(Exchange record) {
         Counts counts = record.getProperty(COUNTS, Counts.class);
-        counts.count(record.getProperty(SyncHeaders.DEAD_LETTERED) != null ? null
-                : record.getProperty(SyncHeaders.DECISION, String.class));
+        counts.count(
+                record.getProperty(SyncHeaders.DEAD_LETTERED) != null
+                        ? null
+                        : record.getProperty(SyncHeaders.DECISION, String.class));
     }
 
     /** After the last page: the run's result, logged. */
     public Reconciler.Result result(Exchange exchange) {
         Counts counts = exchange.getProperty(COUNTS, Counts.class);
         Reconciler.Result result = counts.result();
-        LOG.info("Re-read {} {} record(s) from Salesforce ({}): {} repaired, {} rejected", result.seen(),
-                result.sobject(), counts.query.where(), result.repaired(), result.rejected());
+        LOG.info(
+                "Re-read {} {} record(s) from Salesforce ({}): {} repaired, {} rejected",
+                result.seen(),
+                result.sobject(),
+                counts.query.where(),
+                result.repaired(),
+                result.rejected());
         return result;
     }
 }

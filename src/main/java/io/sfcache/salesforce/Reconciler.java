@@ -1,7 +1,6 @@
 package io.sfcache.salesforce;
 
 import java.time.Instant;
-
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
@@ -21,8 +20,7 @@ public class Reconciler {
      * @param seen records read from Salesforce; @param repaired of those, the ones missing from or older in Cosmos,
      * now written; @param rejected the ones the sync flow dead-lettered (e.g. they break the data contract)
      */
-    public record Result(String sobject, int seen, int repaired, int rejected) {
-    }
+    public record Result(String sobject, int seen, int repaired, int rejected) {}
 
     private final ProducerTemplate producer;
     private final ReconcileQueries queries;

@@ -1,12 +1,10 @@
 package io.sfcache.salesforce;
 
+import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-
 import org.springframework.stereotype.Component;
-
-import io.sfcache.sync.SyncState;
 
 /**
  * Where a subscription starts: from the replay id stored after the last event sfcache handled ({@code sync-state},

@@ -6,5 +6,4 @@ import org.springframework.context.annotation.Configuration;
 /** The Salesforce org's settings, {@code sfcache.salesforce.*} ({@link SalesforceProperties}, CDC included). */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SalesforceProperties.class)
-public class SalesforceConfiguration {
-}
+public class SalesforceConfiguration {}

@@ -1,10 +1,9 @@
 package io.sfcache.salesforce;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
-
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code sfcache.salesforce.*}: the Salesforce org sfcache reads from directly: for schema-drift checks, reconciliation and the Change Data
@@ -16,15 +15,17 @@ import jakarta.validation.constraints.Pattern;
 public class SalesforceProperties {
 
     /** My Domain URL of the org, e.g. https://contoso.my.salesforce.com (client credentials need My Domain). */
-    @NotBlank(message = "is missing: set sfcache.salesforce.login-url to the org's My Domain URL, "
-            + "e.g. https://contoso.my.salesforce.com")
+    @NotBlank(
+            message = "is missing: set sfcache.salesforce.login-url to the org's My Domain URL, "
+                    + "e.g. https://contoso.my.salesforce.com")
     private String loginUrl;
 
     @NotBlank(message = "is missing: set sfcache.salesforce.client-id to the Connected App's consumer key")
     private String clientId;
 
-    @NotBlank(message = "is missing: set sfcache.salesforce.client-secret to the Connected App's consumer secret "
-            + "(from a Kubernetes secret, never in a values file)")
+    @NotBlank(
+            message = "is missing: set sfcache.salesforce.client-secret to the Connected App's consumer secret "
+                    + "(from a Kubernetes secret, never in a values file)")
     private String clientSecret;
 
     /** Pub/Sub API endpoint (gRPC over TLS) for Change Data Capture. */

@@ -1,10 +1,8 @@
 package io.sfcache.security;
 
+import jakarta.servlet.DispatcherType;
 import java.util.Collection;
 import java.util.List;
-
-import jakarta.servlet.DispatcherType;
-
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,14 +40,22 @@ public class SecurityConfiguration {
             throws Exception {
         http.authorizeHttpRequests(requests -> requests
                         // The error page of a request that was already let through (a 404 stays a 404, not a 403).
-                        .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-                        .requestMatchers(new AndRequestMatcher(onSeparateManagementPort(environment),
-                                PathPatternRequestMatcher.withDefaults().matcher("/actuator/prometheus"))).permitAll()
-                        .requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**", "/webjars/**").permitAll()
-                        .requestMatchers("/graphql").hasAnyAuthority(READER, OPS)
-                        .requestMatchers("/actuator/**").hasAuthority(OPS)
-                        .anyRequest().denyAll())
+                        .dispatcherTypeMatchers(DispatcherType.ERROR)
+                        .permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info")
+                        .permitAll()
+                        .requestMatchers(new AndRequestMatcher(
+                                onSeparateManagementPort(environment),
+                                PathPatternRequestMatcher.withDefaults().matcher("/actuator/prometheus")))
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**", "/webjars/**")
+                        .permitAll()
+                        .requestMatchers("/graphql")
+                        .hasAnyAuthority(READER, OPS)
+                        .requestMatchers("/actuator/**")
+                        .hasAuthority(OPS)
+                        .anyRequest()
+                        .denyAll())
                 .oauth2ResourceServer(oauth -> oauth.jwt(jwt -> jwt.jwtAuthenticationConverter(roles)))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 // Bearer tokens, no cookies: nothing for CSRF to ride on.
@@ -72,9 +78,11 @@ public class SecurityConfiguration {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setJwtGrantedAuthoritiesConverter(jwt -> {
             Collection<String> claimed = jwt.hasClaim(security.getRolesClaim())
-                    ? jwt.getClaimAsStringList(security.getRolesClaim()) : List.of();
+                    ? jwt.getClaimAsStringList(security.getRolesClaim())
+                    : List.of();
             return claimed.stream()
-                    .map(role -> role.equals(security.getOpsRole()) ? OPS
+                    .map(role -> role.equals(security.getOpsRole())
+                            ? OPS
                             : role.equals(security.getReaderRole()) ? READER : null)
                     .filter(java.util.Objects::nonNull)
                     .<GrantedAuthority>map(SimpleGrantedAuthority::new)

@@ -1,9 +1,8 @@
 package io.sfcache.security;
 
+import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
-
-import jakarta.validation.constraints.NotBlank;
 
 /**
  * {@code sfcache.security.*}: who may read. Applications call the GraphQL API with an OAuth 2.0 access token (a JWT,
@@ -15,13 +14,15 @@ import jakarta.validation.constraints.NotBlank;
 public class SecurityProperties {
 
     /** Issuer of the access tokens, e.g. https://login.microsoftonline.com/{tenant}/v2.0 (discovery is read from it). */
-    @NotBlank(message = "is missing: set sfcache.security.issuer-uri to your identity provider's issuer, "
-            + "e.g. https://login.microsoftonline.com/<tenant-id>/v2.0")
+    @NotBlank(
+            message = "is missing: set sfcache.security.issuer-uri to your identity provider's issuer, "
+                    + "e.g. https://login.microsoftonline.com/<tenant-id>/v2.0")
     private String issuerUri;
 
     /** The audience tokens must be issued for: sfcache's application id URI or client id. */
-    @NotBlank(message = "is missing: set sfcache.security.audience to the audience sfcache's tokens are issued for, "
-            + "e.g. api://sfcache")
+    @NotBlank(
+            message = "is missing: set sfcache.security.audience to the audience sfcache's tokens are issued for, "
+                    + "e.g. api://sfcache")
     private String audience;
 
     /** Claim holding the caller's roles (Entra ID app roles: "roles"). */

@@ -1,7 +1,5 @@
 package io.sfcache.sync;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -13,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 
 /**
  * A change message (contracts/change-message.schema.json), bound by Jackson both ways: {@link ChangeMessageReader}
@@ -25,16 +24,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"schemaVersion", "eventId", "sobject", "changeType", "recordId", "version", "commitTime",
-        "fields", "partial", "heartbeat"})
+@JsonPropertyOrder({
+    "schemaVersion",
+    "eventId",
+    "sobject",
+    "changeType",
+    "recordId",
+    "version",
+    "commitTime",
+    "fields",
+    "partial",
+    "heartbeat"
+})
 public record ChangeMessage(
         String eventId,
         String sobject,
         ChangeType changeType,
         String recordId,
         RecordVersion version,
+
         @JsonSerialize(using = JsonTimestamps.Write.class) @JsonDeserialize(using = JsonTimestamps.Read.class)
         Instant commitTime,
+
         ObjectNode fields,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean partial,
         Heartbeat heartbeat) {
@@ -63,15 +74,18 @@ public record ChangeMessage(
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         static Heartbeat from(JsonNode heartbeat) {
             JsonNode previous = heartbeat.path("previousHeartbeatTime");
-            return new Heartbeat(heartbeat.path("sentSincePrevious").asLong(),
-                    previous.isTextual() ? Instant.parse(previous.asText()) : null, PublisherStatus.from(heartbeat));
+            return new Heartbeat(
+                    heartbeat.path("sentSincePrevious").asLong(),
+                    previous.isTextual() ? Instant.parse(previous.asText()) : null,
+                    PublisherStatus.from(heartbeat));
         }
 
         @JsonValue
         ObjectNode toJson() {
             ObjectNode heartbeat = JsonNodeFactory.instance.objectNode();
             heartbeat.put("sentSincePrevious", sentSincePrevious);
-            heartbeat.put("previousHeartbeatTime",
+            heartbeat.put(
+                    "previousHeartbeatTime",
                     previousHeartbeatTime == null ? null : RecordDocument.timestamp(previousHeartbeatTime));
             publisher.writeTo(heartbeat);
             return heartbeat;

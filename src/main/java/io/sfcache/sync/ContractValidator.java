@@ -1,24 +1,20 @@
 package io.sfcache.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonNodePath;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonNodePath;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.ValidationMessage;
-
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
 
 /**
  * Checks messages against their contracts with the JSON Schema validator, and against what Salesforce can hold
@@ -58,22 +54,27 @@ public class ContractValidator {
     }
 
     private void checkFields(ChangeMessage change) {
-        DataContract contract = contracts.find(change.sobject()).orElseThrow(() -> new RejectedChangeException(
-                RejectionReason.UNKNOWN_OBJECT, "No data contract for " + change.sobject()));
-        List<String> violations = new ArrayList<>(describe(change.partial() ? contract.partialSchema()
-                : contract.schema(), change.fields()));
+        DataContract contract = contracts
+                .find(change.sobject())
+                .orElseThrow(() -> new RejectedChangeException(
+                        RejectionReason.UNKNOWN_OBJECT, "No data contract for " + change.sobject()));
+        List<String> violations = new ArrayList<>(
+                describe(change.partial() ? contract.partialSchema() : contract.schema(), change.fields()));
         violations.addAll(SalesforceValueLimits.violations(contract, change.fields()));
         if (!violations.isEmpty()) {
-            throw new RejectedChangeException(RejectionReason.CONTRACT_VIOLATION,
+            throw new RejectedChangeException(
+                    RejectionReason.CONTRACT_VIOLATION,
                     change.sobject() + " " + change.recordId() + " breaks its data contract (" + contract.location()
-                            + "): " + String.join("; ", violations), violations);
+                            + "): " + String.join("; ", violations),
+                    violations);
         }
     }
 
     private static List<String> describe(JsonSchema schema, JsonNode instance) {
         Set<ValidationMessage> messages = schema.validate(instance);
         return messages.stream()
-                .sorted(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
+                .sorted(Comparator.comparing(
+                                (ValidationMessage m) -> m.getInstanceLocation().toString())
                         .thenComparing(ValidationMessage::getType))
                 .map(ContractValidator::describe)
                 .distinct()
@@ -87,20 +88,27 @@ public class ContractValidator {
         JsonNode schema = m.getSchemaNode();
         return switch (m.getType()) {
             case "required" -> qualify(path, m.getProperty()) + ": required but missing";
-            case "type" -> path + ": expected " + schema.toString().replace("\"", "").replace(",", " or ")
-                    + ", got " + typeOf(value) + " " + shown(value);
-            case "maxLength" -> path + ": at most " + schema.asInt() + " characters allowed, got "
-                    + value.asText().codePointCount(0, value.asText().length());
-            case "minLength" -> path + ": at least " + schema.asInt() + " character(s) required, got "
-                    + shown(value);
+            case "type" ->
+                path + ": expected " + schema.toString().replace("\"", "").replace(",", " or ") + ", got "
+                        + typeOf(value) + " " + shown(value);
+            case "maxLength" ->
+                path + ": at most " + schema.asInt() + " characters allowed, got "
+                        + value.asText().codePointCount(0, value.asText().length());
+            case "minLength" -> path + ": at least " + schema.asInt() + " character(s) required, got " + shown(value);
             case "enum" -> path + ": " + shown(value) + " is not one of the allowed values " + abbreviate(schema);
             case "const" -> path + ": expected " + schema + ", got " + shown(value);
             case "pattern" -> path + ": " + shown(value) + " does not match " + schema.asText();
             case "format" -> path + ": " + shown(value) + " is not a valid " + formatName(m);
             case "minimum" -> path + ": " + shown(value) + " is below the minimum " + schema;
             case "maximum" -> path + ": " + shown(value) + " is above the maximum " + schema;
-            default -> (path.isEmpty() ? "" : path + ": ")
-                    + m.getMessage().replaceFirst("^" + Pattern.quote(m.getInstanceLocation().toString()) + ": ", "");
+            default ->
+                (path.isEmpty() ? "" : path + ": ")
+                        + m.getMessage()
+                                .replaceFirst(
+                                        "^"
+                                                + Pattern.quote(
+                                                        m.getInstanceLocation().toString()) + ": ",
+                                        "");
         };
     }
 

@@ -1,12 +1,5 @@
 package io.sfcache.sync;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
-import org.springframework.stereotype.Component;
-
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
 import com.azure.cosmos.models.CosmosPatchOperations;
@@ -15,8 +8,12 @@ import com.azure.cosmos.models.PartitionKey;
 import com.azure.cosmos.models.SqlParameter;
 import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.sfcache.azure.CosmosProperties;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
 
 /**
  * The dead letters in Cosmos, through the SDK: the dead-letter route stores them ({@link DeadLetters} says what),
@@ -42,7 +39,8 @@ public class DeadLetterStore {
 
         @Override
         public String toString() {
-            return sobject == null && reason == null && id == null ? "all open dead letters"
+            return sobject == null && reason == null && id == null
+                    ? "all open dead letters"
                     : "open dead letters with" + (sobject == null ? "" : " sobject " + sobject)
                             + (reason == null ? "" : " reason " + reason) + (id == null ? "" : " id " + id);
         }
@@ -52,8 +50,7 @@ public class DeadLetterStore {
     private final java.time.Duration timeout;
 
     public DeadLetterStore(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync) {
-        this.container = cosmos.getDatabase(store.getDatabase())
-                .getContainer(sync.getDeadLetterContainer());
+        this.container = cosmos.getDatabase(store.getDatabase()).getContainer(sync.getDeadLetterContainer());
         this.timeout = store.getRequestTimeout().multipliedBy(6);
     }
 
@@ -66,8 +63,8 @@ public class DeadLetterStore {
         List<SqlParameter> parameters = new ArrayList<>();
         where(filter, sql, parameters);
         sql.append(" ORDER BY c.firstSeen");
-        return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
-                        String.class)
+        return container
+                .queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(), String.class)
                 .take(limit)
                 .collectList()
                 .block(timeout);
@@ -111,26 +108,41 @@ public class DeadLetterStore {
             parameters.add(new SqlParameter("@afterId", afterId));
         }
         sql.append(" ORDER BY c.lastSeen DESC, c.id DESC");
-        return container.queryItems(new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(),
-                ObjectNode.class).take(limit).collectList().block(timeout);
+        return container
+                .queryItems(
+                        new SqlQuerySpec(sql.toString(), parameters), new CosmosQueryRequestOptions(), ObjectNode.class)
+                .take(limit)
+                .collectList()
+                .block(timeout);
     }
 
     /** Open dead letters of one object by reason (counted here: few, and Cosmos GROUP BY is not everywhere). */
     public java.util.Map<String, Long> openByReason(String sobject) {
         List<SqlParameter> parameters = List.of(new SqlParameter("@sobject", sobject));
-        return container.queryItems(new SqlQuerySpec(
-                        "SELECT VALUE c.reason FROM c WHERE c.status = 'OPEN' AND c.sobject = @sobject", parameters),
-                        new CosmosQueryRequestOptions(), String.class)
-                .collectList().block(timeout).stream()
-                .collect(java.util.stream.Collectors.groupingBy(r -> r, java.util.TreeMap::new,
-                        java.util.stream.Collectors.counting()));
+        return container
+                .queryItems(
+                        new SqlQuerySpec(
+                                "SELECT VALUE c.reason FROM c WHERE c.status = 'OPEN' AND c.sobject = @sobject",
+                                parameters),
+                        new CosmosQueryRequestOptions(),
+                        String.class)
+                .collectList()
+                .block(timeout)
+                .stream()
+                .collect(java.util.stream.Collectors.groupingBy(
+                        r -> r, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     }
 
     /** Closes a dead letter whose message went through on redrive; the document stays for the record. */
     public void markRedriven(String id, Instant at) {
-        container.patchItem(id, new PartitionKey(id), CosmosPatchOperations.create()
-                        .set("/status", "REDRIVEN")
-                        .set("/redrivenAt", RecordDocument.timestamp(at)), ObjectNode.class)
+        container
+                .patchItem(
+                        id,
+                        new PartitionKey(id),
+                        CosmosPatchOperations.create()
+                                .set("/status", "REDRIVEN")
+                                .set("/redrivenAt", RecordDocument.timestamp(at)),
+                        ObjectNode.class)
                 .block(timeout);
     }
 }

@@ -1,5 +1,10 @@
 package io.sfcache.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +15,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
-import java.nio.ByteBuffer;
-
 import org.apache.camel.Exchange;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Builds dead-letter documents: the reason code, a message a person can act on, the original body and headers, the
@@ -31,6 +29,7 @@ public class DeadLetters {
 
     /** Set by routes that dead-letter without an exception (the Service Bus dead-letter drain). */
     public static final String REASON_HEADER = "SfcacheDeadLetterReason";
+
     public static final String DESCRIPTION_HEADER = "SfcacheDeadLetterDescription";
     static final String MESSAGE_ID = "CamelAzureServiceBusMessageId";
     static final String APPLICATION_PROPERTIES = "CamelAzureServiceBusApplicationProperties";
@@ -65,13 +64,15 @@ public class DeadLetters {
      * carries over when it was first seen and how often it failed. Body in and out: the dead letter to store.
      */
     public ObjectNode mergeEarlier(ObjectNode entry) {
-        store.find(entry.get("id").asText()).filter(earlier -> earlier.hasNonNull("firstSeen")).ifPresent(earlier -> {
-            entry.put("firstSeen", earlier.get("firstSeen").asText());
-            entry.put("attempts", earlier.path("attempts").asLong() + 1);
-            if (earlier.has("redrives")) {
-                entry.set("redrives", earlier.get("redrives"));
-            }
-        });
+        store.find(entry.get("id").asText())
+                .filter(earlier -> earlier.hasNonNull("firstSeen"))
+                .ifPresent(earlier -> {
+                    entry.put("firstSeen", earlier.get("firstSeen").asText());
+                    entry.put("attempts", earlier.path("attempts").asLong() + 1);
+                    if (earlier.has("redrives")) {
+                        entry.set("redrives", earlier.get("redrives"));
+                    }
+                });
         return entry;
     }
 
@@ -118,7 +119,9 @@ public class DeadLetters {
         entry.put("source", source.name());
         entry.put("messageId", messageId);
         entry.put("contentType", message.getHeader(CONTENT_TYPE, String.class));
-        entry.set("applicationProperties", json.valueToTree(applicationProperties(message.getHeader(APPLICATION_PROPERTIES))));
+        entry.set(
+                "applicationProperties",
+                json.valueToTree(applicationProperties(message.getHeader(APPLICATION_PROPERTIES))));
         entry.put("deliveryCount", message.getHeader(DELIVERY_COUNT, 0L, Long.class));
         putBody(entry, body);
         entry.put("firstSeen", RecordDocument.timestamp(now));
@@ -144,8 +147,11 @@ public class DeadLetters {
         byte[] kept = truncated ? java.util.Arrays.copyOf(body, 65_536) : body;
         entry.put("bodyTruncated", truncated);
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(kept)).toString();
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(kept))
+                    .toString();
             entry.put("bodyEncoding", "utf-8");
             entry.put("body", text);
         } catch (CharacterCodingException binary) {
@@ -166,8 +172,11 @@ public class DeadLetters {
 
     /** Stable per message: the same message failing again updates its dead letter. */
     static String id(ChangeSource source, String messageId, byte[] body) {
-        String basis = source + "|" + (messageId != null ? messageId : HexFormat.of().formatHex(sha256(body)));
-        return HexFormat.of().formatHex(sha256(basis.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        String basis =
+                source + "|" + (messageId != null ? messageId : HexFormat.of().formatHex(sha256(body)));
+        return HexFormat.of()
+                .formatHex(sha256(basis.getBytes(StandardCharsets.UTF_8)))
+                .substring(0, 32);
     }
 
     private static byte[] sha256(byte[] data) {

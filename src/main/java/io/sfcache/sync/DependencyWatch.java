@@ -1,25 +1,22 @@
 package io.sfcache.sync;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.List;
-
 import org.apache.camel.throttling.ThrottlingExceptionHalfOpenHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.core.NestedExceptionUtils;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,7 +32,8 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DependencyWatch.class);
 
     public enum Dependency {
-        COSMOS_DB("Cosmos DB"), EVENT_HUBS("Event Hubs");
+        COSMOS_DB("Cosmos DB"),
+        EVENT_HUBS("Event Hubs");
 
         private final String displayName;
 
@@ -45,8 +43,7 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
     }
 
     /** A dependency as the last checks found it; {@code up} is null before the first check ends. */
-    record State(Boolean up, int failuresInARow, Instant since, String lastFailure) {
-    }
+    record State(Boolean up, int failuresInARow, Instant since, String lastFailure) {}
 
     private final CosmosAsyncClient cosmos;
     private final EventHubProducerAsyncClient eventHubs;
@@ -56,8 +53,13 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
     private final Map<Dependency, State> states = new EnumMap<>(Dependency.class);
     private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
 
-    public DependencyWatch(CosmosAsyncClient cosmos, EventHubProducerAsyncClient eventHubs, String database,
-            SyncProperties.DependencyCheck settings, Clock clock, MeterRegistry meters) {
+    public DependencyWatch(
+            CosmosAsyncClient cosmos,
+            EventHubProducerAsyncClient eventHubs,
+            String database,
+            SyncProperties.DependencyCheck settings,
+            Clock clock,
+            MeterRegistry meters) {
         this.cosmos = cosmos;
         this.eventHubs = eventHubs;
         this.database = database;
@@ -66,7 +68,9 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
         for (Dependency dependency : Dependency.values()) {
             states.put(dependency, new State(null, 0, clock.instant(), null));
             Gauge.builder("sfcache.dependency.up", this, watch -> watch.gauge(dependency))
-                    .tag("dependency", dependency.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                    .tag(
+                            "dependency",
+                            dependency.name().toLowerCase(Locale.ROOT).replace('_', '-'))
                     .description("1 while the dependency answers its checks, 0 while DOWN, NaN before the first check")
                     .register(meters);
         }
@@ -94,9 +98,11 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
             answered(dependency);
         } catch (RuntimeException e) {
             Throwable cause = NestedExceptionUtils.getMostSpecificCause(e);
-            failed(dependency, cause instanceof java.util.concurrent.TimeoutException
-                    ? "no answer within " + timeout + " (sfcache.sync.dependency-check.timeout)"
-                    : cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            failed(
+                    dependency,
+                    cause instanceof java.util.concurrent.TimeoutException
+                            ? "no answer within " + timeout + " (sfcache.sync.dependency-check.timeout)"
+                            : cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
     }
 
@@ -104,8 +110,9 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
         State before;
         synchronized (states) {
             before = states.get(dependency);
-            states.put(dependency, new State(true, 0,
-                    Boolean.TRUE.equals(before.up()) ? before.since() : clock.instant(), null));
+            states.put(
+                    dependency,
+                    new State(true, 0, Boolean.TRUE.equals(before.up()) ? before.since() : clock.instant(), null));
         }
         if (Boolean.FALSE.equals(before.up())) {
             LOG.info("{} answers again (DOWN since {})", dependency.displayName, before.since());
@@ -119,13 +126,19 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
             before = states.get(dependency);
             int failures = before.failuresInARow() + 1;
             boolean down = failures >= settings.getFailuresBeforeDown();
-            after = new State(down ? Boolean.FALSE : before.up(), failures,
-                    down && !Boolean.FALSE.equals(before.up()) ? clock.instant() : before.since(), reason);
+            after = new State(
+                    down ? Boolean.FALSE : before.up(),
+                    failures,
+                    down && !Boolean.FALSE.equals(before.up()) ? clock.instant() : before.since(),
+                    reason);
             states.put(dependency, after);
         }
         if (Boolean.FALSE.equals(after.up()) && !Boolean.FALSE.equals(before.up())) {
-            LOG.error("{} is DOWN after {} checks without an answer ({}): pausing the Service Bus consumer",
-                    dependency.displayName, after.failuresInARow(), reason);
+            LOG.error(
+                    "{} is DOWN after {} checks without an answer ({}): pausing the Service Bus consumer",
+                    dependency.displayName,
+                    after.failuresInARow(),
+                    reason);
             downListeners.forEach(Runnable::run);
         } else {
             LOG.warn("{} check failed ({} in a row): {}", dependency.displayName, after.failuresInARow(), reason);
@@ -157,7 +170,8 @@ public class DependencyWatch implements ThrottlingExceptionHalfOpenHandler {
         Health.Builder health = state.up() == null ? Health.unknown() : state.up() ? Health.up() : Health.down();
         health.withDetail("since", state.since().toString());
         if (state.lastFailure() != null) {
-            health.withDetail("failedChecksInARow", state.failuresInARow()).withDetail("lastFailure", state.lastFailure());
+            health.withDetail("failedChecksInARow", state.failuresInARow())
+                    .withDetail("lastFailure", state.lastFailure());
         }
         return health.build();
     }

@@ -1,14 +1,12 @@
 package io.sfcache.sync;
 
-import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.TimeoutException;
-
-import org.springframework.stereotype.Component;
-
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.core.exception.AzureException;
 import com.azure.cosmos.CosmosException;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Component;
 
 /**
  * Sorts failures into the three ways the routes handle them: a write conflict (retry the record's flow at once),
@@ -36,8 +34,11 @@ public class FailureClassifier {
             if (status != null) {
                 return TRANSIENT_COSMOS.contains(status) || status == 0;
             }
-            if (t instanceof AmqpException || t instanceof AzureException || t instanceof TimeoutException
-                    || t instanceof IOException || t instanceof org.apache.camel.ExchangeTimedOutException
+            if (t instanceof AmqpException
+                    || t instanceof AzureException
+                    || t instanceof TimeoutException
+                    || t instanceof IOException
+                    || t instanceof org.apache.camel.ExchangeTimedOutException
                     || t instanceof org.apache.camel.component.direct.DirectConsumerNotAvailableException) {
                 return true;
             }

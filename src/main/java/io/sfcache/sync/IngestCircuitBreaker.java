@@ -1,7 +1,6 @@
 package io.sfcache.sync;
 
 import java.util.List;
-
 import org.apache.camel.Route;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 

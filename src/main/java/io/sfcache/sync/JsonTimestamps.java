@@ -1,15 +1,14 @@
 package io.sfcache.sync;
 
-import java.io.IOException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * The times of a change message in JSON: read as any ISO-8601 instant ({@link Instant#parse}), written in
@@ -18,8 +17,7 @@ import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
  */
 final class JsonTimestamps {
 
-    private JsonTimestamps() {
-    }
+    private JsonTimestamps() {}
 
     public static final class Write extends StdScalarSerializer<Instant> {
         public Write() {

@@ -1,16 +1,13 @@
 package io.sfcache.sync;
 
-import java.time.Clock;
-import java.util.Map;
-
-import org.springframework.stereotype.Component;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.stereotype.Component;
 
 /**
  * Never lets old data overwrite new: compares a change's version with the stored record's and decides whether to
@@ -21,8 +18,7 @@ import io.sfcache.contracts.DataContracts;
 public class OrderGuard {
 
     /** @param document what to write (CREATE, REPLACE) or what is stored (REDELIVERED), else null */
-    public record Decision(WriteDecision kind, ObjectNode document) {
-    }
+    public record Decision(WriteDecision kind, ObjectNode document) {}
 
     private final DataContracts contracts;
     private final Clock clock;
@@ -55,7 +51,8 @@ public class OrderGuard {
     }
 
     private static boolean sameContent(ObjectNode next, ObjectNode current) {
-        return next.path(RecordDocument.IS_DELETED).asBoolean() == current.path(RecordDocument.IS_DELETED).asBoolean()
+        return next.path(RecordDocument.IS_DELETED).asBoolean()
+                        == current.path(RecordDocument.IS_DELETED).asBoolean()
                 && next.path(RecordDocument.FIELDS).equals(NUMBERS_BY_VALUE, current.path(RecordDocument.FIELDS));
     }
 
@@ -73,7 +70,8 @@ public class OrderGuard {
      */
     private ObjectNode document(ChangeMessage change, ObjectNode current, ChangeSource source) {
         ObjectNode fields = current != null && current.get(RecordDocument.FIELDS) instanceof ObjectNode stored
-                ? stored.deepCopy() : JsonNodeFactory.instance.objectNode();
+                ? stored.deepCopy()
+                : JsonNodeFactory.instance.objectNode();
         DataContract contract = contracts.find(change.sobject()).orElseThrow();
         if (change.fields() != null) {
             for (Map.Entry<String, JsonNode> field : change.fields().properties()) {

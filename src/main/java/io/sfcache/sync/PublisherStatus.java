@@ -1,9 +1,8 @@
 package io.sfcache.sync;
 
-import java.time.Instant;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 
 /**
  * What a heartbeat says about the publisher itself (the optional properties of the change message's
@@ -38,9 +37,15 @@ public record PublisherStatus(
         if (node == null) {
             return UNKNOWN;
         }
-        return new PublisherStatus(bool(node, "publishingEnabled"), bool(node, "triggerActive"),
-                count(node, "outboxPending"), count(node, "outboxFailed"), time(node, "oldestPendingTime"),
-                count(node, "failedSincePrevious"), time(node, "lastSentTime"), time(node, "unpublishedSince"));
+        return new PublisherStatus(
+                bool(node, "publishingEnabled"),
+                bool(node, "triggerActive"),
+                count(node, "outboxPending"),
+                count(node, "outboxFailed"),
+                time(node, "oldestPendingTime"),
+                count(node, "failedSincePrevious"),
+                time(node, "lastSentTime"),
+                time(node, "unpublishedSince"));
     }
 
     /** Writes the values the publisher reported, under the same names; unknown ones are left out. */

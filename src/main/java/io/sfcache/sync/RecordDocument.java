@@ -1,12 +1,11 @@
 package io.sfcache.sync;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The shape of a cached record in Cosmos (one container per object, partition key {@code /id}):
@@ -30,18 +29,17 @@ public final class RecordDocument {
     /**
      * Stored times have one fixed width (milliseconds, UTC) so that Cosmos compares and sorts them as text correctly.
      */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private RecordDocument() {
-    }
+    private RecordDocument() {}
 
     public static String timestamp(Instant instant) {
         return TIMESTAMP.format(instant);
     }
 
-    static ObjectNode build(ChangeMessage change, ObjectNode fields, boolean deleted, ChangeSource source,
-            Instant syncedAt) {
+    static ObjectNode build(
+            ChangeMessage change, ObjectNode fields, boolean deleted, ChangeSource source, Instant syncedAt) {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
         doc.put(ID, change.recordId());
         doc.put(SOBJECT, change.sobject());
@@ -64,7 +62,9 @@ public final class RecordDocument {
         if (!v.hasNonNull("systemModstamp")) {
             return null;
         }
-        return new RecordVersion(Instant.parse(v.get("systemModstamp").asText()), v.path("sequence").asLong());
+        return new RecordVersion(
+                Instant.parse(v.get("systemModstamp").asText()),
+                v.path("sequence").asLong());
     }
 
     static String eventId(JsonNode doc) {

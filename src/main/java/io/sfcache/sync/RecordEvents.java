@@ -1,12 +1,11 @@
 package io.sfcache.sync;
 
-import org.apache.camel.Exchange;
-import org.springframework.stereotype.Component;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
 
 /**
  * The Event Hubs event announcing a stored change, built from the stored document so a redelivery publishes the

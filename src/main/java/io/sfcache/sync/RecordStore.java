@@ -1,5 +1,22 @@
 package io.sfcache.sync;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.CosmosAsyncDatabase;
+import com.azure.cosmos.models.CosmosBulkExecutionOptions;
+import com.azure.cosmos.models.CosmosBulkItemRequestOptions;
+import com.azure.cosmos.models.CosmosBulkOperationResponse;
+import com.azure.cosmos.models.CosmosBulkOperations;
+import com.azure.cosmos.models.CosmosItemIdentity;
+import com.azure.cosmos.models.CosmosItemOperation;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,28 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.CosmosAsyncDatabase;
-import com.azure.cosmos.models.CosmosBulkExecutionOptions;
-import com.azure.cosmos.models.CosmosBulkItemRequestOptions;
-import com.azure.cosmos.models.CosmosBulkOperationResponse;
-import com.azure.cosmos.models.CosmosBulkOperations;
-import com.azure.cosmos.models.CosmosItemIdentity;
-import com.azure.cosmos.models.CosmosItemOperation;
-import com.azure.cosmos.models.PartitionKey;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationRegistry;
-import io.sfcache.azure.CosmosProperties;
-import io.sfcache.contracts.DataContracts;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -63,6 +60,7 @@ public class RecordStore {
     static final String STORE_OBSERVATION = "sfcache.sync.store";
     /** Exchange property: the stored record {@link #read} found; absent when there is none. */
     static final String STORED = "SfcacheStored";
+
     private static final String OBSERVATION = "SfcacheStoreObservation";
 
     private final CosmosAsyncDatabase database;
@@ -74,10 +72,17 @@ public class RecordStore {
     private final int maxInFlight;
     /** How long one request may take, and a change wait for it: within the request timeout, SDK retries included. */
     private final Duration batchTimeout;
+
     private final Map<String, Batches> containers = new ConcurrentHashMap<>();
 
-    public RecordStore(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, OrderGuard orderGuard,
-            DataContracts contracts, ObservationRegistry observations, MeterRegistry meters) {
+    public RecordStore(
+            CosmosAsyncClient cosmos,
+            CosmosProperties store,
+            SyncProperties sync,
+            OrderGuard orderGuard,
+            DataContracts contracts,
+            ObservationRegistry observations,
+            MeterRegistry meters) {
         this.database = cosmos.getDatabase(store.getDatabase());
         this.orderGuard = orderGuard;
         this.contracts = contracts;
@@ -114,8 +119,8 @@ public class RecordStore {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         OrderGuard.Decision decision;
         try {
-            decision = orderGuard.decide(change, exchange.getProperty(STORED, ObjectNode.class),
-                    ChangeSource.of(exchange));
+            decision = orderGuard.decide(
+                    change, exchange.getProperty(STORED, ObjectNode.class), ChangeSource.of(exchange));
         } catch (RuntimeException e) {
             end(exchange, e);
             throw e;
@@ -134,8 +139,11 @@ public class RecordStore {
     public void write(Exchange exchange) throws Exception {
         ChangeMessage change = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
         ObjectNode stored = exchange.getProperty(STORED, ObjectNode.class);
-        Write write = new Write(change, WriteDecision.valueOf(exchange.getProperty(SyncHeaders.DECISION, String.class)),
-                exchange.getMessage().getBody(ObjectNode.class), stored == null ? null : stored.path("_etag").asText());
+        Write write = new Write(
+                change,
+                WriteDecision.valueOf(exchange.getProperty(SyncHeaders.DECISION, String.class)),
+                exchange.getMessage().getBody(ObjectNode.class),
+                stored == null ? null : stored.path("_etag").asText());
         try {
             batches(change).writes.submit(write);
             await(write);
@@ -158,7 +166,8 @@ public class RecordStore {
     }
 
     private Batches batches(ChangeMessage change) {
-        return containers.computeIfAbsent(contracts.find(change.sobject()).orElseThrow().container(), Batches::new);
+        return containers.computeIfAbsent(
+                contracts.find(change.sobject()).orElseThrow().container(), Batches::new);
     }
 
     private <R> R await(Waiting<R> waiting) throws Exception {
@@ -211,8 +220,9 @@ public class RecordStore {
             PartitionKey key = new PartitionKey(id());
             return switch (kind) {
                 case CREATE -> CosmosBulkOperations.getCreateItemOperation(document, key, this);
-                case REPLACE -> CosmosBulkOperations.getReplaceItemOperation(id(), document, key,
-                        new CosmosBulkItemRequestOptions().setIfMatchETag(etag), this);
+                case REPLACE ->
+                    CosmosBulkOperations.getReplaceItemOperation(
+                            id(), document, key, new CosmosBulkItemRequestOptions().setIfMatchETag(etag), this);
                 default -> throw new IllegalArgumentException(kind + " writes nothing");
             };
         }
@@ -228,24 +238,34 @@ public class RecordStore {
             CosmosAsyncContainer container = database.getContainer(name);
             DistributionSummary sizes = DistributionSummary.builder("sfcache.sync.batch.size")
                     .description("Changes read per readMany (written the same way, per bulk request)")
-                    .tag("container", name).register(meters);
+                    .tag("container", name)
+                    .register(meters);
             this.reads = new Batcher<>(batch -> readMany(container, batch), sizes);
             this.writes = new Batcher<>(batch -> bulk(container, batch), null);
         }
 
         private Mono<Void> readMany(CosmosAsyncContainer container, List<Read> batch) {
             List<CosmosItemIdentity> ids = batch.stream()
-                    .map(read -> new CosmosItemIdentity(new PartitionKey(read.id()), read.id())).toList();
-            return container.readMany(ids, ObjectNode.class).doOnNext(found -> {
-                Map<String, ObjectNode> stored = new HashMap<>();
-                found.getResults().forEach(doc -> stored.put(doc.path(RecordDocument.ID).asText(), doc));
-                batch.forEach(read -> read.outcome.complete(stored.get(read.id())));
-            }).then();
+                    .map(read -> new CosmosItemIdentity(new PartitionKey(read.id()), read.id()))
+                    .toList();
+            return container
+                    .readMany(ids, ObjectNode.class)
+                    .doOnNext(found -> {
+                        Map<String, ObjectNode> stored = new HashMap<>();
+                        found.getResults()
+                                .forEach(doc ->
+                                        stored.put(doc.path(RecordDocument.ID).asText(), doc));
+                        batch.forEach(read -> read.outcome.complete(stored.get(read.id())));
+                    })
+                    .then();
         }
 
         private Mono<Void> bulk(CosmosAsyncContainer container, List<Write> batch) {
-            return container.<Write>executeBulkOperations(Flux.fromIterable(batch).map(Write::operation),
-                    new CosmosBulkExecutionOptions()).doOnNext(Batches::settle).then();
+            return container
+                    .<Write>executeBulkOperations(
+                            Flux.fromIterable(batch).map(Write::operation), new CosmosBulkExecutionOptions())
+                    .doOnNext(Batches::settle)
+                    .then();
         }
 
         private static void settle(CosmosBulkOperationResponse<Write> response) {
@@ -255,7 +275,8 @@ public class RecordStore {
             } else if (response.getResponse().isSuccessStatusCode()) {
                 write.outcome.complete(null);
             } else {
-                write.outcome.completeExceptionally(new StoreWriteException(response.getResponse().getStatusCode(),
+                write.outcome.completeExceptionally(new StoreWriteException(
+                        response.getResponse().getStatusCode(),
                         write.kind + " of " + write.change.sobject() + " " + write.id() + " answered "
                                 + response.getResponse().getStatusCode() + "/"
                                 + response.getResponse().getSubStatusCode()));
@@ -302,10 +323,12 @@ public class RecordStore {
                 if (sizes != null) {
                     sizes.record(batch.size());
                 }
-                send(batch).doFinally(signal -> {
-                    inFlight.decrementAndGet();
-                    startBatches();
-                }).subscribe();
+                send(batch)
+                        .doFinally(signal -> {
+                            inFlight.decrementAndGet();
+                            startBatches();
+                        })
+                        .subscribe();
             }
         }
 

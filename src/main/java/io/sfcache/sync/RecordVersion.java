@@ -1,10 +1,9 @@
 package io.sfcache.sync;
 
-import java.time.Instant;
-import java.util.Comparator;
-
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.time.Instant;
+import java.util.Comparator;
 
 /**
  * Orders the changes of one record: Salesforce's SystemModstamp first, then the publisher's sequence number for
@@ -13,10 +12,12 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 public record RecordVersion(
         @JsonSerialize(using = JsonTimestamps.Write.class) @JsonDeserialize(using = JsonTimestamps.Read.class)
         Instant systemModstamp,
-        long sequence) implements Comparable<RecordVersion> {
 
-    private static final Comparator<RecordVersion> ORDER = Comparator.comparing(RecordVersion::systemModstamp)
-            .thenComparingLong(RecordVersion::sequence);
+        long sequence)
+        implements Comparable<RecordVersion> {
+
+    private static final Comparator<RecordVersion> ORDER =
+            Comparator.comparing(RecordVersion::systemModstamp).thenComparingLong(RecordVersion::sequence);
 
     @Override
     public int compareTo(RecordVersion other) {

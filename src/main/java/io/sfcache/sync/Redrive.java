@@ -1,7 +1,6 @@
 package io.sfcache.sync;
 
 import java.util.stream.Collectors;
-
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedOperationParameter;
 import org.springframework.jmx.export.annotation.ManagedResource;
@@ -33,8 +32,9 @@ public class Redrive {
         return jobs.start(DeadLetterStore.Filter.of(sobject, null, null)).toString();
     }
 
-    @ManagedOperation(description = "Start (or join) a job redriving the open dead letters with one reason, "
-            + "e.g. CONTRACT_VIOLATION")
+    @ManagedOperation(
+            description = "Start (or join) a job redriving the open dead letters with one reason, "
+                    + "e.g. CONTRACT_VIOLATION")
     @ManagedOperationParameter(name = "reason", description = "Reason code")
     public String redriveReason(String reason) {
         return jobs.start(DeadLetterStore.Filter.of(null, reason, null)).toString();

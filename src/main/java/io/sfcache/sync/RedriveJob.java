@@ -11,7 +11,12 @@ import java.util.UUID;
  */
 public final class RedriveJob {
 
-    public enum Status { RUNNING, DONE, CANCELLED, FAILED }
+    public enum Status {
+        RUNNING,
+        DONE,
+        CANCELLED,
+        FAILED
+    }
 
     /** What happened to one dead letter. */
     public enum Outcome {
@@ -29,9 +34,19 @@ public final class RedriveJob {
     static final int FAILURES_KEPT = 100;
 
     /** The job at one moment, consistent: {@code processed} is the sum of the outcomes. */
-    public record Snapshot(String id, DeadLetterStore.Filter selection, Status status, int matched, int succeeded,
-            int failedAgain, int failedTransiently, int skipped, List<String> failures, String error,
-            Instant startedAt, Instant finishedAt) {
+    public record Snapshot(
+            String id,
+            DeadLetterStore.Filter selection,
+            Status status,
+            int matched,
+            int succeeded,
+            int failedAgain,
+            int failedTransiently,
+            int skipped,
+            List<String> failures,
+            String error,
+            Instant startedAt,
+            Instant finishedAt) {
 
         public int processed() {
             return succeeded + failedAgain + failedTransiently + skipped;
@@ -114,7 +129,18 @@ public final class RedriveJob {
     }
 
     public synchronized Snapshot snapshot() {
-        return new Snapshot(id, selection, status, matched, succeeded, failedAgain, failedTransiently, skipped,
-                List.copyOf(failures), error, startedAt, finishedAt);
+        return new Snapshot(
+                id,
+                selection,
+                status,
+                matched,
+                succeeded,
+                failedAgain,
+                failedTransiently,
+                skipped,
+                List.copyOf(failures),
+                error,
+                startedAt,
+                finishedAt);
     }
 }

@@ -1,5 +1,9 @@
 package io.sfcache.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -28,12 +31,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
 /**
  * Redrive as background jobs, one per selection: a request starts a job and returns at once; a request for a
@@ -71,8 +68,13 @@ public class RedriveJobs implements DisposableBean {
     /** Running and kept jobs by id, in start order; guarded by {@code this}. */
     private final Map<String, RedriveJob> jobs = new LinkedHashMap<>();
 
-    public RedriveJobs(DeadLetterStore store, ProducerTemplate producer, CamelContext camel, SyncMeters meters,
-            Clock clock, SyncProperties sync) {
+    public RedriveJobs(
+            DeadLetterStore store,
+            ProducerTemplate producer,
+            CamelContext camel,
+            SyncMeters meters,
+            Clock clock,
+            SyncProperties sync) {
         this.store = store;
         this.producer = producer;
         this.camel = camel;
@@ -82,11 +84,13 @@ public class RedriveJobs implements DisposableBean {
         // One permit every 1/rate seconds rather than rate permits a second: letters go out evenly, not in a burst at
         // the start of each second. The wait limit only has to outlast every running job's turn (each at most a
         // second), so a refused permit means the thread was interrupted.
-        this.limiter = RateLimiter.of("redrive", RateLimiterConfig.custom()
-                .limitForPeriod(1)
-                .limitRefreshPeriod(Duration.ofNanos(1_000_000_000L / settings.getRatePerSecond()))
-                .timeoutDuration(Duration.ofMinutes(1))
-                .build());
+        this.limiter = RateLimiter.of(
+                "redrive",
+                RateLimiterConfig.custom()
+                        .limitForPeriod(1)
+                        .limitRefreshPeriod(Duration.ofNanos(1_000_000_000L / settings.getRatePerSecond()))
+                        .timeoutDuration(Duration.ofMinutes(1))
+                        .build());
         AtomicInteger threadNumber = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(settings.getMaxRunningJobs(), runnable -> {
             Thread thread = new Thread(runnable, "redrive-job-" + threadNumber.incrementAndGet());
@@ -114,7 +118,8 @@ public class RedriveJobs implements DisposableBean {
     public synchronized RedriveJob.Snapshot start(DeadLetterStore.Filter selection) {
         prune();
         Optional<RedriveJob> running = jobs.values().stream()
-                .filter(job -> job.running() && job.selection().equals(selection)).findFirst();
+                .filter(job -> job.running() && job.selection().equals(selection))
+                .findFirst();
         if (running.isPresent()) {
             return running.get().snapshot();
         }
@@ -137,7 +142,8 @@ public class RedriveJobs implements DisposableBean {
     /** Running jobs first, then the newest. */
     public synchronized List<RedriveJob.Snapshot> list() {
         prune();
-        List<RedriveJob.Snapshot> all = new ArrayList<>(jobs.values().stream().map(RedriveJob::snapshot).toList());
+        List<RedriveJob.Snapshot> all =
+                new ArrayList<>(jobs.values().stream().map(RedriveJob::snapshot).toList());
         all.sort(Comparator.comparing((RedriveJob.Snapshot job) -> job.status() != RedriveJob.Status.RUNNING)
                 .thenComparing(RedriveJob.Snapshot::startedAt, Comparator.reverseOrder()));
         return all;
@@ -220,7 +226,8 @@ public class RedriveJobs implements DisposableBean {
 
     /** Route predicate: the letter is still open, so it goes through again; otherwise it is skipped. */
     public boolean isOpen(Letter letter) {
-        return letter.document != null && "OPEN".equals(letter.document.path("status").asText());
+        return letter.document != null
+                && "OPEN".equals(letter.document.path("status").asText());
     }
 
     /**
@@ -230,7 +237,8 @@ public class RedriveJobs implements DisposableBean {
     public void resubmit(Letter letter) {
         Exchange result = producer.send("direct:sync-change?synchronous=true", toExchange(letter.document));
         if (result.getProperty(SyncHeaders.DEAD_LETTERED) != null) {
-            letter.outcome(RedriveJob.Outcome.FAILED_AGAIN, result.getProperty(SyncHeaders.DEAD_LETTERED, String.class));
+            letter.outcome(
+                    RedriveJob.Outcome.FAILED_AGAIN, result.getProperty(SyncHeaders.DEAD_LETTERED, String.class));
         } else if (result.isFailed()) {
             letter.outcome(RedriveJob.Outcome.FAILED_TRANSIENTLY, String.valueOf(result.getException()));
         } else {
@@ -247,8 +255,9 @@ public class RedriveJobs implements DisposableBean {
     /** Route step when reading or closing the letter failed (Cosmos): it stays open, the job goes on. */
     public void failedTransiently(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        exchange.getMessage().getBody(Letter.class).outcome(RedriveJob.Outcome.FAILED_TRANSIENTLY,
-                String.valueOf(failure));
+        exchange.getMessage()
+                .getBody(Letter.class)
+                .outcome(RedriveJob.Outcome.FAILED_TRANSIENTLY, String.valueOf(failure));
     }
 
     /** Route step after each letter: counted in the job and in {@code sfcache.redrive.letters}. */
@@ -262,17 +271,23 @@ public class RedriveJobs implements DisposableBean {
     private Exchange toExchange(ObjectNode letter) {
         Exchange exchange = new DefaultExchange(camel);
         String body = letter.path("body").asText("");
-        exchange.getMessage().setBody("base64".equals(letter.path("bodyEncoding").asText())
-                ? Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8));
-        exchange.getMessage().setHeader(DeadLetters.MESSAGE_ID, letter.path("messageId").asText(null));
-        exchange.getMessage().setHeader(DeadLetters.CONTENT_TYPE, letter.path("contentType").asText(null));
+        exchange.getMessage()
+                .setBody(
+                        "base64".equals(letter.path("bodyEncoding").asText())
+                                ? Base64.getDecoder().decode(body)
+                                : body.getBytes(StandardCharsets.UTF_8));
+        exchange.getMessage()
+                .setHeader(DeadLetters.MESSAGE_ID, letter.path("messageId").asText(null));
+        exchange.getMessage()
+                .setHeader(DeadLetters.CONTENT_TYPE, letter.path("contentType").asText(null));
         Map<String, Object> properties = new LinkedHashMap<>();
-        letter.path("applicationProperties").fields()
+        letter.path("applicationProperties")
+                .fields()
                 .forEachRemaining(e -> properties.put(e.getKey(), e.getValue().asText()));
         exchange.getMessage().setHeader(DeadLetters.APPLICATION_PROPERTIES, properties);
         JsonNode source = letter.get("source");
-        exchange.setProperty(SyncHeaders.SOURCE, source == null ? ChangeSource.QUEUE
-                : ChangeSource.valueOf(source.asText()));
+        exchange.setProperty(
+                SyncHeaders.SOURCE, source == null ? ChangeSource.QUEUE : ChangeSource.valueOf(source.asText()));
         return exchange;
     }
 

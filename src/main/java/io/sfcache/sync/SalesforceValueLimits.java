@@ -1,5 +1,7 @@
 package io.sfcache.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.contracts.DataContract;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,10 +10,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.contracts.DataContract;
 
 /**
  * What Salesforce can hold that JSON Schema does not say, checked before a value is stored: a contract says
@@ -29,11 +27,11 @@ final class SalesforceValueLimits {
 
     /** Salesforce number fields hold at most 18 digits (precision), whatever the scale. */
     private static final BigDecimal MAX_NUMBER = new BigDecimal("1E18");
+
     private static final Set<String> WHOLE = Set.of("int");
     private static final Set<String> NUMERIC = Set.of("int", "double", "currency", "percent", "long");
 
-    private SalesforceValueLimits() {
-    }
+    private SalesforceValueLimits() {}
 
     /** Where the message nests deeper than {@link #MAX_DEPTH}, or null: checked before anything walks it. */
     static String tooDeep(JsonNode message) {
@@ -49,7 +47,7 @@ final class SalesforceValueLimits {
             }
             JsonNode node = current.getValue();
             if (node.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = fields.next();
                     pending.push(Map.entry(current.getKey() + "." + field.getKey(), field.getValue()));
                     depths.push(depth + 1);
@@ -72,7 +70,7 @@ final class SalesforceValueLimits {
                     + " allowed (an object has at most 800 custom fields)");
             return violations;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             DataContract.Field declared = contract.fields().get(field.getKey());
             JsonNode value = field.getValue();
@@ -99,10 +97,11 @@ final class SalesforceValueLimits {
             return value.asText() + " is not a finite number (Salesforce numbers have at most 18 digits)";
         }
         BigDecimal number = value.decimalValue();
-        if (number.abs().compareTo(whole ? BigDecimal.valueOf(Integer.MAX_VALUE) : MAX_NUMBER)
-                > (whole ? 0 : -1)) {
-            return shown(value) + (whole ? " is out of range for a Salesforce int (at most "
-                    + Integer.MAX_VALUE + " either way)" : " has more than the 18 digits a Salesforce number holds");
+        if (number.abs().compareTo(whole ? BigDecimal.valueOf(Integer.MAX_VALUE) : MAX_NUMBER) > (whole ? 0 : -1)) {
+            return shown(value)
+                    + (whole
+                            ? " is out of range for a Salesforce int (at most " + Integer.MAX_VALUE + " either way)"
+                            : " has more than the 18 digits a Salesforce number holds");
         }
         return null;
     }
@@ -112,8 +111,9 @@ final class SalesforceValueLimits {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                return String.format("contains the control character U+%04X at position %d, which Salesforce "
-                        + "cannot store", (int) c, i);
+                return String.format(
+                        "contains the control character U+%04X at position %d, which Salesforce " + "cannot store",
+                        (int) c, i);
             }
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++; // a pair: one character outside the Basic Multilingual Plane

@@ -1,13 +1,11 @@
 package io.sfcache.sync;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.contracts.DataContracts;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.ResourceLoader;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.contracts.DataContracts;
 
 /**
  * The sync pipeline's settings, {@code sfcache.sync.*} ({@link SyncProperties}), and the data contracts of the objects

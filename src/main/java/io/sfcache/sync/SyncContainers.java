@@ -1,23 +1,20 @@
 package io.sfcache.sync;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.InitializingBean;
-import org.springframework.stereotype.Component;
-
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.models.CompositePath;
 import com.azure.cosmos.models.CompositePathSortOrder;
 import com.azure.cosmos.models.CosmosContainerProperties;
 import com.azure.cosmos.models.IndexingPolicy;
 import com.azure.cosmos.models.ThroughputProperties;
-
 import io.sfcache.azure.CosmosProperties;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.stereotype.Component;
 
 /**
  * Creates the Cosmos database and the sync containers (one per object, the dead letters, sync state) before any
@@ -33,12 +30,12 @@ public class SyncContainers implements InitializingBean {
     private final CosmosProperties settings;
     private final List<CosmosContainerProperties> containers = new ArrayList<>();
 
-    public SyncContainers(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync,
-            DataContracts contracts) {
+    public SyncContainers(
+            CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, DataContracts contracts) {
         this.cosmos = cosmos;
         this.settings = store;
-        java.util.Set<String> monitored = contracts.all().stream().map(DataContract::sobject)
-                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> monitored =
+                contracts.all().stream().map(DataContract::sobject).collect(java.util.stream.Collectors.toSet());
         contracts.all().forEach(contract -> containers.add(recordContainer(contract, monitored)));
         containers.add(withIndexes(sync.getDeadLetterContainer(), List.of(List.of("/lastSeen", "/id"))));
         containers.add(withIndexes(sync.getStateContainer(), List.of()));
@@ -47,18 +44,22 @@ public class SyncContainers implements InitializingBean {
     @Override
     public void afterPropertiesSet() {
         if (!settings.isCreateIfMissing()) {
-            LOG.info("Expecting Cosmos database {} with containers {} to exist (sfcache.cosmos.create-if-missing=false)",
-                    settings.getDatabase(), containers);
+            LOG.info(
+                    "Expecting Cosmos database {} with containers {} to exist (sfcache.cosmos.create-if-missing=false)",
+                    settings.getDatabase(),
+                    containers);
             return;
         }
-        cosmos.createDatabaseIfNotExists(settings.getDatabase(),
-                ThroughputProperties.createAutoscaledThroughput(settings.getAutoscaleMaxThroughput()))
+        cosmos.createDatabaseIfNotExists(
+                        settings.getDatabase(),
+                        ThroughputProperties.createAutoscaledThroughput(settings.getAutoscaleMaxThroughput()))
                 .block(settings.getRequestTimeout().multipliedBy(3));
         var database = cosmos.getDatabase(settings.getDatabase());
         for (CosmosContainerProperties wanted : containers) {
             var container = database.getContainer(wanted.getId());
             CosmosContainerProperties existing = database.createContainerIfNotExists(wanted)
-                    .block(settings.getRequestTimeout().multipliedBy(3)).getProperties();
+                    .block(settings.getRequestTimeout().multipliedBy(3))
+                    .getProperties();
             if (!sameComposites(existing.getIndexingPolicy(), wanted.getIndexingPolicy())) {
                 // An older sfcache (or a person) made it without today's sort indexes: add them.
                 existing.setIndexingPolicy(wanted.getIndexingPolicy());
@@ -66,7 +67,9 @@ public class SyncContainers implements InitializingBean {
                 LOG.info("Updated the indexing policy of container {}", wanted.getId());
             }
         }
-        LOG.info("Cosmos database {} ready with containers {}", settings.getDatabase(),
+        LOG.info(
+                "Cosmos database {} ready with containers {}",
+                settings.getDatabase(),
                 containers.stream().map(CosmosContainerProperties::getId).toList());
     }
 
@@ -77,7 +80,8 @@ public class SyncContainers implements InitializingBean {
      */
     private static CosmosContainerProperties recordContainer(DataContract contract, java.util.Set<String> monitored) {
         List<String> sortable = new ArrayList<>(List.of("/sync/syncedAt"));
-        contract.fields().values().stream().filter(DataContract.Field::sortable)
+        contract.fields().values().stream()
+                .filter(DataContract.Field::sortable)
                 .forEach(field -> sortable.add("/fields/" + field.name()));
         List<List<String>> orders = new ArrayList<>();
         sortable.forEach(path -> orders.add(List.of(path, "/id")));
@@ -96,9 +100,11 @@ public class SyncContainers implements InitializingBean {
         IndexingPolicy policy = new IndexingPolicy();
         List<List<CompositePath>> composites = new ArrayList<>();
         for (List<String> paths : orders) {
-            for (CompositePathSortOrder order : List.of(CompositePathSortOrder.ASCENDING,
-                    CompositePathSortOrder.DESCENDING)) {
-                composites.add(paths.stream().map(path -> new CompositePath().setPath(path).setOrder(order)).toList());
+            for (CompositePathSortOrder order :
+                    List.of(CompositePathSortOrder.ASCENDING, CompositePathSortOrder.DESCENDING)) {
+                composites.add(paths.stream()
+                        .map(path -> new CompositePath().setPath(path).setOrder(order))
+                        .toList());
             }
         }
         policy.setCompositeIndexes(composites);
@@ -115,7 +121,11 @@ public class SyncContainers implements InitializingBean {
             return List.of();
         }
         return policy.getCompositeIndexes().stream()
-                .map(index -> index.stream().map(p -> p.getPath() + " " + p.getOrder()).toList().toString())
-                .sorted().toList();
+                .map(index -> index.stream()
+                        .map(p -> p.getPath() + " " + p.getOrder())
+                        .toList()
+                        .toString())
+                .sorted()
+                .toList();
     }
 }

@@ -1,14 +1,12 @@
 package io.sfcache.sync;
 
-import java.util.concurrent.TimeUnit;
-
-import org.apache.camel.Exchange;
-import org.springframework.stereotype.Component;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
 
 /**
  * The sync flow's meters, each taken by a route step calling a method here: the changes and how each was decided,
@@ -33,33 +31,50 @@ public class SyncMeters {
 
     public SyncMeters(MeterRegistry meters) {
         this.changes = Counter.builder("sfcache.sync.changes")
-                .description("Changes handled, by the order guard's decision").withRegistry(meters);
+                .description("Changes handled, by the order guard's decision")
+                .withRegistry(meters);
         this.deadLetters = Counter.builder("sfcache.sync.dead.letters")
-                .description("Messages sent to the dead letters, by reason").withRegistry(meters);
+                .description("Messages sent to the dead letters, by reason")
+                .withRegistry(meters);
         this.heartbeats = Counter.builder("sfcache.heartbeats")
-                .description("Publisher heartbeats received").withRegistry(meters);
+                .description("Publisher heartbeats received")
+                .withRegistry(meters);
         this.cdcEvents = Counter.builder("sfcache.cdc.events")
-                .description("Change Data Capture events handled").withRegistry(meters);
+                .description("Change Data Capture events handled")
+                .withRegistry(meters);
         this.published = Counter.builder("sfcache.events.published")
-                .description("Events published to Event Hubs").withRegistry(meters);
+                .description("Events published to Event Hubs")
+                .withRegistry(meters);
         this.redriven = Counter.builder("sfcache.redrive.letters")
-                .description("Dead letters a redrive job sent through again, by outcome").withRegistry(meters);
+                .description("Dead letters a redrive job sent through again, by outcome")
+                .withRegistry(meters);
         this.abandoned = Counter.builder("sfcache.sync.abandoned")
-                .description("Messages handed back to Service Bus after their retries").register(meters);
-        this.publish = Timer.builder("sfcache.eventhubs.publish").description("Event Hubs send of one change's event")
+                .description("Messages handed back to Service Bus after their retries")
+                .register(meters);
+        this.publish = Timer.builder("sfcache.eventhubs.publish")
+                .description("Event Hubs send of one change's event")
                 .register(meters);
     }
 
     /** Route step at the end of an object's flow: the order guard's decision, counted per object. */
     public void changeHandled(Exchange exchange) {
-        changes.withTags("sobject", sobject(exchange), "outcome", exchange.getProperty(SyncHeaders.DECISION,
-                String.class)).increment();
+        changes.withTags(
+                        "sobject",
+                        sobject(exchange),
+                        "outcome",
+                        exchange.getProperty(SyncHeaders.DECISION, String.class))
+                .increment();
     }
 
     /** Route step once a dead letter is stored (dead-letter.camel.yaml): its reason, per object. */
     public void deadLettered(Exchange exchange) {
-        deadLetters.withTags("sobject", exchange.getProperty(DeadLetters.OBJECT_PROPERTY, String.class),
-                "reason", exchange.getProperty(SyncHeaders.DEAD_LETTERED, String.class)).increment();
+        deadLetters
+                .withTags(
+                        "sobject",
+                        exchange.getProperty(DeadLetters.OBJECT_PROPERTY, String.class),
+                        "reason",
+                        exchange.getProperty(SyncHeaders.DEAD_LETTERED, String.class))
+                .increment();
     }
 
     /** Route step once a heartbeat is stored (heartbeat.camel.yaml). */

@@ -1,10 +1,9 @@
 package io.sfcache.sync;
 
-import org.apache.camel.builder.RouteBuilder;
-import org.springframework.stereotype.Component;
-
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.stereotype.Component;
 
 /**
  * One route per monitored object, from the {@code sync-object} route template (routes/sync-object.camel.yaml):

@@ -1,12 +1,5 @@
 package io.sfcache.sync;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -15,6 +8,11 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
 
 /** {@code sfcache.sync.*}: which objects are synced and how the pipeline consumes, retries and dead-letters. */
 @Validated
@@ -26,8 +24,10 @@ public class SyncProperties {
      * {@link #contractsLocation} and gets its own route ({@code sync-<lower-case name>}) and Cosmos container.
      */
     @NotEmpty
-    private List<@Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,79}", message = "must be a Salesforce object API name")
-            String> objects = new ArrayList<>(List.of("Account", "Contact", "Opportunity"));
+    private List<
+                    @Pattern(regexp = "[A-Za-z][A-Za-z0-9_]{0,79}", message = "must be a Salesforce object API name")
+                    String>
+            objects = new ArrayList<>(List.of("Account", "Contact", "Opportunity"));
 
     /** Where the data contracts are: a classpath: or file: location ending in '/', e.g. a mounted ConfigMap. */
     @NotBlank
@@ -84,6 +84,7 @@ public class SyncProperties {
         /** How long one check waits for an answer. */
         @NotNull
         private Duration timeout = Duration.ofSeconds(5);
+
         @Min(1)
         private int failuresBeforeDown = 2;
 
@@ -177,6 +178,7 @@ public class SyncProperties {
         /** Failed messages within the window that open the breaker. */
         @Min(1)
         private int failureThreshold = 3;
+
         @NotNull
         private Duration failureWindow = Duration.ofMinutes(2);
         /** How often the paused consumer checks whether the dependencies answer again. */
@@ -247,10 +249,13 @@ public class SyncProperties {
     public static class Retry {
         @Min(0)
         private int maxAttempts = 10;
+
         @NotNull
         private Duration initialDelay = Duration.ofSeconds(1);
+
         @NotNull
         private Duration maxDelay = Duration.ofSeconds(30);
+
         @DecimalMin("1.0")
         private double multiplier = 2.0;
 

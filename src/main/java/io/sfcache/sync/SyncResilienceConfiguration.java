@@ -1,19 +1,16 @@
 package io.sfcache.sync;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.azure.CosmosProperties;
 import java.time.Clock;
-
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.messaging.eventhubs.EventHubProducerAsyncClient;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.azure.CosmosProperties;
 import reactor.core.scheduler.Schedulers;
 
 /** How the sync routes ride out outages, built from the typed settings so the routes only name them. */
@@ -32,8 +29,10 @@ public class SyncResilienceConfiguration {
             int pool = Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE;
             if (calls * 2 > pool) {
                 throw new IllegalStateException("sfcache.sync.max-concurrent-calls=" + calls + " needs at least "
-                        + calls * 2 + " threads in Reactor's bounded-elastic pool, which has " + pool + " (10 per core): "
-                        + "lower it to " + pool / 2 + ", or start the JVM with -Dreactor.schedulers.defaultBoundedElasticSize="
+                        + calls * 2 + " threads in Reactor's bounded-elastic pool, which has " + pool
+                        + " (10 per core): "
+                        + "lower it to " + pool / 2
+                        + ", or start the JVM with -Dreactor.schedulers.defaultBoundedElasticSize="
                         + calls * 2);
             }
         };
@@ -63,18 +62,24 @@ public class SyncResilienceConfiguration {
     @Bean
     IngestCircuitBreaker ingestCircuitBreaker(SyncProperties sync, DependencyWatch dependencies) {
         SyncProperties.CircuitBreaker settings = sync.getCircuitBreaker();
-        IngestCircuitBreaker breaker = new IngestCircuitBreaker(settings.getFailureThreshold(),
-                settings.getFailureWindow().toMillis(), settings.getHalfOpenAfter().toMillis());
+        IngestCircuitBreaker breaker = new IngestCircuitBreaker(
+                settings.getFailureThreshold(),
+                settings.getFailureWindow().toMillis(),
+                settings.getHalfOpenAfter().toMillis());
         breaker.setHalfOpenHandler(dependencies);
         dependencies.whenDown(breaker::pause);
         return breaker;
     }
 
     @Bean
-    DependencyWatch dependencyWatch(CosmosAsyncClient cosmos, EventHubProducerAsyncClient eventHubs,
-            CosmosProperties store, SyncProperties sync, Clock clock, MeterRegistry meters) {
-        return new DependencyWatch(cosmos, eventHubs, store.getDatabase(),
-                sync.getDependencyCheck(), clock, meters);
+    DependencyWatch dependencyWatch(
+            CosmosAsyncClient cosmos,
+            EventHubProducerAsyncClient eventHubs,
+            CosmosProperties store,
+            SyncProperties sync,
+            Clock clock,
+            MeterRegistry meters) {
+        return new DependencyWatch(cosmos, eventHubs, store.getDatabase(), sync.getDependencyCheck(), clock, meters);
     }
 
     /** Readiness: reads need Cosmos DB. */

@@ -1,5 +1,12 @@
 package io.sfcache.sync;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.CosmosException;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.azure.CosmosProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,18 +14,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.CosmosException;
-import com.azure.cosmos.models.PartitionKey;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.azure.CosmosProperties;
 
 /**
  * sfcache's bookkeeping in the {@code sync-state} container: per object the publisher's last heartbeat (which tells
@@ -36,12 +33,15 @@ public class SyncState {
      * @param publisher            what the publisher reported about itself ({@link PublisherStatus#UNKNOWN}: nothing)
      * @param previousOutboxFailed the outbox's FAILED count in the object's previous heartbeat, if both reported one
      */
-    public record Heartbeat(String sobject, Instant sentAt, Instant receivedAt, long sentSincePrevious,
-            PublisherStatus publisher, Long previousOutboxFailed) {
-    }
+    public record Heartbeat(
+            String sobject,
+            Instant sentAt,
+            Instant receivedAt,
+            long sentSincePrevious,
+            PublisherStatus publisher,
+            Long previousOutboxFailed) {}
 
-    private record Cached(Optional<Heartbeat> heartbeat, Instant readAt) {
-    }
+    private record Cached(Optional<Heartbeat> heartbeat, Instant readAt) {}
 
     private final CosmosAsyncContainer container;
     private final Clock clock;
@@ -49,8 +49,7 @@ public class SyncState {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     public SyncState(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, Clock clock) {
-        this.container = cosmos.getDatabase(store.getDatabase())
-                .getContainer(sync.getStateContainer());
+        this.container = cosmos.getDatabase(store.getDatabase()).getContainer(sync.getStateContainer());
         this.clock = clock;
         this.timeout = store.getRequestTimeout();
     }
@@ -83,7 +82,8 @@ public class SyncState {
             if (stored.sentAt().isBefore(sentAt)) {
                 return Optional.ofNullable(stored.publisher().outboxFailed());
             }
-            return stored.sentAt().equals(sentAt) ? Optional.ofNullable(stored.previousOutboxFailed())
+            return stored.sentAt().equals(sentAt)
+                    ? Optional.ofNullable(stored.previousOutboxFailed())
                     : Optional.empty();
         });
     }
@@ -105,10 +105,16 @@ public class SyncState {
 
     /** The last heartbeat as stored now, not cached: for the watchdog, which asks seldom and must not lag. */
     public Optional<Heartbeat> readHeartbeat(String sobject) {
-        return document(id(sobject)).map(doc -> new Heartbeat(sobject, Instant.parse(doc.get("sentAt").asText()),
-                Instant.parse(doc.get("receivedAt").asText()), doc.path("sentSincePrevious").asLong(),
-                PublisherStatus.from(doc), doc.path("previousOutboxFailed").isIntegralNumber()
-                        ? doc.get("previousOutboxFailed").longValue() : null));
+        return document(id(sobject))
+                .map(doc -> new Heartbeat(
+                        sobject,
+                        Instant.parse(doc.get("sentAt").asText()),
+                        Instant.parse(doc.get("receivedAt").asText()),
+                        doc.path("sentSincePrevious").asLong(),
+                        PublisherStatus.from(doc),
+                        doc.path("previousOutboxFailed").isIntegralNumber()
+                                ? doc.get("previousOutboxFailed").longValue()
+                                : null));
     }
 
     private static String id(String sobject) {
@@ -117,7 +123,8 @@ public class SyncState {
 
     /** The Pub/Sub position after the last change event sfcache handled on a channel, if any. */
     public Optional<String> replayId(String channel) {
-        return document(replayDocumentId(channel)).map(doc -> doc.path("replayId").asText(null));
+        return document(replayDocumentId(channel))
+                .map(doc -> doc.path("replayId").asText(null));
     }
 
     /** Kept only after the event's changes are stored or dead-lettered: a restart resumes right after it. */
@@ -133,7 +140,8 @@ public class SyncState {
 
     /** Where the object's scheduled reconciliation got to: it reads from here (minus an overlap) next time. */
     public Optional<Instant> reconciliationCheckpoint(String sobject) {
-        return document("reconcile-" + sobject).map(doc -> Instant.parse(doc.get("checkpoint").asText()));
+        return document("reconcile-" + sobject)
+                .map(doc -> Instant.parse(doc.get("checkpoint").asText()));
     }
 
     /** A sync-state document (each is its own partition), if it exists. */

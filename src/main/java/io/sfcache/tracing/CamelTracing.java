@@ -1,8 +1,15 @@
 package io.sfcache.tracing;
 
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
+import io.micrometer.tracing.propagation.Propagator;
+import io.sfcache.contracts.DataContracts;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -15,15 +22,6 @@ import org.apache.camel.tracing.ActiveSpanManager;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import io.micrometer.observation.ObservationHandler;
-import io.micrometer.observation.ObservationRegistry;
-import io.micrometer.tracing.Tracer;
-import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
-import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
-import io.micrometer.tracing.propagation.Propagator;
-import io.sfcache.contracts.DataContracts;
 
 /**
  * Camel's spans (the Service Bus consumer, the Event Hubs and other Azure endpoints) as Micrometer observations on Boot's tracer, so
@@ -39,8 +37,8 @@ public class CamelTracing {
 
     @Bean(initMethod = "", destroyMethod = "")
     // Camel starts and stops it as a context service.
-    MicrometerObservationTracer camelObservationTracer(CamelContext camel, Tracer tracer, Propagator propagator,
-            DataContracts contracts) {
+    MicrometerObservationTracer camelObservationTracer(
+            CamelContext camel, Tracer tracer, Propagator propagator, DataContracts contracts) {
         MicrometerObservationTracer camelTracer = new MicrometerObservationTracer();
         camelTracer.setTracer(tracer);
         camelTracer.setObservationRegistry(spansOnly(tracer, propagator));
@@ -99,10 +97,11 @@ public class CamelTracing {
      */
     private static ObservationRegistry spansOnly(Tracer tracer, Propagator propagator) {
         ObservationRegistry registry = ObservationRegistry.create();
-        registry.observationConfig().observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
-                new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
-                new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
-                new DefaultTracingObservationHandler(tracer)));
+        registry.observationConfig()
+                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                        new DefaultTracingObservationHandler(tracer)));
         return registry;
     }
 }

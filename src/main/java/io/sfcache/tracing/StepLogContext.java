@@ -1,7 +1,8 @@
 package io.sfcache.tracing;
 
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.SyncHeaders;
 import java.util.Map;
-
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -15,9 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
-
-import io.sfcache.sync.ChangeMessage;
-import io.sfcache.sync.SyncHeaders;
 
 /**
  * Around every step of every route: the exchange's current span made current (Boot writes {@code traceId} and
@@ -39,8 +37,8 @@ public class StepLogContext implements InterceptStrategy {
     private static final Logger LOG = LoggerFactory.getLogger(StepLogContext.class);
 
     @Override
-    public Processor wrapProcessorInInterceptors(CamelContext context, NamedNode definition, Processor target,
-            Processor nextTarget) {
+    public Processor wrapProcessorInInterceptors(
+            CamelContext context, NamedNode definition, Processor target, Processor nextTarget) {
         return new DelegateAsyncProcessor(target) {
             @Override
             public boolean process(Exchange exchange, AsyncCallback callback) {

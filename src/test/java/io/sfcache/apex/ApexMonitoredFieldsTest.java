@@ -2,6 +2,8 @@ package io.sfcache.apex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.apex.ApexProject.MonitoredField;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,12 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.apex.ApexProject.MonitoredField;
 
 /**
  * Keeps the Apex publisher and sfcache from drifting apart: the Custom Metadata that tells the publisher which fields
@@ -34,20 +31,26 @@ class ApexMonitoredFieldsTest {
     @Test
     void eachObjectsActiveMonitoredFieldsAreExactlyItsContractsFields() {
         Map<String, TreeSet<String>> monitored = new TreeMap<>();
-        records.stream().filter(MonitoredField::active)
-                .forEach(r -> monitored.computeIfAbsent(r.sobject(), k -> new TreeSet<>()).add(r.field()));
+        records.stream()
+                .filter(MonitoredField::active)
+                .forEach(r -> monitored
+                        .computeIfAbsent(r.sobject(), k -> new TreeSet<>())
+                        .add(r.field()));
         assertThat(monitored.keySet()).as("objects with monitored fields").isEqualTo(new TreeSet<>(contracts.keySet()));
         contracts.forEach((sobject, contract) -> assertThat(monitored.get(sobject))
-                .as("Sfcache_Monitored_Field__mdt records of %s vs contracts/objects/%s.schema.json", sobject,
-                        sobject.toLowerCase())
+                .as(
+                        "Sfcache_Monitored_Field__mdt records of %s vs contracts/objects/%s.schema.json",
+                        sobject, sobject.toLowerCase(java.util.Locale.ROOT))
                 .isEqualTo(ApexProject.contractFields(contract)));
     }
 
     @Test
     void eachMonitoredFieldExpectsTheTypeItsContractNames() {
         for (MonitoredField record : records) {
-            JsonNode property = contracts.get(record.sobject()).path("properties").path(record.field());
-            assertThat(record.salesforceType()).as("Salesforce_Type__c of %s", record.developerName())
+            JsonNode property =
+                    contracts.get(record.sobject()).path("properties").path(record.field());
+            assertThat(record.salesforceType())
+                    .as("Salesforce_Type__c of %s", record.developerName())
                     .isEqualTo(property.path("x-salesforce-type").asText());
         }
     }
@@ -56,9 +59,12 @@ class ApexMonitoredFieldsTest {
     void recordNamesFollowObjectUnderscoreFieldAndAreUnique() {
         for (MonitoredField record : records) {
             assertThat(record.developerName()).isEqualTo(record.sobject() + "_" + record.field());
-            assertThat(record.developerName().length()).as("DeveloperName length").isLessThanOrEqualTo(40);
+            assertThat(record.developerName().length())
+                    .as("DeveloperName length")
+                    .isLessThanOrEqualTo(40);
         }
-        Set<String> pairs = records.stream().map(r -> r.sobject() + "." + r.field()).collect(Collectors.toSet());
+        Set<String> pairs =
+                records.stream().map(r -> r.sobject() + "." + r.field()).collect(Collectors.toSet());
         assertThat(pairs).hasSameSizeAs(records);
     }
 
@@ -67,10 +73,16 @@ class ApexMonitoredFieldsTest {
         for (String sobject : contracts.keySet()) {
             Path trigger = ApexProject.SOURCE.resolve("triggers/Sfcache" + sobject + "Trigger.trigger");
             assertThat(Files.isRegularFile(trigger)).as("%s exists", trigger).isTrue();
-            assertThat(Files.isRegularFile(Path.of(trigger + "-meta.xml"))).as("%s-meta.xml exists", trigger).isTrue();
-            String code = ApexProject.read(trigger).replaceAll("/\\*.*?\\*/", "").replaceAll("\\s+", "");
-            assertThat(code).as("%s: one line, the handler", trigger).isEqualTo("triggerSfcache" + sobject + "Triggeron"
-                    + sobject + "(beforedelete,afterinsert,afterupdate,afterdelete,afterundelete){SfcacheTriggerHandler.handle();}");
+            assertThat(Files.isRegularFile(Path.of(trigger + "-meta.xml")))
+                    .as("%s-meta.xml exists", trigger)
+                    .isTrue();
+            String code =
+                    ApexProject.read(trigger).replaceAll("/\\*.*?\\*/", "").replaceAll("\\s+", "");
+            assertThat(code)
+                    .as("%s: one line, the handler", trigger)
+                    .isEqualTo(
+                            "triggerSfcache" + sobject + "Triggeron" + sobject
+                                    + "(beforedelete,afterinsert,afterupdate,afterdelete,afterundelete){SfcacheTriggerHandler.handle();}");
         }
     }
 
@@ -78,13 +90,15 @@ class ApexMonitoredFieldsTest {
     void theSettingsRecordSendsToTheQueueSfcacheReads() {
         Map<String, String> settings = ApexProject.customMetadataValues(
                 ApexProject.SOURCE.resolve("customMetadata/Sfcache_Setting.Default.md-meta.xml"));
-        String applicationYaml = ApexProject.read(
-                io.sfcache.standin.ProjectDir.get().resolve("src/main/resources/application.yaml"));
+        String applicationYaml =
+                ApexProject.read(io.sfcache.standin.ProjectDir.get().resolve("src/main/resources/application.yaml"));
         assertThat(applicationYaml).contains("queue: " + settings.get("Queue__c"));
         assertThat(settings.get("Named_Credential__c")).isEqualTo("Sfcache_Service_Bus");
         assertThat(Files.isRegularFile(ApexProject.SOURCE.resolve(
-                "namedCredentials/" + settings.get("Named_Credential__c") + ".namedCredential-meta.xml"))).isTrue();
-        assertThat(Integer.parseInt(settings.get("Max_Batch_Bytes__c"))).as("under Service Bus standard's 256 KB")
+                        "namedCredentials/" + settings.get("Named_Credential__c") + ".namedCredential-meta.xml")))
+                .isTrue();
+        assertThat(Integer.parseInt(settings.get("Max_Batch_Bytes__c")))
+                .as("under Service Bus standard's 256 KB")
                 .isLessThan(256 * 1024);
     }
 }

@@ -1,5 +1,9 @@
 package io.sfcache.apex;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.fixtures.Json;
+import io.sfcache.standin.ProjectDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,18 +14,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.fixtures.Json;
-import io.sfcache.standin.ProjectDir;
 
 /**
  * Reads the Apex publisher's SFDX project ({@code apex/}) the way the Java tests need it: the example change messages
@@ -36,11 +32,9 @@ final class ApexProject {
     static final Path CONTRACTS = ProjectDir.get().resolve("src/main/resources/contracts/objects");
 
     /** One Sfcache_Monitored_Field__mdt record. */
-    record MonitoredField(String developerName, String sobject, String field, String salesforceType, boolean active) {
-    }
+    record MonitoredField(String developerName, String sobject, String field, String salesforceType, boolean active) {}
 
-    private ApexProject() {
-    }
+    private ApexProject() {}
 
     /** The example messages, in file order. */
     static List<ObjectNode> examples() {
@@ -58,7 +52,9 @@ final class ApexProject {
     static Map<String, JsonNode> contracts() {
         Map<String, JsonNode> contracts = new LinkedHashMap<>();
         try (Stream<Path> files = Files.list(CONTRACTS)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".schema.json")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".schema.json"))
+                    .sorted()
+                    .toList()) {
                 JsonNode schema = Json.MAPPER.readTree(file.toFile());
                 contracts.put(schema.path("x-sfcache").path("sobject").asText(), schema);
             }
@@ -80,12 +76,16 @@ final class ApexProject {
         List<MonitoredField> fields = new ArrayList<>();
         try (Stream<Path> files = Files.list(SOURCE.resolve("customMetadata"))) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith("Sfcache_Monitored_Field."))
-                    .sorted().toList()) {
+                    .sorted()
+                    .toList()) {
                 Map<String, String> values = customMetadataValues(file);
                 String name = file.getFileName().toString();
-                fields.add(new MonitoredField(name.substring("Sfcache_Monitored_Field.".length(),
-                        name.length() - ".md-meta.xml".length()), values.get("Sobject__c"), values.get("Field__c"),
-                        values.get("Salesforce_Type__c"), Boolean.parseBoolean(values.get("Active__c"))));
+                fields.add(new MonitoredField(
+                        name.substring("Sfcache_Monitored_Field.".length(), name.length() - ".md-meta.xml".length()),
+                        values.get("Sobject__c"),
+                        values.get("Field__c"),
+                        values.get("Salesforce_Type__c"),
+                        Boolean.parseBoolean(values.get("Active__c"))));
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -104,7 +104,10 @@ final class ApexProject {
             Map<String, String> result = new LinkedHashMap<>();
             for (int i = 0; i < values.getLength(); i++) {
                 Element value = (Element) values.item(i);
-                String field = value.getElementsByTagNameNS("*", "field").item(0).getTextContent().trim();
+                String field = value.getElementsByTagNameNS("*", "field")
+                        .item(0)
+                        .getTextContent()
+                        .trim();
                 Element v = (Element) value.getElementsByTagNameNS("*", "value").item(0);
                 boolean nil = "true".equals(v.getAttributeNS("http://www.w3.org/2001/XMLSchema-instance", "nil"));
                 result.put(field, nil ? null : v.getTextContent().trim());
@@ -124,16 +127,18 @@ final class ApexProject {
     }
 
     /** What a check run printed (stdout and stderr) and how it exited. */
-    record Run(int exitCode, String output) {
-    }
+    record Run(int exitCode, String output) {}
 
     /**
      * Runs a command in a directory with a deadline; its output goes through a file in work (no pipe to drain).
      */
     static Run run(Path work, Path directory, List<String> command) throws IOException, InterruptedException {
         Path output = Files.createTempFile(work, "run", ".out");
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError(command + " did not finish within 2 minutes:\n" + Files.readString(output));
@@ -147,7 +152,8 @@ final class ApexProject {
         Path from = ROOT.resolve("force-app");
         try (Stream<Path> paths = Files.walk(from)) {
             for (Path path : paths.toList()) {
-                Path target = copy.resolve("force-app").resolve(from.relativize(path).toString());
+                Path target =
+                        copy.resolve("force-app").resolve(from.relativize(path).toString());
                 if (Files.isDirectory(path)) {
                     Files.createDirectories(target);
                 } else {

@@ -2,16 +2,14 @@ package io.sfcache.apex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sfcache.standin.ProjectDir;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.sfcache.standin.ProjectDir;
 
 /**
  * The Apex publisher checked by apex-ls (Certinia's apex-dev-tools, the semantic checker behind Apex Assist), which,
@@ -30,22 +28,27 @@ class ApexSemanticCheckTest {
     void thePublisherHasNoErrorApexLsFinds(@TempDir Path work) throws Exception {
         ApexProject.Run run = apexLs(work, ApexProject.ROOT);
         System.out.println("apex-ls on apex/:\n" + run.output());
-        assertThat(run.exitCode()).as("apex-ls exit code; it printed:%n%s", run.output()).isZero();
+        assertThat(run.exitCode())
+                .as("apex-ls exit code; it printed:%n%s", run.output())
+                .isZero();
     }
 
     @Test
     void aReservedWordAndAnUnknownFieldFailTheCheckNamingFileAndLine(@TempDir Path work) throws Exception {
         Path copy = ApexProject.copy(work);
         // PMD's parser accepts both; the Apex compiler does not.
-        ApexProject.replaceFirst(copy.resolve(VALUES), "Decimal amount = toDecimal\\(value\\);",
-                "Decimal number = toDecimal(value);");
+        ApexProject.replaceFirst(
+                copy.resolve(VALUES), "Decimal amount = toDecimal\\(value\\);", "Decimal number = toDecimal(value);");
         ApexProject.replaceFirst(copy.resolve(OUTBOX), "row\\.Claim__c = token;", "row.Claimed_By__c = token;");
 
         ApexProject.Run run = apexLs(work, copy);
         System.out.println("apex-ls on a broken copy:\n" + run.output());
 
-        assertThat(run.exitCode()).as("apex-ls exit code; it printed:%n%s", run.output()).isNotZero();
-        assertThat(run.output()).contains(copy.resolve(VALUES).toString(), "'number' is a reserved identifier")
+        assertThat(run.exitCode())
+                .as("apex-ls exit code; it printed:%n%s", run.output())
+                .isNotZero();
+        assertThat(run.output())
+                .contains(copy.resolve(VALUES).toString(), "'number' is a reserved identifier")
                 .contains(copy.resolve(OUTBOX).toString(), "Claimed_By__c");
     }
 
@@ -56,7 +59,16 @@ class ApexSemanticCheckTest {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // -n: no cache; -d warnings: print warnings too (they do not fail the check, errors do).
-        return ApexProject.run(work, project, List.of(java, "-cp", APEX_LS + File.separator + "*",
-                "io.github.apexdevtools.apexls.CheckForIssues", "-n", "-d", "warnings"));
+        return ApexProject.run(
+                work,
+                project,
+                List.of(
+                        java,
+                        "-cp",
+                        APEX_LS + File.separator + "*",
+                        "io.github.apexdevtools.apexls.CheckForIssues",
+                        "-n",
+                        "-d",
+                        "warnings"));
     }
 }

@@ -1,15 +1,13 @@
 package io.sfcache.bench;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.azure.messaging.servicebus.ServiceBusMessage;
-
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.InvalidChangeMessage;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.fixtures.Violation;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The backlog an outage leaves on the queue: Accounts, Contacts and Opportunities in turn, mostly creates, a quarter
@@ -32,7 +30,8 @@ record Backlog(List<ServiceBusMessage> messages, List<String> bodies, int invali
                 InvalidChangeMessage bad = changes.invalid().of(violations[invalid % violations.length]);
                 invalid++;
                 bodies.add(bad.body());
-                messages.add(new ServiceBusMessage(bad.body()).setMessageId(bad.messageId())
+                messages.add(new ServiceBusMessage(bad.body())
+                        .setMessageId(bad.messageId())
                         .setContentType("application/json"));
                 continue;
             }
@@ -51,7 +50,8 @@ record Backlog(List<ServiceBusMessage> messages, List<String> bodies, int invali
             }
             String body = change.toJson();
             bodies.add(body);
-            messages.add(new ServiceBusMessage(body).setMessageId(change.eventId()).setContentType("application/json"));
+            messages.add(
+                    new ServiceBusMessage(body).setMessageId(change.eventId()).setContentType("application/json"));
         }
         return new Backlog(messages, bodies, invalid, updates);
     }

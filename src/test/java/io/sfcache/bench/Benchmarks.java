@@ -1,20 +1,5 @@
 package io.sfcache.bench;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import org.apache.camel.CamelContext;
-import org.awaitility.Awaitility;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.Environment;
-
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
 import com.azure.cosmos.CosmosException;
@@ -22,9 +7,7 @@ import com.azure.cosmos.models.PartitionKey;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.micrometer.core.instrument.MeterRegistry;
-import reactor.core.publisher.Hooks;
 import io.sfcache.SfcacheApplication;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
@@ -33,6 +16,20 @@ import io.sfcache.standin.LocalStandins;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.awaitility.Awaitility;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import reactor.core.publisher.Hooks;
 
 /**
  * The benchmark: one sfcache on the local stand-ins, on this machine. Prints a table and writes it to
@@ -50,13 +47,13 @@ public final class Benchmarks {
 
     static final int WARM_UP_MESSAGES = 3000;
 
-    private static final Map<String, String> BACKLOG_TUNING = Map.of(
-            "sfcache.sync.max-concurrent-calls", "64", "sfcache.sync.prefetch", "100");
+    private static final Map<String, String> BACKLOG_TUNING =
+            Map.of("sfcache.sync.max-concurrent-calls", "64", "sfcache.sync.prefetch", "100");
 
-    private static final String SECURITY_REACTOR_HOOK = "org.springframework.security.SECURITY_REACTOR_CONTEXT_OPERATOR";
+    private static final String SECURITY_REACTOR_HOOK =
+            "org.springframework.security.SECURITY_REACTOR_CONTEXT_OPERATOR";
 
-    private Benchmarks() {
-    }
+    private Benchmarks() {}
 
     public static void main(String[] args) {
         int status = 1;
@@ -78,10 +75,13 @@ public final class Benchmarks {
         LocalStandins.properties();
         SpringApplication app = new SpringApplication(SfcacheApplication.class);
         app.addInitializers(new LocalStandins());
-        List<String> appArgs = new ArrayList<>(List.of("--server.port=0", "--logging.level.root=WARN",
+        List<String> appArgs = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--logging.level.root=WARN",
                 "--logging.level.io.sfcache=WARN",
                 // Each invalid message is logged as a dead letter, and the SDK logs every client it closes.
-                "--logging.level.dead-letter=ERROR", "--logging.level.com.azure.cosmos=ERROR"));
+                "--logging.level.dead-letter=ERROR",
+                "--logging.level.com.azure.cosmos=ERROR"));
         // Tuned for a backlog: enough changes in flight for the batched store to fill its batches (the JVM running
         // this has the bounded-elastic pool it needs, see the bench profile in pom.xml). An argument overrides it.
         BACKLOG_TUNING.forEach((name, value) -> {
@@ -107,17 +107,28 @@ public final class Benchmarks {
             String queue = env.getProperty("sfcache.servicebus.queue");
             String hub = env.getProperty("sfcache.eventhubs.hub");
             String database = env.getProperty("sfcache.cosmos.database");
-            try (CosmosAsyncClient raw = CosmosStandin.shared().newClientBuilder().buildAsyncClient()) {
+            try (CosmosAsyncClient raw =
+                    CosmosStandin.shared().newClientBuilder().buildAsyncClient()) {
                 if (options.runs("drain")) {
-                    drain(options, report, new DrainBenchmark(camel, meters, messaging, queue, hub),
-                            new CosmosLimit(raw, database), new QueueLimit(messaging), env);
+                    drain(
+                            options,
+                            report,
+                            new DrainBenchmark(camel, meters, messaging, queue, hub),
+                            new CosmosLimit(raw, database),
+                            new QueueLimit(messaging),
+                            env);
                     report.footprintAfterDrain();
                 }
                 if (options.runs("lag")) {
                     lag(options, report, new SteadyLoadBenchmark(messaging, queue, hub));
                 }
                 if (options.runs("read")) {
-                    read(options, report, messaging, queue, raw.getDatabase(database).getContainer("account"),
+                    read(
+                            options,
+                            report,
+                            messaging,
+                            queue,
+                            raw.getDatabase(database).getContainer("account"),
                             URI.create("http://localhost:" + env.getProperty("local.server.port") + "/graphql"));
                 }
             }
@@ -130,8 +141,14 @@ public final class Benchmarks {
         report.write();
     }
 
-    private static void drain(Options options, Report report, DrainBenchmark pipeline, CosmosLimit cosmos,
-            QueueLimit queue, Environment env) throws Exception {
+    private static void drain(
+            Options options,
+            Report report,
+            DrainBenchmark pipeline,
+            CosmosLimit cosmos,
+            QueueLimit queue,
+            Environment env)
+            throws Exception {
         int concurrency = env.getProperty("sfcache.sync.max-concurrent-calls", Integer.class);
         int prefetch = env.getProperty("sfcache.sync.prefetch", Integer.class);
         // A warm-up drain (JIT, connections, caches) as large as a run, up to 3,000 messages: with 500, run 1 was still
@@ -143,8 +160,9 @@ public final class Benchmarks {
         Awaitility.await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
         CpuClock idle = CpuClock.now().since(idleStart);
         double idleSeconds = (System.nanoTime() - idleFrom) / 1e9;
-        System.out.printf("idle: JVM %.0f%% of a core, Cosmos stand-in %.0f%%%n", 100 * idle.jvmSeconds() / idleSeconds,
-                100 * idle.childSeconds() / idleSeconds);
+        System.out.printf(
+                "idle: JVM %.0f%% of a core, Cosmos stand-in %.0f%%%n",
+                100 * idle.jvmSeconds() / idleSeconds, 100 * idle.childSeconds() / idleSeconds);
         List<DrainBenchmark.Result> results = new ArrayList<>();
         List<Double> upserts = new ArrayList<>();
         List<Double> bulk = new ArrayList<>();
@@ -160,38 +178,67 @@ public final class Benchmarks {
             results.add(result);
             List<StepTimes.Step> routes = StepTimes.routes();
             List<StepTimes.Step> steps = StepTimes.steps();
-            System.out.printf("drain run %d: pipeline %.0f/s (%d in %.1f s), CPU per message: JVM %.2f ms, Cosmos "
-                    + "stand-in %.2f ms%n", run, result.perSecond(), result.messages(), result.seconds(),
+            System.out.printf(
+                    "drain run %d: pipeline %.0f/s (%d in %.1f s), CPU per message: JVM %.2f ms, Cosmos "
+                            + "stand-in %.2f ms%n",
+                    run,
+                    result.perSecond(),
+                    result.messages(),
+                    result.seconds(),
                     result.cpu().jvmSeconds() * 1000 / result.messages(),
                     result.cpu().childSeconds() * 1000 / result.messages());
-            result.threadCpu().entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                    .limit(12).forEach(e -> System.out.printf("  CPU %s: %.2f ms/message%n", e.getKey(),
-                            e.getValue() * 1000 / result.messages()));
-            routes.forEach(step -> System.out.printf("  route %s: %d, mean %.2f ms%n", step.id(), step.count(),
-                    step.meanMillis()));
-            steps.stream().limit(20).forEach(step -> System.out.printf("  %s/%s: %d, mean %.2f ms, total %.1f s%n",
-                    step.route(), step.id(), step.count(), step.meanMillis(), step.totalMillis() / 1000.0));
+            result.threadCpu().entrySet().stream()
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(12)
+                    .forEach(e -> System.out.printf(
+                            "  CPU %s: %.2f ms/message%n", e.getKey(), e.getValue() * 1000 / result.messages()));
+            routes.forEach(step ->
+                    System.out.printf("  route %s: %d, mean %.2f ms%n", step.id(), step.count(), step.meanMillis()));
+            steps.stream()
+                    .limit(20)
+                    .forEach(step -> System.out.printf(
+                            "  %s/%s: %d, mean %.2f ms, total %.1f s%n",
+                            step.route(), step.id(), step.count(), step.meanMillis(), step.totalMillis() / 1000.0));
             List<ObjectNode> documents = cosmos.documents(backlog.bodies(), "r" + run + "-upsert");
             CpuClock cpu = CpuClock.now();
             upserts.add(cosmos.concurrentUpserts(documents, 64));
-            cpuPerRecord.merge("upserts", CpuClock.now().since(cpu).jvmSeconds() * 1000 / documents.size(), Double::sum);
+            cpuPerRecord.merge(
+                    "upserts", CpuClock.now().since(cpu).jvmSeconds() * 1000 / documents.size(), Double::sum);
             List<ObjectNode> bulkDocuments = cosmos.documents(backlog.bodies(), "r" + run + "-bulk");
             cpu = CpuClock.now();
             bulk.add(cosmos.bulk(bulkDocuments));
-            cpuPerRecord.merge("bulk", CpuClock.now().since(cpu).jvmSeconds() * 1000 / bulkDocuments.size(), Double::sum);
+            cpuPerRecord.merge(
+                    "bulk", CpuClock.now().since(cpu).jvmSeconds() * 1000 / bulkDocuments.size(), Double::sum);
             cpu = CpuClock.now();
             raw.add(queue.processor("bench-raw-" + run, backlog.messages(), 64, 500));
-            cpuPerRecord.merge("raw", CpuClock.now().since(cpu).jvmSeconds() * 1000 / backlog.messages().size(),
+            cpuPerRecord.merge(
+                    "raw",
+                    CpuClock.now().since(cpu).jvmSeconds()
+                            * 1000
+                            / backlog.messages().size(),
                     Double::sum);
             cpu = CpuClock.now();
             processor.add(queue.processor("bench-processor-" + run, backlog.messages(), concurrency, prefetch));
-            cpuPerRecord.merge("processor", CpuClock.now().since(cpu).jvmSeconds() * 1000 / backlog.messages().size(),
+            cpuPerRecord.merge(
+                    "processor",
+                    CpuClock.now().since(cpu).jvmSeconds()
+                            * 1000
+                            / backlog.messages().size(),
                     Double::sum);
             cpuPerRecord.merge("pipeline", result.cpu().jvmSeconds() * 1000 / result.messages(), Double::sum);
-            System.out.printf("drain run %d: pipeline %.0f/s (%d in %.1f s, %d events, %d dead letters); cosmos "
-                    + "upserts %.0f/s, bulk %.0f/s; queue raw %.0f/s, processor %.0f/s%n", run, result.perSecond(),
-                    result.messages(), result.seconds(), result.events(), result.deadLettered(), upserts.get(run - 1),
-                    bulk.get(run - 1), raw.get(run - 1), processor.get(run - 1));
+            System.out.printf(
+                    "drain run %d: pipeline %.0f/s (%d in %.1f s, %d events, %d dead letters); cosmos "
+                            + "upserts %.0f/s, bulk %.0f/s; queue raw %.0f/s, processor %.0f/s%n",
+                    run,
+                    result.perSecond(),
+                    result.messages(),
+                    result.seconds(),
+                    result.events(),
+                    result.deadLettered(),
+                    upserts.get(run - 1),
+                    bulk.get(run - 1),
+                    raw.get(run - 1),
+                    processor.get(run - 1));
             if (run == options.runs()) {
                 lastRoutes = routes;
                 lastSteps = steps;
@@ -208,15 +255,22 @@ public final class Benchmarks {
             for (int rate : options.rates()) {
                 SteadyLoadBenchmark.Result result = steady.run(rate, options.lagSeconds(), 1000L * run + rate);
                 byRate.computeIfAbsent(rate, r -> new ArrayList<>()).add(result);
-                System.out.printf("lag run %d at %d/s: %d sent (%.0f/s), p50 %.0f ms, p95 %.0f ms, p99 %.0f ms%n", run,
-                        rate, result.sent(), result.achievedRate(), result.p50(), result.p95(), result.p99());
+                System.out.printf(
+                        "lag run %d at %d/s: %d sent (%.0f/s), p50 %.0f ms, p95 %.0f ms, p99 %.0f ms%n",
+                        run, rate, result.sent(), result.achievedRate(), result.p50(), result.p95(), result.p99());
             }
         }
         report.lag(byRate, options.lagSeconds());
     }
 
-    private static void read(Options options, Report report, AzureMessagingStandin messaging, String queue,
-            CosmosAsyncContainer accounts, URI graphql) throws Exception {
+    private static void read(
+            Options options,
+            Report report,
+            AzureMessagingStandin messaging,
+            String queue,
+            CosmosAsyncContainer accounts,
+            URI graphql)
+            throws Exception {
         // Accounts to read: synced through the pipeline like any other.
         ChangeMessages changes = ChangeMessages.seeded(4242);
         List<String> ids = new ArrayList<>();
@@ -225,22 +279,32 @@ public final class Benchmarks {
             SalesforceRecord account = changes.account();
             ChangeMessageBuilder create = account.create();
             ids.add(account.id());
-            creates.add(new ServiceBusMessage(create.toJson()).setMessageId(create.eventId())
+            creates.add(new ServiceBusMessage(create.toJson())
+                    .setMessageId(create.eventId())
                     .setContentType("application/json"));
         }
         QueueLoader.load(messaging.serviceBusConnectionString(), queue, creates);
-        Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(50))
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> ids.stream().allMatch(id -> exists(accounts, id)));
-        String token = TokenIssuerStandin.shared().mint("bench", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofHours(1));
-        ReadBenchmark reads = new ReadBenchmark(graphql, token, accounts, ids, options.readConcurrency(),
-                Duration.ofSeconds(2), Duration.ofSeconds(options.readSeconds()));
+        String token =
+                TokenIssuerStandin.shared().mint("bench", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofHours(1));
+        ReadBenchmark reads = new ReadBenchmark(
+                graphql,
+                token,
+                accounts,
+                ids,
+                options.readConcurrency(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(options.readSeconds()));
         Map<String, List<ReadBenchmark.Result>> byKind = new LinkedHashMap<>();
         for (int run = 1; run <= options.runs(); run++) {
             for (ReadBenchmark.Result result : List.of(reads.sdkPoint(), reads.graphqlPoint(), reads.graphqlPage())) {
                 byKind.computeIfAbsent(result.what(), k -> new ArrayList<>()).add(result);
-                System.out.printf("read run %d, %s: %d requests (%.0f/s), p50 %.2f ms, p99 %.2f ms%n", run,
-                        result.what(), result.requests(), result.perSecond(), result.p50(), result.p99());
+                System.out.printf(
+                        "read run %d, %s: %d requests (%.0f/s), p50 %.2f ms, p99 %.2f ms%n",
+                        run, result.what(), result.requests(), result.perSecond(), result.p50(), result.p99());
             }
         }
         report.reads(byKind, options.readConcurrency(), options.readSeconds());
@@ -260,8 +324,11 @@ public final class Benchmarks {
 
     private static Map<String, String> settings(Environment env) {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (String name : List.of("sfcache.sync.max-concurrent-calls", "sfcache.sync.prefetch",
-                "sfcache.sync.batch.max-size", "sfcache.sync.batch.max-in-flight")) {
+        for (String name : List.of(
+                "sfcache.sync.max-concurrent-calls",
+                "sfcache.sync.prefetch",
+                "sfcache.sync.batch.max-size",
+                "sfcache.sync.batch.max-in-flight")) {
             settings.put(name, env.getProperty(name));
         }
         // Boot's default: on
@@ -270,8 +337,18 @@ public final class Benchmarks {
     }
 
     /** Command-line options. */
-    record Options(int records, int runs, int invalidPercent, int lagSeconds, List<Integer> rates, int readSeconds,
-            int readConcurrency, Set<String> only, Path out, boolean keepTestClasspathHooks, List<String> appArgs,
+    record Options(
+            int records,
+            int runs,
+            int invalidPercent,
+            int lagSeconds,
+            List<Integer> rates,
+            int readSeconds,
+            int readConcurrency,
+            Set<String> only,
+            Path out,
+            boolean keepTestClasspathHooks,
+            List<String> appArgs,
             String commandLine) {
 
         static Options parse(String[] args) {
@@ -283,7 +360,8 @@ public final class Benchmarks {
                 } else if (arg.startsWith("--") && arg.contains("=")) {
                     values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
                 } else {
-                    throw new IllegalArgumentException("unknown argument " + arg + " (see io.sfcache.bench.Benchmarks)");
+                    throw new IllegalArgumentException(
+                            "unknown argument " + arg + " (see io.sfcache.bench.Benchmarks)");
                 }
             }
             return new Options(
@@ -291,14 +369,18 @@ public final class Benchmarks {
                     Integer.parseInt(values.getOrDefault("runs", "3")),
                     Integer.parseInt(values.getOrDefault("invalid-percent", "3")),
                     Integer.parseInt(values.getOrDefault("lag-seconds", "10")),
-                    java.util.Arrays.stream(values.getOrDefault("rates", "10,100,500").split(","))
-                            .map(String::trim).map(Integer::valueOf).toList(),
+                    java.util.Arrays.stream(
+                                    values.getOrDefault("rates", "10,100,500").split(","))
+                            .map(String::trim)
+                            .map(Integer::valueOf)
+                            .toList(),
                     Integer.parseInt(values.getOrDefault("read-seconds", "5")),
                     Integer.parseInt(values.getOrDefault("read-concurrency", "4")),
                     Set.of(values.getOrDefault("only", "drain,lag,read,cpu").split(",")),
                     Path.of(values.getOrDefault("out", "docs/benchmarks.md")),
                     Boolean.parseBoolean(values.getOrDefault("keep-test-classpath-hooks", "false")),
-                    appArgs, String.join(" ", args));
+                    appArgs,
+                    String.join(" ", args));
         }
 
         boolean runs(String section) {

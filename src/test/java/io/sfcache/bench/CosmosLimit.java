@@ -1,8 +1,5 @@
 package io.sfcache.bench;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
 import com.azure.cosmos.models.CosmosBulkOperations;
@@ -11,7 +8,8 @@ import com.azure.cosmos.models.CosmosItemOperation;
 import com.azure.cosmos.models.PartitionKey;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
+import java.util.ArrayList;
+import java.util.List;
 import reactor.core.publisher.Flux;
 
 /**
@@ -24,7 +22,8 @@ final class CosmosLimit {
     private final ObjectMapper json = new ObjectMapper();
 
     CosmosLimit(CosmosAsyncClient cosmos, String database) {
-        cosmos.getDatabase(database).createContainerIfNotExists(new CosmosContainerProperties("bench-limit", "/id"))
+        cosmos.getDatabase(database)
+                .createContainerIfNotExists(new CosmosContainerProperties("bench-limit", "/id"))
                 .block();
         this.container = cosmos.getDatabase(database).getContainer("bench-limit");
     }
@@ -49,7 +48,10 @@ final class CosmosLimit {
     double concurrentUpserts(List<ObjectNode> documents, int inFlight) {
         long start = System.nanoTime();
         Flux.fromIterable(documents)
-                .flatMap(doc -> container.upsertItem(doc, new PartitionKey(doc.get("id").asText()), null), inFlight)
+                .flatMap(
+                        doc -> container.upsertItem(
+                                doc, new PartitionKey(doc.get("id").asText()), null),
+                        inFlight)
                 .blockLast();
         return documents.size() / ((System.nanoTime() - start) / 1e9);
     }
@@ -57,11 +59,15 @@ final class CosmosLimit {
     /** Documents per second through executeBulkOperations (the SDK batches per partition key range). */
     double bulk(List<ObjectNode> documents) {
         long start = System.nanoTime();
-        Flux<CosmosItemOperation> operations = Flux.fromIterable(documents).map(doc -> CosmosBulkOperations
-                .getUpsertItemOperation(doc, new PartitionKey(doc.get("id").asText())));
-        long failed = container.executeBulkOperations(operations)
-                .filter(response -> response.getException() != null || !response.getResponse().isSuccessStatusCode())
-                .count().block();
+        Flux<CosmosItemOperation> operations = Flux.fromIterable(documents)
+                .map(doc -> CosmosBulkOperations.getUpsertItemOperation(
+                        doc, new PartitionKey(doc.get("id").asText())));
+        long failed = container
+                .executeBulkOperations(operations)
+                .filter(response -> response.getException() != null
+                        || !response.getResponse().isSuccessStatusCode())
+                .count()
+                .block();
         double rate = documents.size() / ((System.nanoTime() - start) / 1e9);
         if (failed > 0) {
             throw new IllegalStateException(failed + " bulk upserts failed");

@@ -1,16 +1,13 @@
 package io.sfcache.bench;
 
-import java.time.Duration;
-import java.util.Map;
-
-import org.apache.camel.CamelContext;
-import org.awaitility.Awaitility;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.messaging.QueueOutcome;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.awaitility.Awaitility;
 
 /**
  * Backlog drain, the outage catch-up case: the backlog is put on the queue while sfcache's consumer is stopped, then
@@ -22,7 +19,14 @@ final class DrainBenchmark {
     static final String INGEST_ROUTE = "servicebus-ingest";
 
     /** @param cpu CPU used during the drain by the JVM and by the Cosmos stand-in */
-    record Result(int messages, int invalid, int updates, double seconds, int events, int deadLettered, CpuClock cpu,
+    record Result(
+            int messages,
+            int invalid,
+            int updates,
+            double seconds,
+            int events,
+            int deadLettered,
+            CpuClock cpu,
             Map<String, Double> threadCpu) {
         double perSecond() {
             return messages / seconds;
@@ -35,7 +39,8 @@ final class DrainBenchmark {
     private final String hub;
     private final MeterRegistry meters;
 
-    DrainBenchmark(CamelContext camel, MeterRegistry meters, AzureMessagingStandin messaging, String queue, String hub) {
+    DrainBenchmark(
+            CamelContext camel, MeterRegistry meters, AzureMessagingStandin messaging, String queue, String hub) {
         this.camel = camel;
         this.meters = meters;
         this.messaging = messaging;
@@ -55,13 +60,22 @@ final class DrainBenchmark {
         Map<String, Double> threads = ThreadCpu.now();
         long start = System.nanoTime();
         camel.getRouteController().startRoute(INGEST_ROUTE);
-        Awaitility.await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(20))
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(30))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> settled(messaging.outcomes(queue)) - settledBefore >= count);
         double seconds = (System.nanoTime() - start) / 1e9;
         CpuClock used = CpuClock.now().since(cpu);
         Map<String, Double> threadCpu = ThreadCpu.since(threads, ThreadCpu.now());
-        return new Result(count, backlog.invalid(), backlog.updates(), seconds, messaging.eventCount(hub) - eventsBefore,
-                deadLetters() - deadLettersBefore, used, threadCpu);
+        return new Result(
+                count,
+                backlog.invalid(),
+                backlog.updates(),
+                seconds,
+                messaging.eventCount(hub) - eventsBefore,
+                deadLetters() - deadLettersBefore,
+                used,
+                threadCpu);
     }
 
     /** Completed (stored, skipped or in sfcache's dead letters) or dead-lettered by Service Bus itself. */
@@ -71,6 +85,8 @@ final class DrainBenchmark {
 
     /** sfcache's dead letters so far, from its own counter. */
     private int deadLetters() {
-        return (int) meters.find("sfcache.sync.dead.letters").counters().stream().mapToDouble(Counter::count).sum();
+        return (int) meters.find("sfcache.sync.dead.letters").counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 }

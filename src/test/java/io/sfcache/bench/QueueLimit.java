@@ -1,17 +1,14 @@
 package io.sfcache.bench;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.awaitility.Awaitility;
-
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
-
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.messaging.QueueOutcome;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
 
 /**
  * The queue side of the limit: how fast the stand-in queue hands out and settles messages, peek-lock as sfcache reads
@@ -35,17 +32,24 @@ final class QueueLimit {
      */
     double processor(String queue, List<ServiceBusMessage> messages, int maxConcurrentCalls, int prefetch) {
         QueueLoader.load(connectionString, queue, messages);
-        ServiceBusProcessorClient processor = new ServiceBusClientBuilder().connectionString(connectionString)
-                .processor().queueName(queue).receiveMode(ServiceBusReceiveMode.PEEK_LOCK)
-                .maxConcurrentCalls(maxConcurrentCalls).prefetchCount(prefetch)
-                .processMessage(context -> { }).processError(context -> { })
+        ServiceBusProcessorClient processor = new ServiceBusClientBuilder()
+                .connectionString(connectionString)
+                .processor()
+                .queueName(queue)
+                .receiveMode(ServiceBusReceiveMode.PEEK_LOCK)
+                .maxConcurrentCalls(maxConcurrentCalls)
+                .prefetchCount(prefetch)
+                .processMessage(context -> {})
+                .processError(context -> {})
                 .buildProcessorClient();
         try {
             long start = System.nanoTime();
             processor.start();
             // Done when the queue saw every completion (the processor completes after the handler returns).
-            Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(20)).until(() -> messaging
-                    .outcomes(queue).getOrDefault(QueueOutcome.COMPLETED, 0) >= messages.size());
+            Awaitility.await()
+                    .atMost(Duration.ofMinutes(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> messaging.outcomes(queue).getOrDefault(QueueOutcome.COMPLETED, 0) >= messages.size());
             return messages.size() / ((System.nanoTime() - start) / 1e9);
         } finally {
             processor.close();

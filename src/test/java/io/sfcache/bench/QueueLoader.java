@@ -1,21 +1,22 @@
 package io.sfcache.bench;
 
-import java.util.List;
-
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import java.util.List;
 
 /** Puts messages on a stand-in queue in as few batch sends as fit, as a backlog builds up during an outage. */
 final class QueueLoader {
 
-    private QueueLoader() {
-    }
+    private QueueLoader() {}
 
     static void load(String connectionString, String queue, List<ServiceBusMessage> messages) {
-        try (ServiceBusSenderClient sender = new ServiceBusClientBuilder().connectionString(connectionString).sender()
-                .queueName(queue).buildClient()) {
+        try (ServiceBusSenderClient sender = new ServiceBusClientBuilder()
+                .connectionString(connectionString)
+                .sender()
+                .queueName(queue)
+                .buildClient()) {
             ServiceBusMessageBatch batch = sender.createMessageBatch();
             for (ServiceBusMessage message : messages) {
                 if (!batch.tryAddMessage(message)) {

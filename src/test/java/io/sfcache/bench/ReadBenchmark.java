@@ -1,5 +1,8 @@
 package io.sfcache.bench;
 
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,10 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
-import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.models.PartitionKey;
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
  * Reads at a fixed concurrency: GraphQL over HTTP as an app calls it (bearer token, JSON), and the raw SDK point
  * read of the same records from the same Cosmos, each caller back to back for a fixed time after a warm-up.
@@ -24,15 +23,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class ReadBenchmark {
 
     /** Latencies in milliseconds. */
-    record Result(String what, int requests, double perSecond, double p50, double p99) {
-    }
+    record Result(String what, int requests, double perSecond, double p50, double p99) {}
 
     private static final String POINT = "{\"query\":\"query($id: ID!) { account(id: $id) { id name industry "
             + "annualRevenue freshness { syncedAt lagSeconds ageSeconds } } }\",\"variables\":{\"id\":\"%s\"}}";
     private static final String PAGE = "{\"query\":\"{ accounts(first: 50, orderBy: {field: NAME}) { edges { node { "
             + "id name industry annualRevenue freshness { syncedAt } } } pageInfo { endCursor } } }\"}";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI graphql;
     private final String token;
     private final CosmosAsyncContainer accounts;
@@ -41,8 +40,14 @@ final class ReadBenchmark {
     private final Duration warmUp;
     private final Duration measure;
 
-    ReadBenchmark(URI graphql, String token, CosmosAsyncContainer accounts, List<String> ids, int concurrency,
-            Duration warmUp, Duration measure) {
+    ReadBenchmark(
+            URI graphql,
+            String token,
+            CosmosAsyncContainer accounts,
+            List<String> ids,
+            int concurrency,
+            Duration warmUp,
+            Duration measure) {
         this.graphql = graphql;
         this.token = token;
         this.accounts = accounts;
@@ -72,9 +77,13 @@ final class ReadBenchmark {
     }
 
     private String post(String body) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(graphql)
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(graphql)
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200 || response.body().contains("\"errors\"")) {
             throw new IllegalStateException(response.statusCode() + " " + response.body());
         }
@@ -105,8 +114,12 @@ final class ReadBenchmark {
                 all.addAll(future.get());
             }
             long[] nanos = all.stream().mapToLong(Long::longValue).toArray();
-            return new Result(what, nanos.length, nanos.length / (measure.toNanos() / 1e9),
-                    Stats.percentileMillis(nanos, 50), Stats.percentileMillis(nanos, 99));
+            return new Result(
+                    what,
+                    nanos.length,
+                    nanos.length / (measure.toNanos() / 1e9),
+                    Stats.percentileMillis(nanos, 50),
+                    Stats.percentileMillis(nanos, 99));
         } finally {
             callers.shutdownNow();
         }

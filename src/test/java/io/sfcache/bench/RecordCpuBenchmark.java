@@ -1,9 +1,17 @@
 package io.sfcache.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.sync.ChangeMessage;
+import io.sfcache.sync.ChangeMessageReader;
+import io.sfcache.sync.ChangeSource;
+import io.sfcache.sync.ContractValidator;
+import io.sfcache.sync.OrderGuard;
+import io.sfcache.sync.SyncProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -20,17 +28,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.sync.ChangeMessage;
-import io.sfcache.sync.ChangeMessageReader;
-import io.sfcache.sync.ChangeSource;
-import io.sfcache.sync.ContractValidator;
-import io.sfcache.sync.OrderGuard;
-import io.sfcache.sync.SyncProperties;
-
 /**
  * Per-record CPU of a realistic Account change through sfcache's own beans, as the route calls them: parse (read the
  * body, check the envelope against its schema), validate (the Account contract), map (the order guard's decision and
@@ -41,7 +38,9 @@ import io.sfcache.sync.SyncProperties;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgs = {"-Xms256m", "-Xmx256m"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xms256m", "-Xmx256m"})
 public class RecordCpuBenchmark {
 
     private ChangeMessageReader reader;
@@ -56,8 +55,8 @@ public class RecordCpuBenchmark {
         // Built the way Spring Boot builds sfcache's ObjectMapper.
         ObjectMapper json = Jackson2ObjectMapperBuilder.json().build();
         SyncProperties sync = new SyncProperties();
-        DataContracts contracts = new DataContracts(sync.getObjects(), sync.getContractsLocation(),
-                new DefaultResourceLoader(), json);
+        DataContracts contracts =
+                new DataContracts(sync.getObjects(), sync.getContractsLocation(), new DefaultResourceLoader(), json);
         validator = new ContractValidator(contracts, io.micrometer.observation.ObservationRegistry.NOOP);
         reader = new ChangeMessageReader(json, validator, contracts, sync);
         orderGuard = new OrderGuard(contracts, Clock.systemUTC());

@@ -45,14 +45,21 @@ final class Report {
     void footprintAfterDrain() {
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        footprint.add(row("Resident memory after the drain (whole JVM: sfcache + in-JVM stand-ins + harness)",
+        footprint.add(row(
+                "Resident memory after the drain (whole JVM: sfcache + in-JVM stand-ins + harness)",
                 fmt("%.0f MB", rssKilobytes() / 1024.0)));
         footprint.add(row("Heap in use after the drain and a GC", fmt("%.0f MB", heap / 1048576.0)));
     }
 
-    void drain(List<DrainBenchmark.Result> results, List<Double> upserts, List<Double> bulk, List<Double> raw,
-            List<Double> processor, Map<String, Double> cpu) {
-        double pipeline = Stats.median(results.stream().map(DrainBenchmark.Result::perSecond).toList());
+    void drain(
+            List<DrainBenchmark.Result> results,
+            List<Double> upserts,
+            List<Double> bulk,
+            List<Double> raw,
+            List<Double> processor,
+            Map<String, Double> cpu) {
+        double pipeline = Stats.median(
+                results.stream().map(DrainBenchmark.Result::perSecond).toList());
         double upsert = Stats.median(upserts);
         double bulked = Stats.median(bulk);
         double cosmos = Math.max(upsert, bulked);
@@ -62,64 +69,99 @@ final class Report {
         List<String> lines = new ArrayList<>();
         lines.add("## 1. Backlog drain");
         lines.add("");
-        lines.add(fmt("%d change messages already on the queue (Account, Contact, Opportunity in turn; %d updates of "
-                + "records created earlier in the backlog; %d invalid, %d%%), then the consumer starts; time until every "
-                + "message is settled, i.e. stored or dead-lettered and every event published. Median of %d runs after "
-                + "a warm-up drain of %d; the limits are measured in the same runs with the same documents and "
-                + "messages.", any.messages(), any.updates(), any.invalid(), options.invalidPercent(), results.size(),
+        lines.add(fmt(
+                "%d change messages already on the queue (Account, Contact, Opportunity in turn; %d updates of "
+                        + "records created earlier in the backlog; %d invalid, %d%%), then the consumer starts; time until every "
+                        + "message is settled, i.e. stored or dead-lettered and every event published. Median of %d runs after "
+                        + "a warm-up drain of %d; the limits are measured in the same runs with the same documents and "
+                        + "messages.",
+                any.messages(),
+                any.updates(),
+                any.invalid(),
+                options.invalidPercent(),
+                results.size(),
                 Math.min(Benchmarks.WARM_UP_MESSAGES, any.messages())));
         lines.add("");
         lines.add("| What | records/s (median) | runs | pipeline ÷ this | JVM CPU ms/record |");
         lines.add("|---|---:|---|---:|---:|");
-        lines.add(rateRow("**sfcache pipeline** (validate, batched read + order guard + conditional bulk write, event, complete)",
-                pipeline, results.stream().map(DrainBenchmark.Result::perSecond).toList(), pipeline,
+        lines.add(rateRow(
+                "**sfcache pipeline** (validate, batched read + order guard + conditional bulk write, event, complete)",
+                pipeline,
+                results.stream().map(DrainBenchmark.Result::perSecond).toList(),
+                pipeline,
                 cpu.get("pipeline")));
-        lines.add(rateRow("Cosmos SDK: concurrent async upserts (64 in flight)", upsert, upserts, pipeline,
-                cpu.get("upserts")));
-        lines.add(rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline,
-                cpu.get("bulk")));
-        lines.add(rateRow("Service Bus stand-in, raw: SDK processor, 64 concurrent, prefetch 500, empty handler, complete", queue, raw,
-                pipeline, cpu.get("raw")));
-        lines.add(rateRow(fmt("Service Bus processor client, sfcache's settings (%s), empty handler",
-                settings), Stats.median(processor), processor, pipeline, cpu.get("processor")));
+        lines.add(rateRow(
+                "Cosmos SDK: concurrent async upserts (64 in flight)", upsert, upserts, pipeline, cpu.get("upserts")));
+        lines.add(
+                rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline, cpu.get("bulk")));
+        lines.add(rateRow(
+                "Service Bus stand-in, raw: SDK processor, 64 concurrent, prefetch 500, empty handler, complete",
+                queue,
+                raw,
+                pipeline,
+                cpu.get("raw")));
+        lines.add(rateRow(
+                fmt("Service Bus processor client, sfcache's settings (%s), empty handler", settings),
+                Stats.median(processor),
+                processor,
+                pipeline,
+                cpu.get("processor")));
         lines.add("");
-        lines.add(fmt("**Limit** = min(fastest Cosmos way, raw queue) = %.0f records/s. **Pipeline ÷ limit = %.2f** "
-                + "(%.0f%%).", limit, pipeline / limit, 100 * pipeline / limit));
+        lines.add(fmt(
+                "**Limit** = min(fastest Cosmos way, raw queue) = %.0f records/s. **Pipeline ÷ limit = %.2f** "
+                        + "(%.0f%%).",
+                limit, pipeline / limit, 100 * pipeline / limit));
         lines.add("");
-        lines.add("Per run: " + String.join("; ", results.stream().map(r -> fmt("%.1f s, %d events, %d dead letters",
-                r.seconds(), r.events(), r.deadLettered())).toList()) + ".");
+        lines.add("Per run: "
+                + String.join(
+                        "; ",
+                        results.stream()
+                                .map(r -> fmt(
+                                        "%.1f s, %d events, %d dead letters",
+                                        r.seconds(), r.events(), r.deadLettered()))
+                                .toList())
+                + ".");
         sections.add(String.join("\n", lines));
     }
 
-    void stepTimes(DrainBenchmark.Result result, List<StepTimes.Step> routes, List<StepTimes.Step> steps,
-            int concurrency) {
+    void stepTimes(
+            DrainBenchmark.Result result, List<StepTimes.Step> routes, List<StepTimes.Step> steps, int concurrency) {
         List<String> lines = new ArrayList<>();
         lines.add("### Where the drain's time goes (last run, Camel's per-route and per-step statistics)");
         lines.add("");
         lines.add("CPU per message by JVM thread group during the run (Linux /proc; the JIT compiler's share shrinks "
-                + "with longer runs), and the Cosmos stand-in's (Node) own: " + fmt("%.2f ms.",
-                        result.cpu().childSeconds() * 1000 / result.messages()));
+                + "with longer runs), and the Cosmos stand-in's (Node) own: "
+                + fmt("%.2f ms.", result.cpu().childSeconds() * 1000 / result.messages()));
         lines.add("");
         lines.add("| Thread group | CPU ms/message |");
         lines.add("|---|---:|");
-        result.threadCpu().entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(8).forEach(e -> lines.add(fmt("| %s | %.2f |", e.getKey(),
-                        e.getValue() * 1000 / result.messages())));
+        result.threadCpu().entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(8)
+                .forEach(e -> lines.add(fmt("| %s | %.2f |", e.getKey(), e.getValue() * 1000 / result.messages())));
         lines.add(fmt("| **whole JVM** | **%.2f** |", result.cpu().jvmSeconds() * 1000 / result.messages()));
         lines.add("");
-        lines.add(fmt("Wall time %.1f s for %d messages with %d consumers = %.2f consumer-ms per message. Time per "
-                + "message in each route and step (totals are summed over the concurrent consumers; a route's time "
-                + "includes the routes it calls; a store's includes waiting for its batch):", result.seconds(),
-                result.messages(), concurrency, result.seconds() * 1000 * concurrency / result.messages()));
+        lines.add(fmt(
+                "Wall time %.1f s for %d messages with %d consumers = %.2f consumer-ms per message. Time per "
+                        + "message in each route and step (totals are summed over the concurrent consumers; a route's time "
+                        + "includes the routes it calls; a store's includes waiting for its batch):",
+                result.seconds(),
+                result.messages(),
+                concurrency,
+                result.seconds() * 1000 * concurrency / result.messages()));
         lines.add("");
         lines.add("| Route / step | exchanges | mean ms | total s |");
         lines.add("|---|---:|---:|---:|");
         for (StepTimes.Step route : routes) {
-            lines.add(fmt("| route `%s` | %d | %.2f | %.1f |", route.id(), route.count(), route.meanMillis(),
-                    route.totalMillis() / 1000.0));
+            lines.add(fmt(
+                    "| route `%s` | %d | %.2f | %.1f |",
+                    route.id(), route.count(), route.meanMillis(), route.totalMillis() / 1000.0));
         }
-        steps.stream().limit(25).forEach(step -> lines.add(fmt("| `%s` / `%s` | %d | %.2f | %.1f |", step.route(),
-                step.id(), step.count(), step.meanMillis(), step.totalMillis() / 1000.0)));
+        steps.stream()
+                .limit(25)
+                .forEach(step -> lines.add(fmt(
+                        "| `%s` / `%s` | %d | %.2f | %.1f |",
+                        step.route(), step.id(), step.count(), step.meanMillis(), step.totalMillis() / 1000.0)));
         sections.add(String.join("\n", lines));
     }
 
@@ -127,20 +169,32 @@ final class Report {
         List<String> lines = new ArrayList<>();
         lines.add("## 2. Lag under steady load");
         lines.add("");
-        lines.add(fmt("Changes sent at a fixed rate for %d s per run (3 creates to 1 update), each stamped with its commit "
-                + "time as sent; lag = the change's event enqueued on Event Hubs (sfcache publishes right after the "
-                + "write) minus its commit time: Salesforce commit to stored and announced. Median over runs of each "
-                + "run's percentile.", seconds));
+        lines.add(fmt(
+                "Changes sent at a fixed rate for %d s per run (3 creates to 1 update), each stamped with its commit "
+                        + "time as sent; lag = the change's event enqueued on Event Hubs (sfcache publishes right after the "
+                        + "write) minus its commit time: Salesforce commit to stored and announced. Median over runs of each "
+                        + "run's percentile.",
+                seconds));
         lines.add("");
         lines.add("| Rate (records/s) | achieved | p50 ms | p95 ms | p99 ms | runs (p50 / p95 / p99) |");
         lines.add("|---:|---:|---:|---:|---:|---|");
-        byRate.forEach((rate, results) -> lines.add(fmt("| %d | %.0f | %.0f | %.0f | %.0f | %s |", rate,
-                Stats.median(results.stream().map(SteadyLoadBenchmark.Result::achievedRate).toList()),
-                Stats.median(results.stream().map(SteadyLoadBenchmark.Result::p50).toList()),
-                Stats.median(results.stream().map(SteadyLoadBenchmark.Result::p95).toList()),
-                Stats.median(results.stream().map(SteadyLoadBenchmark.Result::p99).toList()),
-                String.join("; ", results.stream().map(r -> fmt("%.0f / %.0f / %.0f", r.p50(), r.p95(), r.p99()))
-                        .toList()))));
+        byRate.forEach((rate, results) -> lines.add(fmt(
+                "| %d | %.0f | %.0f | %.0f | %.0f | %s |",
+                rate,
+                Stats.median(results.stream()
+                        .map(SteadyLoadBenchmark.Result::achievedRate)
+                        .toList()),
+                Stats.median(
+                        results.stream().map(SteadyLoadBenchmark.Result::p50).toList()),
+                Stats.median(
+                        results.stream().map(SteadyLoadBenchmark.Result::p95).toList()),
+                Stats.median(
+                        results.stream().map(SteadyLoadBenchmark.Result::p99).toList()),
+                String.join(
+                        "; ",
+                        results.stream()
+                                .map(r -> fmt("%.0f / %.0f / %.0f", r.p50(), r.p95(), r.p99()))
+                                .toList()))));
         sections.add(String.join("\n", lines));
     }
 
@@ -148,9 +202,11 @@ final class Report {
         List<String> lines = new ArrayList<>();
         lines.add("## 3. Reads");
         lines.add("");
-        lines.add(fmt("%d callers back to back, 2 s warm-up then %d s measured per run, 300 Accounts synced through the "
-                + "pipeline, random ids. GraphQL over HTTP with a bearer token (validated per request); the SDK read "
-                + "is the raw floor from the same Cosmos. Median over runs.", concurrency, seconds));
+        lines.add(fmt(
+                "%d callers back to back, 2 s warm-up then %d s measured per run, 300 Accounts synced through the "
+                        + "pipeline, random ids. GraphQL over HTTP with a bearer token (validated per request); the SDK read "
+                        + "is the raw floor from the same Cosmos. Median over runs.",
+                concurrency, seconds));
         lines.add("");
         lines.add("| Read | requests/s | p50 ms | p99 ms | p50 ÷ SDK p50 | p99 ÷ SDK p99 |");
         lines.add("|---|---:|---:|---:|---:|---:|");
@@ -158,11 +214,20 @@ final class Report {
         double sdk50 = Stats.median(sdk.stream().map(ReadBenchmark.Result::p50).toList());
         double sdk99 = Stats.median(sdk.stream().map(ReadBenchmark.Result::p99).toList());
         byKind.forEach((what, results) -> {
-            double p50 = Stats.median(results.stream().map(ReadBenchmark.Result::p50).toList());
-            double p99 = Stats.median(results.stream().map(ReadBenchmark.Result::p99).toList());
-            lines.add(fmt("| %s | %.0f | %.2f | %.2f | %.1f | %.1f |", what,
-                    Stats.median(results.stream().map(ReadBenchmark.Result::perSecond).toList()), p50, p99,
-                    p50 / sdk50, p99 / sdk99));
+            double p50 =
+                    Stats.median(results.stream().map(ReadBenchmark.Result::p50).toList());
+            double p99 =
+                    Stats.median(results.stream().map(ReadBenchmark.Result::p99).toList());
+            lines.add(fmt(
+                    "| %s | %.0f | %.2f | %.2f | %.1f | %.1f |",
+                    what,
+                    Stats.median(results.stream()
+                            .map(ReadBenchmark.Result::perSecond)
+                            .toList()),
+                    p50,
+                    p99,
+                    p50 / sdk50,
+                    p99 / sdk99));
         });
         sections.add(String.join("\n", lines));
     }
@@ -176,8 +241,8 @@ final class Report {
         lines.add("");
         lines.add("| Step | µs/record (median) | mean ± 99.9% error |");
         lines.add("|---|---:|---:|");
-        results.forEach(r -> lines.add(fmt("| %s | %.1f | %.1f ± %.1f |", r.benchmark(), r.median(), r.mean(),
-                r.error())));
+        results.forEach(
+                r -> lines.add(fmt("| %s | %.1f | %.1f ± %.1f |", r.benchmark(), r.median(), r.mean(), r.error())));
         sections.add(String.join("\n", lines));
     }
 
@@ -193,7 +258,10 @@ final class Report {
         text.append("`\n");
         text.append("- Run at: ").append(started).append('\n');
         text.append("- Machine: ").append(machine()).append('\n');
-        text.append("- Load average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter)
+        text.append("- Load average (1, 5, 15 min) before: ")
+                .append(loadBefore)
+                .append("; after: ")
+                .append(loadAfter)
                 .append('\n');
         text.append("- sfcache settings: ").append(settings).append("\n\n");
         for (String section : sections) {
@@ -218,8 +286,13 @@ final class Report {
     static final String ANALYSIS_MARKER = "<!-- analysis: kept across runs -->";
 
     private String rateRow(String what, double median, List<Double> runs, double pipeline, double cpuMillis) {
-        return fmt("| %s | %.0f | %s | %.3f | %.2f |", what, median,
-                String.join(", ", runs.stream().map(r -> fmt("%.0f", r)).toList()), pipeline / median, cpuMillis);
+        return fmt(
+                "| %s | %.0f | %s | %.3f | %.2f |",
+                what,
+                median,
+                String.join(", ", runs.stream().map(r -> fmt("%.0f", r)).toList()),
+                pipeline / median,
+                cpuMillis);
     }
 
     static String row(String what, String value) {
@@ -241,8 +314,11 @@ final class Report {
 
     private static long rssKilobytes() {
         try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                    .map(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1L);
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                    .findFirst()
+                    .orElse(-1L);
         } catch (IOException e) {
             return -1;
         }
@@ -251,15 +327,24 @@ final class Report {
     private static String machine() {
         String cpu = "unknown CPU";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse(cpu);
         } catch (IOException e) {
             // not Linux: the CPU stays unnamed
         }
-        return fmt("%d cores (%s), %.1f GB RAM, %s %s, Java %s (%s)", Runtime.getRuntime().availableProcessors(), cpu,
+        return fmt(
+                "%d cores (%s), %.1f GB RAM, %s %s, Java %s (%s)",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
                 ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                        .getTotalMemorySize() / 1073741824.0, System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("java.version"),
+                                .getTotalMemorySize()
+                        / 1073741824.0,
+                System.getProperty("os.name"),
+                System.getProperty("os.version"),
+                System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
     }
 }

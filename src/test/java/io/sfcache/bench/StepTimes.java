@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -22,8 +21,7 @@ final class StepTimes {
         }
     }
 
-    private StepTimes() {
-    }
+    private StepTimes() {}
 
     /** Clears every route's and step's statistics, so the next read covers one run. */
     static void reset() throws Exception {
@@ -53,9 +51,11 @@ final class StepTimes {
             if (count == 0) {
                 continue;
             }
-            steps.add(new Step((String) server.getAttribute(name, "RouteId"),
+            steps.add(new Step(
+                    (String) server.getAttribute(name, "RouteId"),
                     (String) server.getAttribute(name, idAttribute),
-                    ((Number) server.getAttribute(name, "TotalProcessingTime")).longValue(), count));
+                    ((Number) server.getAttribute(name, "TotalProcessingTime")).longValue(),
+                    count));
         }
         steps.sort(Comparator.comparingLong(Step::totalMillis).reversed());
         return steps;

@@ -15,8 +15,7 @@ final class ThreadCpu {
 
     private static final double TICKS_PER_SECOND = 100.0;
 
-    private ThreadCpu() {
-    }
+    private ThreadCpu() {}
 
     /** CPU seconds used so far by each thread group. */
     static Map<String, Double> now() {

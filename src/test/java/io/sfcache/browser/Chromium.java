@@ -1,5 +1,9 @@
 package io.sfcache.browser;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.standin.ProjectDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,16 +22,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.util.FileSystemUtils;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.standin.ProjectDir;
 
 /**
  * Runs a Node script from {@code src/test/node/browser-tests} that drives the OS's headless Chromium through
@@ -89,15 +86,19 @@ public final class Chromium {
     /** The headless Chromium inside the npm package @sparticuz/chromium, unpacked by chromium-path.mjs. */
     private static Path bundled(Path scripts) {
         try {
-            Process process = new ProcessBuilder("node", "chromium-path.mjs").directory(scripts.toFile())
-                    .redirectErrorStream(true).start();
+            Process process = new ProcessBuilder("node", "chromium-path.mjs")
+                    .directory(scripts.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("unpacking the bundled Chromium took over 2 minutes");
             }
             List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
-                    .lines().toList();
-            Path path = lines.isEmpty() ? null : Path.of(lines.get(lines.size() - 1).trim());
+                    .lines()
+                    .toList();
+            Path path =
+                    lines.isEmpty() ? null : Path.of(lines.get(lines.size() - 1).trim());
             if (process.exitValue() != 0 || path == null || !Files.isExecutable(path)) {
                 throw new IllegalStateException("no Chromium: none at /usr/bin/chromium (or " + PATH_VARIABLE
                         + ") and the bundled one did not unpack: " + String.join("\n", lines));
@@ -173,7 +174,8 @@ public final class Chromium {
             builder.environment().put(PATH_VARIABLE, executable.toString());
             builder.environment().put("CHROMIUM_USER_DATA_DIR", profile.toString());
             if (screenshotName != null) {
-                builder.environment().put("SCREENSHOT_PATH", screenshotPath(screenshotName).toString());
+                builder.environment()
+                        .put("SCREENSHOT_PATH", screenshotPath(screenshotName).toString());
             }
             Process process;
             try {
@@ -203,8 +205,8 @@ public final class Chromium {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
-                    throw new AssertionError(fileName + " did not finish within " + timeout.toSeconds() + " s"
-                            + tail(stderrTail));
+                    throw new AssertionError(
+                            fileName + " did not finish within " + timeout.toSeconds() + " s" + tail(stderrTail));
                 }
                 stdout.join(Duration.ofSeconds(5).toMillis());
                 stderr.join(Duration.ofSeconds(5).toMillis());
@@ -214,17 +216,18 @@ public final class Chromium {
                 throw new IllegalStateException(e);
             }
             if (!result.isDone()) {
-                throw new AssertionError(fileName + " exited with code " + process.exitValue()
-                        + " without a result" + tail(stderrTail));
+                throw new AssertionError(
+                        fileName + " exited with code " + process.exitValue() + " without a result" + tail(stderrTail));
             }
             JsonNode json = parse(result.join());
             if (!json.path("ok").asBoolean()) {
-                throw new AssertionError(fileName + " failed: " + json.path("error").asText()
-                        + "\n  screenshot: " + json.path("screenshot").asText("none")
-                        + "\n  blocked requests: " + json.path("blocked")
-                        + "\n  console errors: " + json.path("consoleErrors")
-                        + "\n  page errors: " + json.path("pageErrors")
-                        + "\n  HTTP errors: " + json.path("httpErrors") + tail(stderrTail));
+                throw new AssertionError(
+                        fileName + " failed: " + json.path("error").asText()
+                                + "\n  screenshot: " + json.path("screenshot").asText("none")
+                                + "\n  blocked requests: " + json.path("blocked")
+                                + "\n  console errors: " + json.path("consoleErrors")
+                                + "\n  page errors: " + json.path("pageErrors")
+                                + "\n  HTTP errors: " + json.path("httpErrors") + tail(stderrTail));
             }
             return json;
         }
@@ -257,16 +260,19 @@ public final class Chromium {
     }
 
     private static Thread pump(InputStream stream, Consumer<String> lines) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    lines.accept(line);
-                }
-            } catch (IOException e) {
-                // the process went away; its exit code tells the rest
-            }
-        }, "chromium-script-output");
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            lines.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // the process went away; its exit code tells the rest
+                    }
+                },
+                "chromium-script-output");
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -3,18 +3,16 @@ package io.sfcache.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 
 /** The browser-test plumbing itself, on a loopback page: requests off the machine are cut and counted, failures show. */
 class ChromiumTest {
@@ -48,8 +46,10 @@ class ChromiumTest {
 
     @Test
     void requestsLeavingTheMachineAreBlockedAndReportedWhileLoopbackWorks() {
-        JsonNode result = Chromium.require().script("open-page.js")
-                .env("URL", base + "/").env("WAIT_FOR", "#ready")
+        JsonNode result = Chromium.require()
+                .script("open-page.js")
+                .env("URL", base + "/")
+                .env("WAIT_FOR", "#ready")
                 .screenshot("ChromiumTest-local-page")
                 .run();
 
@@ -61,8 +61,11 @@ class ChromiumTest {
 
     @Test
     void aScriptThatFailsFailsTheTestWithItsErrorAndScreenshot() {
-        Chromium.Script neverThere = Chromium.require().script("open-page.js")
-                .env("URL", base + "/").env("WAIT_FOR", "#never-appears").env("STEP_TIMEOUT_MS", "1000")
+        Chromium.Script neverThere = Chromium.require()
+                .script("open-page.js")
+                .env("URL", base + "/")
+                .env("WAIT_FOR", "#never-appears")
+                .env("STEP_TIMEOUT_MS", "1000")
                 .screenshot("ChromiumTest-failure");
 
         assertThatThrownBy(neverThere::run)

@@ -1,5 +1,10 @@
 package io.sfcache.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.sfcache.standin.ProjectDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,17 +18,9 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
-
-import io.sfcache.standin.ProjectDir;
 
 /**
  * The Helm chart in {@code helm/sfcache}, rendered in-process by helm-java (Helm 3's own code) into manifests a test
@@ -36,12 +33,12 @@ public final class HelmChart {
     /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion): what the manifests must be valid for. */
     public static final String KUBE_VERSION = "1.30.0";
     /** Names the app exports: sfcache's own, and the Spring/Camel ones the dashboard and alerts may use. */
-    private static final Pattern METRIC = Pattern.compile(
-            "\\b((?:sfcache|camel|graphql|http_server|jvm)_[a-z0-9_]+)\\b");
+    private static final Pattern METRIC =
+            Pattern.compile("\\b((?:sfcache|camel|graphql|http_server|jvm)_[a-z0-9_]+)\\b");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HelmChart() {
-    }
+    private HelmChart() {}
 
     public static Path directory() {
         return ProjectDir.get().resolve("helm/sfcache");
@@ -49,7 +46,10 @@ public final class HelmChart {
 
     /** Renders the chart with the given values files (relative to the chart) and --set values. */
     public static Rendered render(List<String> valuesFiles, Map<String, Object> set) {
-        TemplateCommand template = new Helm(directory()).template().withName(RELEASE).withNamespace(NAMESPACE)
+        TemplateCommand template = new Helm(directory())
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
         valuesFiles.forEach(file -> template.withValuesFile(directory().resolve(file)));
         set.forEach(template::set);
@@ -95,7 +95,9 @@ public final class HelmChart {
         }
 
         public List<JsonNode> ofKind(String kind) {
-            return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
+            return objects.stream()
+                    .filter(o -> kind.equals(o.path("kind").asText()))
+                    .toList();
         }
 
         public JsonNode one(String kind) {
@@ -107,7 +109,12 @@ public final class HelmChart {
         }
 
         public JsonNode container() {
-            return one("Deployment").path("spec").path("template").path("spec").path("containers").get(0);
+            return one("Deployment")
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
         }
 
         /** Value of the container's environment variable, or null when it is not set by value. */
@@ -123,8 +130,11 @@ public final class HelmChart {
         /** Every PromQL expression: the alert rules' and the dashboard's. */
         public List<String> promqlExpressions() {
             List<String> expressions = new ArrayList<>();
-            ofKind("PrometheusRule").forEach(rule -> rule.path("spec").path("groups").forEach(group ->
-                    group.path("rules").forEach(r -> expressions.add(r.path("expr").asText()))));
+            ofKind("PrometheusRule")
+                    .forEach(rule -> rule.path("spec")
+                            .path("groups")
+                            .forEach(group -> group.path("rules")
+                                    .forEach(r -> expressions.add(r.path("expr").asText()))));
             forEachDashboardTarget(target -> expressions.add(target.path("expr").asText()));
             return expressions;
         }
@@ -134,8 +144,9 @@ public final class HelmChart {
                 JsonNode dashboard = configMap.path("data").path("sfcache.json");
                 if (!dashboard.isMissingNode()) {
                     try {
-                        JSON.readTree(dashboard.asText()).path("panels").forEach(panel ->
-                                panel.path("targets").forEach(action));
+                        JSON.readTree(dashboard.asText())
+                                .path("panels")
+                                .forEach(panel -> panel.path("targets").forEach(action));
                     } catch (IOException e) {
                         throw new AssertionError("the dashboard is not JSON", e);
                     }

@@ -1,16 +1,14 @@
 package io.sfcache.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.standin.ProjectDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.standin.ProjectDir;
 
 /**
  * Validates manifests against Kubernetes' OpenAPI schemas offline, through {@code src/test/node/k8s-validate}
@@ -21,8 +19,7 @@ final class KubernetesSchemas {
 
     private static final String RESULT_PREFIX = "VALIDATION_RESULT ";
 
-    private KubernetesSchemas() {
-    }
+    private KubernetesSchemas() {}
 
     /** One entry per object: apiVersion, kind, name, errors (empty when valid). */
     static JsonNode validate(Path manifestsJson) throws IOException, InterruptedException {
@@ -32,7 +29,9 @@ final class KubernetesSchemas {
                     + ": run ./mvnw test-compile (it runs npm ci there)");
         }
         Process process = new ProcessBuilder(List.of("node", "validate.mjs", manifestsJson.toString()))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output;
         try (var stream = process.getInputStream()) {
             output = new String(stream.readAllBytes(), StandardCharsets.UTF_8);
@@ -41,10 +40,12 @@ final class KubernetesSchemas {
             process.destroyForcibly();
             throw new AssertionError("validate.mjs did not finish within 60 s:\n" + output);
         }
-        return output.lines().filter(line -> line.startsWith(RESULT_PREFIX)).findFirst()
+        return output.lines()
+                .filter(line -> line.startsWith(RESULT_PREFIX))
+                .findFirst()
                 .map(line -> parse(line.substring(RESULT_PREFIX.length())))
-                .orElseThrow(() -> new AssertionError("validate.mjs printed no result (exit "
-                        + process.exitValue() + "):\n" + output));
+                .orElseThrow(() -> new AssertionError(
+                        "validate.mjs printed no result (exit " + process.exitValue() + "):\n" + output));
     }
 
     private static JsonNode parse(String json) {

@@ -1,5 +1,13 @@
 package io.sfcache.graphql;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.graphql.FilterOracle.Field;
+import io.sfcache.graphql.FilterOracle.Kind;
+import io.sfcache.sync.RecordDocument;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -11,16 +19,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.graphql.FilterOracle.Field;
-import io.sfcache.graphql.FilterOracle.Kind;
-import io.sfcache.sync.RecordDocument;
-
 /**
  * Stored records and GraphQL filters made from a data contract with a fixed random seed: values drawn from small
  * pools (ties), nulls and fields missing from the stored record (as in one written before the field was added to
@@ -31,12 +29,41 @@ final class FilterCases {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String ID_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static final List<String> TEXTS = List.of("Acme", "Acme Corp", "acme", "ACME GmbH", "Ácme", "Globex",
-            "Globex 2", "Initech", "Initrode", "Umbrella", "Umbrella Corp", "Stark Industries", "Wayne Enterprises",
-            "Zürich", "Zug", "Bern", "Bergen", "Berlin", "Oslo", "O'Brien & Sons", "100% Natural", "a_b", "[x]",
-            "\"quoted\"", "back\\slash", " padded ", "Energy", "Ener", "Germany", "germany", "", "z");
-    private static final List<Double> AMOUNTS = List.of(0.0, 0.5, 1.0, 2.5, 99.99, 100.0, 1000.0, 1000.5, 12345.67,
-            250000.0, 1000000.0, 2500000.0, 1.0E9);
+    private static final List<String> TEXTS = List.of(
+            "Acme",
+            "Acme Corp",
+            "acme",
+            "ACME GmbH",
+            "Ácme",
+            "Globex",
+            "Globex 2",
+            "Initech",
+            "Initrode",
+            "Umbrella",
+            "Umbrella Corp",
+            "Stark Industries",
+            "Wayne Enterprises",
+            "Zürich",
+            "Zug",
+            "Bern",
+            "Bergen",
+            "Berlin",
+            "Oslo",
+            "O'Brien & Sons",
+            "100% Natural",
+            "a_b",
+            "[x]",
+            "\"quoted\"",
+            "back\\slash",
+            " padded ",
+            "Energy",
+            "Ener",
+            "Germany",
+            "germany",
+            "",
+            "z");
+    private static final List<Double> AMOUNTS =
+            List.of(0.0, 0.5, 1.0, 2.5, 99.99, 100.0, 1000.0, 1000.5, 12345.67, 250000.0, 1000000.0, 2500000.0, 1.0E9);
 
     private final Random random;
 
@@ -90,38 +117,56 @@ final class FilterCases {
     private ObjectNode record(String sobject, String id, ObjectNode fields, Instant syncedAt, boolean deleted) {
         ObjectNode doc = JSON.objectNode();
         doc.put("id", id).put("sobject", sobject).put("isDeleted", deleted).set("fields", fields);
-        doc.putObject("version").put("systemModstamp", RecordDocument.timestamp(syncedAt.minusSeconds(2)))
+        doc.putObject("version")
+                .put("systemModstamp", RecordDocument.timestamp(syncedAt.minusSeconds(2)))
                 .put("sequence", 0);
-        doc.putObject("sync").put("eventId", new UUID(random.nextLong(), random.nextLong()).toString())
+        doc.putObject("sync")
+                .put("eventId", new UUID(random.nextLong(), random.nextLong()).toString())
                 .put("changeType", deleted ? "DELETE" : "UPDATE")
                 .put("commitTime", RecordDocument.timestamp(syncedAt.minusSeconds(2)))
-                .put("syncedAt", RecordDocument.timestamp(syncedAt)).put("source", "QUEUE");
+                .put("syncedAt", RecordDocument.timestamp(syncedAt))
+                .put("source", "QUEUE");
         return doc;
     }
 
     private JsonNode value(DataContract.Field field, List<String> relatedIds) {
-        List<String> picklist = field.picklistValues() == null ? List.of()
-                : field.picklistValues().stream().filter(java.util.Objects::nonNull).toList();
+        List<String> picklist = field.picklistValues() == null
+                ? List.of()
+                : field.picklistValues().stream()
+                        .filter(java.util.Objects::nonNull)
+                        .toList();
         return switch (Kind.of(field)) {
-            case ID -> JSON.textNode(random.nextInt(10) == 0 || relatedIds.isEmpty() ? "001000000000000AAA"
-                    : relatedIds.get(random.nextInt(Math.min(40, relatedIds.size()))));
+            case ID ->
+                JSON.textNode(
+                        random.nextInt(10) == 0 || relatedIds.isEmpty()
+                                ? "001000000000000AAA"
+                                : relatedIds.get(random.nextInt(Math.min(40, relatedIds.size()))));
             case FLOAT -> {
-                double amount = field.salesforceType().equals("percent") ? List.of(0.0, 10.0, 25.0, 33.3, 50.0, 90.0,
-                        100.0).get(random.nextInt(7)) : AMOUNTS.get(random.nextInt(AMOUNTS.size()));
+                double amount = field.salesforceType().equals("percent")
+                        ? List.of(0.0, 10.0, 25.0, 33.3, 50.0, 90.0, 100.0).get(random.nextInt(7))
+                        : AMOUNTS.get(random.nextInt(AMOUNTS.size()));
                 // whole numbers stored as 1000 or as 1000.0: both are the same JSON number
-                yield amount == Math.rint(amount) && random.nextBoolean() ? JSON.numberNode((long) amount)
+                yield amount == Math.rint(amount) && random.nextBoolean()
+                        ? JSON.numberNode((long) amount)
                         : JSON.numberNode(amount);
             }
             case INT -> JSON.numberNode(random.nextInt(10) == 0 ? 250_000 : random.nextInt(60));
-            case DATE -> JSON.textNode(LocalDate.of(2019, 1, 1).plusDays(random.nextInt(40) * 61L).toString());
+            case DATE ->
+                JSON.textNode(LocalDate.of(2019, 1, 1)
+                        .plusDays(random.nextInt(40) * 61L)
+                        .toString());
             case BOOLEAN -> JSON.booleanNode(random.nextBoolean());
-            case DATETIME -> JSON.textNode(RecordDocument.timestamp(Instant.parse("2026-01-01T00:00:00Z")
-                    .plusSeconds(random.nextInt(1000))));
+            case DATETIME ->
+                JSON.textNode(RecordDocument.timestamp(
+                        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(random.nextInt(1000))));
             case STRING -> {
-                String text = picklist.isEmpty() ? TEXTS.get(random.nextInt(TEXTS.size()))
+                String text = picklist.isEmpty()
+                        ? TEXTS.get(random.nextInt(TEXTS.size()))
                         : picklist.get(random.nextInt(Math.min(picklist.size(), 6)));
-                yield JSON.textNode(field.maxLength() == null || text.length() <= field.maxLength() ? text
-                        : text.substring(0, field.maxLength()));
+                yield JSON.textNode(
+                        field.maxLength() == null || text.length() <= field.maxLength()
+                                ? text
+                                : text.substring(0, field.maxLength()));
             }
         };
     }
@@ -131,8 +176,11 @@ final class FilterCases {
      * a value present (a hit, and for ranges the boundary), one absent, and per operator its edge cases.
      */
     List<ObjectNode> leaves(Field field, List<String> operators, List<ObjectNode> records) {
-        List<JsonNode> present = records.stream().map(field::valueIn).filter(v -> !FilterOracle.absent(v))
-                .distinct().toList();
+        List<JsonNode> present = records.stream()
+                .map(field::valueIn)
+                .filter(v -> !FilterOracle.absent(v))
+                .distinct()
+                .toList();
         List<ObjectNode> leaves = new ArrayList<>();
         for (String operator : operators) {
             for (JsonNode value : values(field.kind(), operator, present)) {
@@ -149,8 +197,11 @@ final class FilterCases {
         List<JsonNode> values = new ArrayList<>();
         switch (operator) {
             case "isNull" -> values.addAll(List.of(JSON.booleanNode(true), JSON.booleanNode(false)));
-            case "eq", "ne" -> values.addAll(kind == Kind.BOOLEAN
-                    ? List.of(JSON.booleanNode(true), JSON.booleanNode(false)) : List.of(some, absentValue(kind)));
+            case "eq", "ne" ->
+                values.addAll(
+                        kind == Kind.BOOLEAN
+                                ? List.of(JSON.booleanNode(true), JSON.booleanNode(false))
+                                : List.of(some, absentValue(kind)));
             case "in" -> {
                 ArrayNode several = JSON.arrayNode();
                 for (int i = 0; i < 3 && !present.isEmpty(); i++) {
@@ -167,7 +218,8 @@ final class FilterCases {
             }
             case "startsWith" -> {
                 String text = some.asText();
-                values.addAll(List.of(JSON.textNode(text.substring(0, Math.min(text.length(), 1 + random.nextInt(4)))),
+                values.addAll(List.of(
+                        JSON.textNode(text.substring(0, Math.min(text.length(), 1 + random.nextInt(4)))),
                         JSON.textNode(text + "~")));
             }
             case "gt", "gte", "lt", "lte" -> {
@@ -178,7 +230,8 @@ final class FilterCases {
                     Instant at = Instant.parse(some.asText());
                     values.add(JSON.textNode(at.plus(Duration.ofNanos(500_000)).toString()));
                     if (operator.equals("gte")) {
-                        values.add(JSON.textNode(at.atOffset(ZoneOffset.ofHours(2)).toString()));
+                        values.add(
+                                JSON.textNode(at.atOffset(ZoneOffset.ofHours(2)).toString()));
                     }
                 }
             }

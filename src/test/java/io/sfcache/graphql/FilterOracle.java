@@ -1,15 +1,13 @@
 package io.sfcache.graphql;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.contracts.DataContract;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.contracts.DataContract;
 
 /**
  * What the read API promises, evaluated in Java over stored documents, independently of the SQL sfcache generates:
@@ -28,8 +26,13 @@ final class FilterOracle {
 
     /** The GraphQL filter input type of each kind of contract field. */
     enum Kind {
-        STRING("StringFilter"), ID("IdFilter"), FLOAT("FloatFilter"), INT("IntFilter"), DATE("DateFilter"),
-        DATETIME("DateTimeFilter"), BOOLEAN("BooleanFilter");
+        STRING("StringFilter"),
+        ID("IdFilter"),
+        FLOAT("FloatFilter"),
+        INT("IntFilter"),
+        DATE("DateFilter"),
+        DATETIME("DateTimeFilter"),
+        BOOLEAN("BooleanFilter");
 
         final String filterType;
 
@@ -64,7 +67,9 @@ final class FilterOracle {
         /** The stored value: a missing node when the record lacks it, null when null. */
         JsonNode valueIn(JsonNode doc) {
             if (contract == null) {
-                return name.equals(ObjectFields.ID) ? doc.path("id") : doc.path("sync").path("syncedAt");
+                return name.equals(ObjectFields.ID)
+                        ? doc.path("id")
+                        : doc.path("sync").path("syncedAt");
             }
             return doc.path("fields").path(contract.name());
         }
@@ -126,8 +131,9 @@ final class FilterOracle {
                 case "lt" -> !absent && compare(field.kind(), stored, given) < 0;
                 case "lte" -> !absent && compare(field.kind(), stored, given) <= 0;
                 case "isNull" -> given.asBoolean() == absent;
-                default -> throw new IllegalArgumentException("no semantics known for operator " + entry.getKey()
-                        + ": teach FilterOracle what it means");
+                default ->
+                    throw new IllegalArgumentException(
+                            "no semantics known for operator " + entry.getKey() + ": teach FilterOracle what it means");
             };
             if (!holds) {
                 return false;
@@ -139,8 +145,10 @@ final class FilterOracle {
     static int compare(Kind kind, JsonNode a, JsonNode b) {
         return switch (kind) {
             case FLOAT, INT -> new BigDecimal(a.asText()).compareTo(new BigDecimal(b.asText()));
-            case DATETIME -> OffsetDateTime.parse(a.asText()).toInstant()
-                    .compareTo(OffsetDateTime.parse(b.asText()).toInstant());
+            case DATETIME ->
+                OffsetDateTime.parse(a.asText())
+                        .toInstant()
+                        .compareTo(OffsetDateTime.parse(b.asText()).toInstant());
             case BOOLEAN -> Boolean.compare(a.asBoolean(), b.asBoolean());
             case STRING, ID, DATE -> a.asText().compareTo(b.asText()); // ISO dates compare as written
         };

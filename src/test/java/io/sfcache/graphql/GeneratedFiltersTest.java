@@ -2,6 +2,16 @@ package io.sfcache.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.graphql.FilterOracle.Field;
+import io.sfcache.standin.identity.TokenIssuerStandin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,25 +28,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.azure.CosmosProperties;
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.graphql.FilterOracle.Field;
-import io.sfcache.standin.identity.TokenIssuerStandin;
 import reactor.core.publisher.Flux;
 
 /**
@@ -57,9 +54,10 @@ class GeneratedFiltersTest {
     private static final long SEED = 20_261_207L;
     /** The longest any one query may take (HTTP, GraphQL, Cosmos) over the test's 1,000 records. */
     private static final Duration BOUND = Duration.ofSeconds(1);
+
     private static final int PAGE = 100;
-    private static final Map<String, String> QUERY_FIELDS = Map.of("Account", "accounts", "Contact", "contacts",
-            "Opportunity", "opportunities");
+    private static final Map<String, String> QUERY_FIELDS =
+            Map.of("Account", "accounts", "Contact", "contacts", "Opportunity", "opportunities");
 
     @Autowired
     DataContracts contracts;
@@ -74,7 +72,8 @@ class GeneratedFiltersTest {
     int port;
 
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final FilterCases cases = new FilterCases(SEED);
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final long started = System.nanoTime();
@@ -82,29 +81,37 @@ class GeneratedFiltersTest {
     private String token;
     /** The operators of each filter input type, as the schema declares them. */
     private Map<String, List<String>> operators;
+
     private final List<Long> millis = new ArrayList<>();
     private Duration worst = Duration.ZERO;
     private String worstQuery = "";
 
     /** One object's records, fields and expected answers. */
-    record Target(DataContract contract, String queryField, Map<String, Field> fields, FilterOracle oracle,
-            List<ObjectNode> records, List<ObjectNode> leaves) {
-    }
+    record Target(
+            DataContract contract,
+            String queryField,
+            Map<String, Field> fields,
+            FilterOracle oracle,
+            List<ObjectNode> records,
+            List<ObjectNode> leaves) {}
 
     @BeforeAll
     void seed() {
         owner = cases.id("005");
-        token = TokenIssuerStandin.shared().mint("generated-filters", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofMinutes(30));
+        token = TokenIssuerStandin.shared()
+                .mint("generated-filters", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(30));
         operators = operatorsByFilterType();
-        List<String> otherAccounts = Stream.generate(() -> cases.id("001")).limit(40).toList();
+        List<String> otherAccounts =
+                Stream.generate(() -> cases.id("001")).limit(40).toList();
         List<ObjectNode> accounts = seed("Account", "001", 500, otherAccounts);
-        List<String> accountIds = accounts.stream().map(doc -> doc.path("id").asText()).toList();
+        List<String> accountIds =
+                accounts.stream().map(doc -> doc.path("id").asText()).toList();
         seed("Contact", "003", 250, accountIds);
         seed("Opportunity", "006", 250, accountIds);
         // the first request of each kind warms the JVM, the JWKS cache and the stand-in's query compiler: unbounded
-        targets.values().forEach(target -> request(target, json.createObjectNode(), null, 1, null, false, true,
-                Duration.ofSeconds(30)));
+        targets.values()
+                .forEach(target ->
+                        request(target, json.createObjectNode(), null, 1, null, false, true, Duration.ofSeconds(30)));
     }
 
     private List<ObjectNode> seed(String sobject, String idPrefix, int count, List<String> related) {
@@ -121,32 +128,43 @@ class GeneratedFiltersTest {
         List<ObjectNode> leaves = fields.values().stream()
                 .flatMap(field -> cases.leaves(field, operators.get(field.kind().filterType), records).stream())
                 .toList();
-        targets.put(sobject, new Target(contract, QUERY_FIELDS.get(sobject), fields, new FilterOracle(fields),
-                records, leaves));
+        targets.put(
+                sobject,
+                new Target(contract, QUERY_FIELDS.get(sobject), fields, new FilterOracle(fields), records, leaves));
         return records;
     }
 
     @AfterAll
     void report() {
         List<Long> sorted = millis.stream().sorted().toList();
-        System.out.printf(Locale.ROOT, "GeneratedFiltersTest: %d queries over %d records in %d s; median %d ms, "
-                + "p99 %d ms, slowest %d ms: %s%n", sorted.size(),
+        System.out.printf(
+                Locale.ROOT,
+                "GeneratedFiltersTest: %d queries over %d records in %d s; median %d ms, "
+                        + "p99 %d ms, slowest %d ms: %s%n",
+                sorted.size(),
                 targets.values().stream().mapToInt(t -> t.records().size()).sum(),
                 Duration.ofNanos(System.nanoTime() - started).toSeconds(),
                 sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2),
-                sorted.isEmpty() ? 0 : sorted.get(sorted.size() * 99 / 100), worst.toMillis(), worstQuery);
+                sorted.isEmpty() ? 0 : sorted.get(sorted.size() * 99 / 100),
+                worst.toMillis(),
+                worstQuery);
     }
 
     @Test
     void schemaTypesEachContractFieldWithTheFilterOfItsKind() {
         for (Target target : targets.values()) {
             JsonNode inputs = graphql("{ __type(name: \"" + target.contract().sobject()
-                    + "Filter\") { inputFields { name type { name } } } }").path("__type").path("inputFields");
+                            + "Filter\") { inputFields { name type { name } } } }")
+                    .path("__type")
+                    .path("inputFields");
             Map<String, String> actual = new LinkedHashMap<>();
-            inputs.forEach(input -> actual.put(input.path("name").asText(), input.path("type").path("name").asText()));
-            target.fields().values().forEach(field -> assertThat(actual)
-                    .as("%s.%s", target.contract().sobject(), field.name())
-                    .containsEntry(field.name(), field.kind().filterType));
+            inputs.forEach(input -> actual.put(
+                    input.path("name").asText(), input.path("type").path("name").asText()));
+            target.fields()
+                    .values()
+                    .forEach(field -> assertThat(actual)
+                            .as("%s.%s", target.contract().sobject(), field.name())
+                            .containsEntry(field.name(), field.kind().filterType));
         }
     }
 
@@ -159,7 +177,8 @@ class GeneratedFiltersTest {
                 check(failures, target, leaf, null, false);
                 // each operator of each field type also negated once here (the trees negate all sorts of leaves)
                 String field = leaf.fieldNames().next();
-                if (negated.add(target.fields().get(field).kind() + "." + leaf.path(field).fieldNames().next())) {
+                if (negated.add(target.fields().get(field).kind() + "."
+                        + leaf.path(field).fieldNames().next())) {
                     check(failures, target, json.createObjectNode().set("not", leaf), null, false);
                 }
             }
@@ -171,7 +190,8 @@ class GeneratedFiltersTest {
     void andOrNotNestedThreeDeep() {
         List<String> failures = new ArrayList<>();
         for (Target target : targets.values()) {
-            List<Field> sortable = target.fields().values().stream().filter(Field::sortable).toList();
+            List<Field> sortable =
+                    target.fields().values().stream().filter(Field::sortable).toList();
             for (int i = 0; i < 45; i++) {
                 ObjectNode filter = cases.tree(i < 35 ? 3 : 2, target.leaves());
                 Field sort = sortable.get(i % sortable.size());
@@ -192,7 +212,8 @@ class GeneratedFiltersTest {
     void everySortPagesToTheEndWithTheApiCursors() {
         List<String> failures = new ArrayList<>();
         for (Target target : targets.values()) {
-            List<Field> sortable = target.fields().values().stream().filter(Field::sortable).toList();
+            List<Field> sortable =
+                    target.fields().values().stream().filter(Field::sortable).toList();
             for (Field field : sortable) {
                 for (boolean descending : List.of(false, true)) {
                     pageToTheEnd(failures, target, json.createObjectNode(), field, descending, false);
@@ -205,7 +226,12 @@ class GeneratedFiltersTest {
         assertNoFailures(failures);
     }
 
-    private void pageToTheEnd(List<String> failures, Target target, ObjectNode filter, Field field, boolean descending,
+    private void pageToTheEnd(
+            List<String> failures,
+            Target target,
+            ObjectNode filter,
+            Field field,
+            boolean descending,
             boolean includeDeleted) {
         JsonNode orderBy = orderBy(field, descending);
         List<String> expected = FilterOracle.ids(expected(target, filter, orderBy, includeDeleted));
@@ -228,8 +254,8 @@ class GeneratedFiltersTest {
             }
             assertSameRows("all pages", target, expected, seen, field);
         } catch (AssertionError e) {
-            failures.add(describe(target, filter, orderBy) + "\n  " + e.getMessage().lines().limit(12)
-                    .collect(Collectors.joining("\n  ")));
+            failures.add(describe(target, filter, orderBy) + "\n  "
+                    + e.getMessage().lines().limit(12).collect(Collectors.joining("\n  ")));
         }
     }
 
@@ -237,36 +263,43 @@ class GeneratedFiltersTest {
      * One query: its first page against the oracle, and its totalCount when there is more than a page (with less,
      * the first page is the whole answer, and counting would only add a second Cosmos query).
      */
-    private void check(List<String> failures, Target target, ObjectNode filter, JsonNode orderBy,
-            boolean includeDeleted) {
+    private void check(
+            List<String> failures, Target target, ObjectNode filter, JsonNode orderBy, boolean includeDeleted) {
         try {
             List<String> expected = FilterOracle.ids(expected(target, filter, orderBy, includeDeleted));
             boolean count = expected.size() > PAGE;
             JsonNode page = request(target, filter, orderBy, PAGE, null, includeDeleted, count, BOUND);
-            assertSameRows("first page", target, expected.subList(0, Math.min(PAGE, expected.size())), ids(page),
+            assertSameRows(
+                    "first page",
+                    target,
+                    expected.subList(0, Math.min(PAGE, expected.size())),
+                    ids(page),
                     sortField(target, orderBy));
             if (count) {
                 assertThat(page.path("totalCount").asInt()).as("totalCount").isEqualTo(expected.size());
             }
-            assertThat(page.path("pageInfo").path("hasNextPage").asBoolean()).as("hasNextPage")
+            assertThat(page.path("pageInfo").path("hasNextPage").asBoolean())
+                    .as("hasNextPage")
                     .isEqualTo(expected.size() > PAGE);
         } catch (AssertionError e) {
-            failures.add(describe(target, filter, orderBy) + "\n  " + e.getMessage().lines().limit(12)
-                    .collect(Collectors.joining("\n  ")));
+            failures.add(describe(target, filter, orderBy) + "\n  "
+                    + e.getMessage().lines().limit(12).collect(Collectors.joining("\n  ")));
         }
     }
 
     /** Where the rows differ, with the stored values of the rows concerned. */
-    private static void assertSameRows(String what, Target target, List<String> expected, List<String> actual,
-            Field sort) {
+    private static void assertSameRows(
+            String what, Target target, List<String> expected, List<String> actual, Field sort) {
         if (expected.equals(actual)) {
             return;
         }
         Map<String, JsonNode> byId = target.records().stream()
                 .collect(Collectors.toMap(doc -> doc.path("id").asText(), doc -> doc));
         java.util.function.Function<String, String> show = id -> id + " (" + sort.name() + "="
-                + (!byId.containsKey(id) ? "?" : sort.valueIn(byId.get(id)).isMissingNode() ? "(missing)"
-                        : sort.valueIn(byId.get(id))) + ", fields="
+                + (!byId.containsKey(id)
+                        ? "?"
+                        : sort.valueIn(byId.get(id)).isMissingNode() ? "(missing)" : sort.valueIn(byId.get(id)))
+                + ", fields="
                 + (byId.containsKey(id) ? byId.get(id).path("fields") : "?") + ")";
         int at = 0;
         while (at < Math.min(expected.size(), actual.size()) && expected.get(at).equals(actual.get(at))) {
@@ -282,23 +315,37 @@ class GeneratedFiltersTest {
                 + "; first difference at row " + at + ": expected "
                 + (at < expected.size() ? show.apply(expected.get(at)) : "nothing") + ", got "
                 + (at < actual.size() ? show.apply(actual.get(at)) : "nothing")
-                + missing.stream().limit(2).map(show).map(m -> "\n    missing " + m).collect(Collectors.joining())
-                + extra.stream().limit(2).map(show).map(m -> "\n    unexpected " + m).collect(Collectors.joining()));
+                + missing.stream()
+                        .limit(2)
+                        .map(show)
+                        .map(m -> "\n    missing " + m)
+                        .collect(Collectors.joining())
+                + extra.stream()
+                        .limit(2)
+                        .map(show)
+                        .map(m -> "\n    unexpected " + m)
+                        .collect(Collectors.joining()));
     }
 
     private static Field sortField(Target target, JsonNode orderBy) {
-        return orderBy == null ? Field.ID : target.fields().values().stream()
-                .filter(field -> ObjectFields.sortEnum(field.name()).equals(orderBy.path("field").asText()))
-                .findFirst().orElseThrow();
+        return orderBy == null
+                ? Field.ID
+                : target.fields().values().stream()
+                        .filter(field -> ObjectFields.sortEnum(field.name())
+                                .equals(orderBy.path("field").asText()))
+                        .findFirst()
+                        .orElseThrow();
     }
 
     private List<ObjectNode> expected(Target target, ObjectNode filter, JsonNode orderBy, boolean includeDeleted) {
         Field sort = sortField(target, orderBy);
-        boolean descending = orderBy != null && orderBy.path("direction").asText().equals("DESC");
+        boolean descending =
+                orderBy != null && orderBy.path("direction").asText().equals("DESC");
         return target.records().stream()
                 .filter(doc -> includeDeleted || !doc.path("isDeleted").asBoolean())
                 .filter(doc -> target.oracle().matches(scoped(filter), doc))
-                .sorted(FilterOracle.order(sort, descending)).toList();
+                .sorted(FilterOracle.order(sort, descending))
+                .toList();
     }
 
     /** The filter as sent: limited to this test's records. */
@@ -310,12 +357,20 @@ class GeneratedFiltersTest {
     }
 
     private JsonNode orderBy(Field field, boolean descending) {
-        return json.createObjectNode().put("field", field.name().replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT))
+        return json.createObjectNode()
+                .put("field", field.name().replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT))
                 .put("direction", descending ? "DESC" : "ASC");
     }
 
-    private JsonNode request(Target target, JsonNode filter, JsonNode orderBy, int first, String after,
-            boolean includeDeleted, boolean withCount, Duration bound) {
+    private JsonNode request(
+            Target target,
+            JsonNode filter,
+            JsonNode orderBy,
+            int first,
+            String after,
+            boolean includeDeleted,
+            boolean withCount,
+            Duration bound) {
         String object = target.contract().sobject();
         String document = "query($filter: " + object + "Filter, $orderBy: " + object + "Order, $first: Int, "
                 + "$after: String, $includeDeleted: Boolean) { " + target.queryField() + "(filter: $filter, "
@@ -337,10 +392,12 @@ class GeneratedFiltersTest {
             try {
                 data = post(document, variables, bound);
             } catch (HttpTimeoutException again) {
-                throw new AssertionError("no answer within " + bound.toMillis() + " ms, twice (cut off after "
-                        + firstMillis + " and " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms)");
+                throw new AssertionError(
+                        "no answer within " + bound.toMillis() + " ms, twice (cut off after " + firstMillis + " and "
+                                + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms)");
             }
-            System.out.printf("GeneratedFiltersTest: cut off after %d ms, answered in time when tried again: %s%n",
+            System.out.printf(
+                    "GeneratedFiltersTest: cut off after %d ms, answered in time when tried again: %s%n",
                     firstMillis, describe(target, filter, orderBy));
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -366,9 +423,11 @@ class GeneratedFiltersTest {
         ObjectNode body = json.createObjectNode().put("query", document);
         body.set("variables", variables);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-                .timeout(timeout).header("Authorization", "Bearer " + token)
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode answer = json.readTree(response.body());
@@ -398,12 +457,14 @@ class GeneratedFiltersTest {
         ObjectFields fields = new ObjectFields(target.contract());
         String sql;
         try {
-            RecordFilter.Condition condition = RecordFilter.toCondition(fields, json.convertValue(scoped(
-                    (ObjectNode) filter), Map.class));
+            RecordFilter.Condition condition =
+                    RecordFilter.toCondition(fields, json.convertValue(scoped((ObjectNode) filter), Map.class));
             Ordering ordering = Ordering.of(fields, orderBy == null ? null : json.convertValue(orderBy, Map.class));
             sql = "SELECT * FROM c WHERE " + condition.sql() + " AND c.isDeleted = false " + ordering.orderBySql()
-                    + " " + condition.parameters().stream().map(p -> p.getName() + "=" + p.getValue(Object.class))
-                    .toList();
+                    + " "
+                    + condition.parameters().stream()
+                            .map(p -> p.getName() + "=" + p.getValue(Object.class))
+                            .toList();
         } catch (RuntimeException e) {
             sql = "(no SQL: " + e.getMessage() + ")";
         }
@@ -423,7 +484,8 @@ class GeneratedFiltersTest {
         Map<String, List<String>> operators = new LinkedHashMap<>();
         for (FilterOracle.Kind kind : FilterOracle.Kind.values()) {
             JsonNode inputs = graphql("{ __type(name: \"" + kind.filterType + "\") { inputFields { name } } }")
-                    .path("__type").path("inputFields");
+                    .path("__type")
+                    .path("inputFields");
             List<String> names = new ArrayList<>();
             inputs.forEach(input -> names.add(input.path("name").asText()));
             operators.put(kind.filterType, names);
@@ -433,7 +495,8 @@ class GeneratedFiltersTest {
 
     private static void assertNoFailures(List<String> failures) {
         Set<String> shown = new java.util.LinkedHashSet<>(failures.subList(0, Math.min(15, failures.size())));
-        assertThat(failures).as("%d failing queries, the first:\n%s", failures.size(), String.join("\n\n", shown))
+        assertThat(failures)
+                .as("%d failing queries, the first:\n%s", failures.size(), String.join("\n\n", shown))
                 .isEmpty();
     }
 }

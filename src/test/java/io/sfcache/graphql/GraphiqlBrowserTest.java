@@ -2,17 +2,14 @@ package io.sfcache.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.browser.Chromium;
 import io.sfcache.standin.identity.TokenIssuerStandin;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * GraphiQL as a person uses it, in headless Chromium with the network cut off: the page must load everything from
@@ -26,10 +23,11 @@ class GraphiqlBrowserTest {
 
     @Test
     void aReaderRunsAQueryInGraphiqlWithNothingFromTheInternet() {
-        String token = TokenIssuerStandin.shared().mint("graphiql-user", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofMinutes(10));
+        String token = TokenIssuerStandin.shared()
+                .mint("graphiql-user", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(10));
 
-        JsonNode result = Chromium.require().script("graphiql-query.js")
+        JsonNode result = Chromium.require()
+                .script("graphiql-query.js")
                 .env("BASE_URL", "http://127.0.0.1:" + port)
                 .env("TOKEN", token)
                 .env("QUERY", "{ __typename }")
@@ -37,18 +35,30 @@ class GraphiqlBrowserTest {
                 .screenshot("GraphiqlBrowserTest")
                 .run();
 
-        assertThat(result.path("blocked")).as("requests the page tried to send off this machine").isEmpty();
+        assertThat(result.path("blocked"))
+                .as("requests the page tried to send off this machine")
+                .isEmpty();
         assertThat(result.path("resultText").asText()).contains("\"__typename\": \"Query\"");
-        assertThat(result.path("tokenStatus").asText()).contains("graphiql-user").contains("sfcache.reader");
+        assertThat(result.path("tokenStatus").asText())
+                .contains("graphiql-user")
+                .contains("sfcache.reader");
         // Every asset came from the app; the only refusals are /graphql before the token was entered.
-        assertThat(result.path("httpErrors")).allSatisfy(error ->
-                assertThat(error.path("url").asText()).as("failed: %s", error).endsWith("/graphql"));
+        assertThat(result.path("httpErrors"))
+                .allSatisfy(error -> assertThat(error.path("url").asText())
+                        .as("failed: %s", error)
+                        .endsWith("/graphql"));
         // With the token, the schema introspection and the query were answered; without it, refused.
-        assertThat(result.path("graphql")).filteredOn(call -> call.path("withToken").asBoolean())
+        assertThat(result.path("graphql"))
+                .filteredOn(call -> call.path("withToken").asBoolean())
                 .hasSizeGreaterThanOrEqualTo(2)
-                .allSatisfy(call -> assertThat(call.path("status").asInt()).as("/graphql with the token").isEqualTo(200));
-        assertThat(result.path("graphql")).filteredOn(call -> !call.path("withToken").asBoolean())
-                .allSatisfy(call -> assertThat(call.path("status").asInt()).as("/graphql without").isEqualTo(401));
+                .allSatisfy(call -> assertThat(call.path("status").asInt())
+                        .as("/graphql with the token")
+                        .isEqualTo(200));
+        assertThat(result.path("graphql"))
+                .filteredOn(call -> !call.path("withToken").asBoolean())
+                .allSatisfy(call -> assertThat(call.path("status").asInt())
+                        .as("/graphql without")
+                        .isEqualTo(401));
         assertThat(result.path("pageErrors")).isEmpty();
     }
 }

@@ -2,6 +2,15 @@ package io.sfcache.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.Json;
+import io.sfcache.fixtures.SalesforceRecord;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.sync.PipelineHarness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -29,17 +37,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.Json;
-import io.sfcache.fixtures.SalesforceRecord;
-import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.sync.PipelineHarness;
-
 /**
  * A custom object added by contract and configuration alone, as a team would: {@code Invoice__c}'s contract (a
  * lookup to Account, a picklist, a date, a currency) sits in an operator's contracts directory next to the shipped
@@ -50,9 +47,15 @@ import io.sfcache.sync.PipelineHarness;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 // Its own queue and no MBeans, so this context does not compete with the shared one; CDC off: the shared context is
 // the JVM's one Change Data Capture subscriber. A small batch budget so that the bounded children read runs out.
-@TestPropertySource(properties = {"sfcache.salesforce.cdc.mode=OFF", "sfcache.servicebus.queue=invoice-contract-test",
-        "spring.jmx.enabled=false", "sfcache.sync.objects=Account,Contact,Opportunity,Invoice__c",
-        "sfcache.graphql.related-rows-per-request=10", "sfcache.monitoring.schema-drift.enabled=false"})
+@TestPropertySource(
+        properties = {
+            "sfcache.salesforce.cdc.mode=OFF",
+            "sfcache.servicebus.queue=invoice-contract-test",
+            "spring.jmx.enabled=false",
+            "sfcache.sync.objects=Account,Contact,Opportunity,Invoice__c",
+            "sfcache.graphql.related-rows-per-request=10",
+            "sfcache.monitoring.schema-drift.enabled=false"
+        })
 class InvoiceContractTest {
 
     private static final Path CONTRACTS = contractsDirectory();
@@ -67,7 +70,8 @@ class InvoiceContractTest {
         try {
             Path directory = Files.createTempDirectory("sfcache-contracts");
             var resolver = new PathMatchingResourcePatternResolver();
-            List<Resource> files = new ArrayList<>(List.of(resolver.getResources("classpath:contracts/objects/*.json")));
+            List<Resource> files =
+                    new ArrayList<>(List.of(resolver.getResources("classpath:contracts/objects/*.json")));
             files.add(resolver.getResource("classpath:invoice-contract/invoice__c.schema.json"));
             for (Resource file : files) {
                 try (InputStream in = file.getInputStream()) {
@@ -93,30 +97,38 @@ class InvoiceContractTest {
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
     /** Account 0 has 12 invoices, account 1 two, account 2 none. */
     private final List<SalesforceRecord> accounts = new ArrayList<>();
+
     private final List<Invoice> invoices = new ArrayList<>();
 
-    record Invoice(String id, String name, String accountId, String status, LocalDate dueDate, double amount) {
-    }
+    record Invoice(String id, String name, String accountId, String status, LocalDate dueDate, double amount) {}
 
     @BeforeAll
     void syncThroughTheQueue() {
         List<ChangeMessageBuilder> changes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             SalesforceRecord account = messages.account();
-            changes.add(account.create().field("Name", "Customer " + i).field("BillingCity", marker)
+            changes.add(account.create()
+                    .field("Name", "Customer " + i)
+                    .field("BillingCity", marker)
                     .field("ParentId", null));
             accounts.add(account);
         }
         String[] statuses = {"Draft", "Sent", "Paid"};
         for (int i = 0; i < 14; i++) {
             String accountId = accounts.get(i < 12 ? 0 : 1).id();
-            Invoice invoice = new Invoice(messages.newRecordId("a0I"), String.format("INV-%04d", i), accountId,
-                    statuses[i % 3], LocalDate.of(2027, 1, 1).plusDays((i * 7L) % 31), 100.0 + i);
+            Invoice invoice = new Invoice(
+                    messages.newRecordId("a0I"),
+                    String.format("INV-%04d", i),
+                    accountId,
+                    statuses[i % 3],
+                    LocalDate.of(2027, 1, 1).plusDays((i * 7L) % 31),
+                    100.0 + i);
             invoices.add(invoice);
             changes.add(invoiceCreate(invoice));
         }
         changes.forEach(pipeline::send);
-        pipeline.awaitCompleted(changes.stream().map(ChangeMessageBuilder::eventId).toList());
+        pipeline.awaitCompleted(
+                changes.stream().map(ChangeMessageBuilder::eventId).toList());
     }
 
     /** A create message of Invoice__c: the publisher's envelope with the custom object's fields. */
@@ -128,29 +140,45 @@ class InvoiceContractTest {
         fields.put("Due_Date__c", invoice.dueDate().toString());
         fields.put("Amount__c", invoice.amount());
         fields.put("OwnerId", messages.userId());
-        return messages.account().create().set("sobject", "Invoice__c").set("recordId", invoice.id())
+        return messages.account()
+                .create()
+                .set("sobject", "Invoice__c")
+                .set("recordId", invoice.id())
                 .set("fields", fields);
     }
 
     private HttpGraphQlTester reader() {
-        String token = TokenIssuerStandin.shared().mint("invoice-test", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofMinutes(30));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer().baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30)).defaultHeader("Authorization", "Bearer " + token).build());
+        String token = TokenIssuerStandin.shared()
+                .mint("invoice-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(30));
+        return HttpGraphQlTester.create(WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port + "/graphql")
+                .responseTimeout(Duration.ofSeconds(30))
+                .defaultHeader("Authorization", "Bearer " + token)
+                .build());
     }
 
     @Test
     void theTypeComesFromTheContract() {
         var type = reader().document("{ __type(name: \"Invoice\") { fields { name description type { kind name "
-                + "ofType { name } } } } }").execute();
-        type.path("__type.fields[?(@.name == 'dueDate')].type.name").entityList(String.class).containsExactly("Date");
-        type.path("__type.fields[?(@.name == 'amount')].type.name").entityList(String.class).containsExactly("Float");
-        type.path("__type.fields[?(@.name == 'accountId')].type.name").entityList(String.class).containsExactly("ID");
-        type.path("__type.fields[?(@.name == 'account')].type.name").entityList(String.class)
+                        + "ofType { name } } } } }")
+                .execute();
+        type.path("__type.fields[?(@.name == 'dueDate')].type.name")
+                .entityList(String.class)
+                .containsExactly("Date");
+        type.path("__type.fields[?(@.name == 'amount')].type.name")
+                .entityList(String.class)
+                .containsExactly("Float");
+        type.path("__type.fields[?(@.name == 'accountId')].type.name")
+                .entityList(String.class)
+                .containsExactly("ID");
+        type.path("__type.fields[?(@.name == 'account')].type.name")
+                .entityList(String.class)
                 .containsExactly("Account");
-        type.path("__type.fields[?(@.name == 'status')].type.ofType.name").entityList(String.class)
+        type.path("__type.fields[?(@.name == 'status')].type.ofType.name")
+                .entityList(String.class)
                 .containsExactly("String");
-        type.path("__type.fields[?(@.name == 'status')].description").entityList(String.class)
+        type.path("__type.fields[?(@.name == 'status')].description")
+                .entityList(String.class)
                 .satisfies(descriptions -> assertThat(descriptions.get(0)).contains("Draft, Sent, Paid, Void"));
     }
 
@@ -159,11 +187,19 @@ class InvoiceContractTest {
         List<String> ids = reader().document("query($accounts: [ID!]) { invoices(first: 50, filter: {status: "
                         + "{eq: \"Sent\"}, accountId: {in: $accounts}}, orderBy: {field: DUE_DATE, direction: DESC}) "
                         + "{ edges { node { id status dueDate amount } } } }")
-                .variable("accounts", accounts.stream().map(SalesforceRecord::id).toList())
-                .execute().path("invoices.edges[*].node.id").entityList(String.class).get();
-        List<String> expected = invoices.stream().filter(invoice -> invoice.status().equals("Sent"))
-                .sorted(Comparator.comparing(Invoice::dueDate).thenComparing(Invoice::id).reversed())
-                .map(Invoice::id).toList();
+                .variable(
+                        "accounts", accounts.stream().map(SalesforceRecord::id).toList())
+                .execute()
+                .path("invoices.edges[*].node.id")
+                .entityList(String.class)
+                .get();
+        List<String> expected = invoices.stream()
+                .filter(invoice -> invoice.status().equals("Sent"))
+                .sorted(Comparator.comparing(Invoice::dueDate)
+                        .thenComparing(Invoice::id)
+                        .reversed())
+                .map(Invoice::id)
+                .toList();
         assertThat(ids).isNotEmpty().containsExactlyElementsOf(expected);
     }
 
@@ -171,11 +207,17 @@ class InvoiceContractTest {
     void anInvoiceResolvesItsAccount() {
         Invoice invoice = invoices.get(13);
         var response = reader().document("query($id: ID!) { invoice(id: $id) { name status dueDate amount "
-                + "account { id name } freshness { source } } }").variable("id", invoice.id()).execute();
+                        + "account { id name } freshness { source } } }")
+                .variable("id", invoice.id())
+                .execute();
         response.path("invoice.name").entity(String.class).isEqualTo(invoice.name());
-        response.path("invoice.dueDate").entity(String.class).isEqualTo(invoice.dueDate().toString());
+        response.path("invoice.dueDate")
+                .entity(String.class)
+                .isEqualTo(invoice.dueDate().toString());
         response.path("invoice.amount").entity(Double.class).isEqualTo(invoice.amount());
-        response.path("invoice.account.id").entity(String.class).isEqualTo(accounts.get(1).id());
+        response.path("invoice.account.id")
+                .entity(String.class)
+                .isEqualTo(accounts.get(1).id());
         response.path("invoice.account.name").entity(String.class).isEqualTo("Customer 1");
         response.path("invoice.freshness.source").entity(String.class).isEqualTo("QUEUE");
     }
@@ -189,16 +231,28 @@ class InvoiceContractTest {
         String after = null;
         boolean more = true;
         while (more) {
-            var page = reader().document(document).variable("id", accounts.get(0).id()).variable("after", after)
+            var page = reader().document(document)
+                    .variable("id", accounts.get(0).id())
+                    .variable("after", after)
                     .execute();
             page.path("account.invoices.totalCount").entity(Integer.class).isEqualTo(12);
-            seen.addAll(page.path("account.invoices.edges[*].node.id").entityList(String.class).get());
-            more = page.path("account.invoices.pageInfo.hasNextPage").entity(Boolean.class).get();
-            after = page.path("account.invoices.pageInfo.endCursor").entity(String.class).get();
+            seen.addAll(page.path("account.invoices.edges[*].node.id")
+                    .entityList(String.class)
+                    .get());
+            more = page.path("account.invoices.pageInfo.hasNextPage")
+                    .entity(Boolean.class)
+                    .get();
+            after = page.path("account.invoices.pageInfo.endCursor")
+                    .entity(String.class)
+                    .get();
         }
-        assertThat(seen).containsExactlyElementsOf(invoices.stream()
-                .filter(invoice -> invoice.accountId().equals(accounts.get(0).id()))
-                .sorted(Comparator.comparing(Invoice::dueDate).thenComparing(Invoice::id)).map(Invoice::id).toList());
+        assertThat(seen)
+                .containsExactlyElementsOf(invoices.stream()
+                        .filter(invoice ->
+                                invoice.accountId().equals(accounts.get(0).id()))
+                        .sorted(Comparator.comparing(Invoice::dueDate).thenComparing(Invoice::id))
+                        .map(Invoice::id)
+                        .toList());
     }
 
     /**
@@ -209,29 +263,44 @@ class InvoiceContractTest {
     @Test
     void aPageOfAccountsReadsTheirInvoicesTogetherWithinTheRowBudget() {
         double before = queries();
-        List<Map<String, Object>> nodes = reader().document("query($city: String) { accounts(first: 10, filter: "
+        List<Map<String, Object>> nodes = reader()
+                .document("query($city: String) { accounts(first: 10, filter: "
                         + "{billingCity: {eq: $city}}) { edges { node { id invoices(first: 3, orderBy: {field: "
                         + "DUE_DATE}) { edges { node { id } } pageInfo { hasNextPage } } } } } }")
-                .variable("city", marker).execute().path("accounts.edges[*].node").entityList(Map.class).get()
-                .stream().map(node -> (Map<String, Object>) node).toList();
+                .variable("city", marker)
+                .execute()
+                .path("accounts.edges[*].node")
+                .entityList(Map.class)
+                .get()
+                .stream()
+                .map(node -> (Map<String, Object>) node)
+                .toList();
         assertThat(nodes).hasSize(3);
         for (Map<String, Object> node : nodes) {
-            List<String> expected = invoices.stream().filter(invoice -> invoice.accountId().equals(node.get("id")))
-                    .sorted(Comparator.comparing(Invoice::dueDate).thenComparing(Invoice::id)).map(Invoice::id)
+            List<String> expected = invoices.stream()
+                    .filter(invoice -> invoice.accountId().equals(node.get("id")))
+                    .sorted(Comparator.comparing(Invoice::dueDate).thenComparing(Invoice::id))
+                    .map(Invoice::id)
                     .toList();
             Map<String, Object> list = (Map<String, Object>) node.get("invoices");
-            List<String> ids = ((List<Map<String, Object>>) list.get("edges")).stream()
-                    .map(edge -> (String) ((Map<String, Object>) edge.get("node")).get("id")).toList();
-            assertThat(ids).as("invoices of %s", node.get("id"))
+            List<String> ids = ((List<Map<String, Object>>) list.get("edges"))
+                    .stream()
+                            .map(edge -> (String) ((Map<String, Object>) edge.get("node")).get("id"))
+                            .toList();
+            assertThat(ids)
+                    .as("invoices of %s", node.get("id"))
                     .containsExactlyElementsOf(expected.subList(0, Math.min(3, expected.size())));
-            assertThat(((Map<String, Object>) list.get("pageInfo")).get("hasNextPage")).isEqualTo(expected.size() > 3);
+            assertThat(((Map<String, Object>) list.get("pageInfo")).get("hasNextPage"))
+                    .isEqualTo(expected.size() > 3);
         }
         // the accounts' page, the batched invoices read (cut at 10 rows), and one query per parent it left unfinished
         assertThat(queries() - before).isBetween(3.0, 1 + 1 + 3.0);
     }
 
     private double queries() {
-        var counter = meters.find("sfcache.graphql.cosmos.requests").tag("operation", "query").counter();
+        var counter = meters.find("sfcache.graphql.cosmos.requests")
+                .tag("operation", "query")
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 }

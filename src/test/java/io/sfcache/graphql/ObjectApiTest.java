@@ -3,15 +3,13 @@ package io.sfcache.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContract.Field;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContract.Field;
 
 /** The naming rules that turn contracts into GraphQL names (README, "Where the schema comes from"). */
 class ObjectApiTest {
@@ -29,7 +27,8 @@ class ObjectApiTest {
 
     @Test
     void fieldAndRelationNames() {
-        assertThat(ObjectApi.fieldName(field("AnnualRevenue", "currency", null))).isEqualTo("annualRevenue");
+        assertThat(ObjectApi.fieldName(field("AnnualRevenue", "currency", null)))
+                .isEqualTo("annualRevenue");
         assertThat(ObjectApi.fieldName(field("Due_Date__c", "date", null))).isEqualTo("dueDate");
         assertThat(ObjectApi.fieldName(field("SLA_Expiry__c", "date", null))).isEqualTo("slaExpiry");
         Field customLookup = field("Account__c", "reference", "Account");
@@ -47,8 +46,8 @@ class ObjectApiTest {
         Map<String, Field> fields = new LinkedHashMap<>();
         fields.put("Amount", field("Amount", "currency", null));
         fields.put("Amount__c", field("Amount__c", "currency", null));
-        DataContract contract = new DataContract("Deal__c", "deal__c", "deal__c", "deal__c.schema.json", null, null,
-                fields);
+        DataContract contract =
+                new DataContract("Deal__c", "deal__c", "deal__c", "deal__c.schema.json", null, null, fields);
         assertThatThrownBy(() -> ObjectApi.of(contract, Set.of("Deal__c")))
                 .hasMessage("deal__c.schema.json: fields Amount and Amount__c would both be amount in the read API; "
                         + "give one of them another name with \"x-graphql-name\"");

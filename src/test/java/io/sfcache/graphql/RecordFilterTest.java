@@ -3,18 +3,15 @@ package io.sfcache.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.cosmos.models.SqlParameter;
+import io.sfcache.contracts.DataContract;
+import io.sfcache.contracts.DataContract.Field;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import com.azure.cosmos.models.SqlParameter;
-
-import io.sfcache.contracts.DataContract;
-import io.sfcache.contracts.DataContract.Field;
 
 /**
  * The filter-to-SQL translation on its own, where injection would get in: values only ever become parameters,
@@ -28,8 +25,9 @@ class RecordFilterTest {
     private static DataContract contract() {
         Map<String, Field> fields = new LinkedHashMap<>();
         fields.put("Name", new Field("Name", "string", true, 255, List.of(), null, true, null, null));
-        fields.put("AnnualRevenue", new Field("AnnualRevenue", "currency", false, null, List.of(), null, true, null,
-                null));
+        fields.put(
+                "AnnualRevenue",
+                new Field("AnnualRevenue", "currency", false, null, List.of(), null, true, null, null));
         fields.put("Since__c", new Field("Since__c", "date", false, null, List.of(), null, true, null, null));
         return new DataContract("Account", "account", "account", "account.schema.json", null, null, fields);
     }
@@ -55,17 +53,19 @@ class RecordFilterTest {
                 .isInstanceOf(InvalidQueryException.class)
                 .hasMessage("Account has no field name\"] OR true OR c.fields[\"x");
         assertThatThrownBy(() -> translate(Map.of("Name", Map.of("eq", "a"))))
-                .isInstanceOf(InvalidQueryException.class).hasMessage("Account has no field Name");
+                .isInstanceOf(InvalidQueryException.class)
+                .hasMessage("Account has no field Name");
     }
 
     @Test
     void negationsAndNullsAreTotal() {
-        assertThat(translate(Map.of("annualRevenue", Map.of("ne", 5))).sql()).isEqualTo(
-                "(NOT (IS_NUMBER(c.fields[\"AnnualRevenue\"]) AND c.fields[\"AnnualRevenue\"] = @p0))");
-        assertThat(translate(Map.of("annualRevenue", Map.of("isNull", true))).sql()).isEqualTo(
-                "((NOT IS_DEFINED(c.fields[\"AnnualRevenue\"]) OR IS_NULL(c.fields[\"AnnualRevenue\"])))");
-        assertThat(translate(Map.of("not", Map.of("name", Map.of("startsWith", "Ac")))).sql()).isEqualTo(
-                "(NOT (((IS_STRING(c.fields[\"Name\"]) AND STARTSWITH(c.fields[\"Name\"], @p0)))))");
+        assertThat(translate(Map.of("annualRevenue", Map.of("ne", 5))).sql())
+                .isEqualTo("(NOT (IS_NUMBER(c.fields[\"AnnualRevenue\"]) AND c.fields[\"AnnualRevenue\"] = @p0))");
+        assertThat(translate(Map.of("annualRevenue", Map.of("isNull", true))).sql())
+                .isEqualTo("((NOT IS_DEFINED(c.fields[\"AnnualRevenue\"]) OR IS_NULL(c.fields[\"AnnualRevenue\"])))");
+        assertThat(translate(Map.of("not", Map.of("name", Map.of("startsWith", "Ac"))))
+                        .sql())
+                .isEqualTo("(NOT (((IS_STRING(c.fields[\"Name\"]) AND STARTSWITH(c.fields[\"Name\"], @p0)))))");
     }
 
     @Test
@@ -85,19 +85,29 @@ class RecordFilterTest {
 
     @Test
     void datesAndSubMillisecondDateTimesCompareAsStoredText() {
-        assertThat(translate(Map.of("since", Map.of("gte", LocalDate.of(2026, 1, 31)))).parameters().get(0)
-                .getValue(String.class)).isEqualTo("2026-01-31");
+        assertThat(translate(Map.of("since", Map.of("gte", LocalDate.of(2026, 1, 31))))
+                        .parameters()
+                        .get(0)
+                        .getValue(String.class))
+                .isEqualTo("2026-01-31");
         // a bound between two milliseconds rounds to keep the comparison exact for stored (millisecond) times
         OffsetDateTime between = OffsetDateTime.parse("2026-01-31T10:00:00.0005Z");
-        assertThat(translate(Map.of("syncedAt", Map.of("gte", between))).parameters().get(0).getValue(String.class))
+        assertThat(translate(Map.of("syncedAt", Map.of("gte", between)))
+                        .parameters()
+                        .get(0)
+                        .getValue(String.class))
                 .isEqualTo("2026-01-31T10:00:00.001Z");
-        assertThat(translate(Map.of("syncedAt", Map.of("gt", between))).parameters().get(0).getValue(String.class))
+        assertThat(translate(Map.of("syncedAt", Map.of("gt", between)))
+                        .parameters()
+                        .get(0)
+                        .getValue(String.class))
                 .isEqualTo("2026-01-31T10:00:00.000Z");
     }
 
     @Test
     void unknownOperatorsAreRefusedByName() {
         assertThatThrownBy(() -> translate(Map.of("name", Map.of("like", "%"))))
-                .isInstanceOf(InvalidQueryException.class).hasMessage("unknown filter operator like");
+                .isInstanceOf(InvalidQueryException.class)
+                .hasMessage("unknown filter operator like");
     }
 }

@@ -2,6 +2,10 @@ package io.sfcache.graphql;
 
 import static org.awaitility.Awaitility.await;
 
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.sync.PipelineHarness;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -9,14 +13,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.stream.IntStream;
-
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.sync.PipelineHarness;
 
 /**
  * The redrive job API as an operator calls it, and dead letters to redrive: changes of an object of their own that
@@ -40,9 +38,11 @@ final class RedriveApi {
 
     HttpGraphQlTester as(String role) {
         String token = TokenIssuerStandin.shared().mint("redrive-test", List.of(role), Duration.ofMinutes(30));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer().baseUrl("http://localhost:" + port + "/graphql")
+        return HttpGraphQlTester.create(WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port + "/graphql")
                 .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token).build());
+                .defaultHeader("Authorization", "Bearer " + token)
+                .build());
     }
 
     HttpGraphQlTester ops() {
@@ -51,30 +51,43 @@ final class RedriveApi {
 
     /** {@code count} dead letters of a new unmonitored object, written by the pipeline; returns the object's name. */
     String deadLetters(int count) {
-        String sobject = "Redrive" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "__c";
+        String sobject =
+                "Redrive" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "__c";
         List<ChangeMessageBuilder> changes = IntStream.range(0, count)
-                .mapToObj(i -> messages.account().create().set("sobject", sobject)).toList();
+                .mapToObj(i -> messages.account().create().set("sobject", sobject))
+                .toList();
         changes.forEach(pipeline::send);
         List<String> ids = changes.stream().map(ChangeMessageBuilder::eventId).toList();
         pipeline.awaitCompleted(ids);
-        await().atMost(DEADLINE).until(() -> ids.stream().allMatch(id -> pipeline.deadLetterOf(id).isPresent()));
+        await().atMost(DEADLINE)
+                .until(() ->
+                        ids.stream().allMatch(id -> pipeline.deadLetterOf(id).isPresent()));
         return sobject;
     }
 
     @SuppressWarnings("unchecked")
     Map<String, Object> redrive(String sobject) {
         return ops().document("mutation($sobject: String) { redrive(sobject: $sobject) { " + JOB + " } }")
-                .variable("sobject", sobject).execute().path("redrive").entity(Map.class).get();
+                .variable("sobject", sobject)
+                .execute()
+                .path("redrive")
+                .entity(Map.class)
+                .get();
     }
 
     @SuppressWarnings("unchecked")
     Map<String, Object> job(Object id) {
-        return ops().document("query($id: ID!) { redriveJob(id: $id) { " + JOB + " } }").variable("id", id).execute()
-                .path("redriveJob").entity(Map.class).get();
+        return ops().document("query($id: ID!) { redriveJob(id: $id) { " + JOB + " } }")
+                .variable("id", id)
+                .execute()
+                .path("redriveJob")
+                .entity(Map.class)
+                .get();
     }
 
     Map<String, Object> awaitStatus(Object id, String status) {
-        return await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200))
+        return await().atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> job(id), job -> status.equals(job.get("status")));
     }
 }

@@ -3,11 +3,9 @@ package io.sfcache.graphql;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import io.sfcache.azure.CosmosProperties;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** A GraphQL request must outlast the Cosmos calls it makes, or a hung store shows as a timed-out request. */
 class RequestDeadlinesTest {
@@ -27,8 +25,7 @@ class RequestDeadlinesTest {
 
     @Test
     void theDefaultsFit() {
-        assertThatCode(() -> new GraphqlConfiguration().requestTimeout(new GraphqlProperties(),
-                new CosmosProperties()))
+        assertThatCode(() -> new GraphqlConfiguration().requestTimeout(new GraphqlProperties(), new CosmosProperties()))
                 .doesNotThrowAnyException();
     }
 }

@@ -2,6 +2,12 @@ package io.sfcache.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import graphql.schema.diff.DiffEvent;
+import graphql.schema.diff.SchemaDiff;
+import graphql.schema.diff.SchemaDiffSet;
+import graphql.schema.diff.reporting.CapturingReporter;
+import graphql.schema.idl.SchemaPrinter;
+import io.sfcache.SfcacheIntegrationTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,17 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.graphql.execution.GraphQlSource;
-
-import graphql.schema.diff.DiffEvent;
-import graphql.schema.diff.SchemaDiff;
-import graphql.schema.diff.SchemaDiffSet;
-import graphql.schema.diff.reporting.CapturingReporter;
-import graphql.schema.idl.SchemaPrinter;
-import io.sfcache.SfcacheIntegrationTest;
 
 /**
  * The schema sfcache serves is the one checked in at {@code docs/schema.graphqls}, so every change of the API
@@ -45,11 +43,16 @@ class SchemaDocumentTest {
             Path generated = Path.of("target/schema.graphqls");
             Files.writeString(generated, served);
             List<DiffEvent> breaking = documented.isEmpty() ? List.of() : breakingChanges(documented, served);
-            assertThat(documented).as("%s differs from the schema sfcache serves (written to %s: diff them).%s\n"
-                    + "If the change is meant, update the file with ./mvnw test -Dtest=SchemaDocumentTest "
-                    + "-Dsfcache.schema.write=true and commit it", DOCUMENT, generated, breaking.isEmpty()
-                            ? " No breaking change."
-                            : " Breaking changes for existing clients:\n" + describe(breaking))
+            assertThat(documented)
+                    .as(
+                            "%s differs from the schema sfcache serves (written to %s: diff them).%s\n"
+                                    + "If the change is meant, update the file with ./mvnw test -Dtest=SchemaDocumentTest "
+                                    + "-Dsfcache.schema.write=true and commit it",
+                            DOCUMENT,
+                            generated,
+                            breaking.isEmpty()
+                                    ? " No breaking change."
+                                    : " Breaking changes for existing clients:\n" + describe(breaking))
                     .isEqualTo(served);
         }
     }
@@ -58,8 +61,8 @@ class SchemaDocumentTest {
     @Test
     void theHandWrittenSchemaOfEarlierReleasesIsStillServed() throws IOException {
         try (InputStream old = getClass().getResourceAsStream("/schema-history/hand-written-v1.graphqls")) {
-            List<DiffEvent> breaking = breakingChanges(new String(old.readAllBytes(), StandardCharsets.UTF_8),
-                    served());
+            List<DiffEvent> breaking =
+                    breakingChanges(new String(old.readAllBytes(), StandardCharsets.UTF_8), served());
             assertThat(breaking).as(describe(breaking)).isEmpty();
         }
     }
@@ -72,12 +75,15 @@ class SchemaDocumentTest {
                 .replace("  numberOfEmployees: Int\n", "  numberOfEmployees: String\n");
         assertThat(changed).isNotEqualTo(served);
         assertThat(describe(breakingChanges(served, changed)))
-                .contains("Account.industry").contains("Account.numberOfEmployees");
+                .contains("Account.industry")
+                .contains("Account.numberOfEmployees");
     }
 
     private String served() {
-        return new SchemaPrinter(SchemaPrinter.Options.defaultOptions().includeDirectives(false)
-                .includeScalarTypes(true)).print(graphQl.schema());
+        return new SchemaPrinter(SchemaPrinter.Options.defaultOptions()
+                        .includeDirectives(false)
+                        .includeScalarTypes(true))
+                .print(graphQl.schema());
     }
 
     static List<DiffEvent> breakingChanges(String oldSdl, String newSdl) {
@@ -87,8 +93,10 @@ class SchemaDocumentTest {
     }
 
     private static String describe(List<DiffEvent> events) {
-        return events.stream().map(event -> "  - " + event.getTypeName()
-                + (event.getFieldName() == null ? "" : "." + event.getFieldName()) + ": " + event.getReasonMsg())
+        return events.stream()
+                .map(event ->
+                        "  - " + event.getTypeName() + (event.getFieldName() == null ? "" : "." + event.getFieldName())
+                                + ": " + event.getReasonMsg())
                 .collect(Collectors.joining("\n"));
     }
 }

@@ -2,20 +2,18 @@ package io.sfcache.hawtio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.web.reactive.server.WebTestClient;
-
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.standin.identity.BrowserSession;
 import io.sfcache.standin.identity.LocalUser;
 import io.sfcache.standin.identity.TokenIssuerStandin;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Hawtio and Jolokia over real HTTP: nobody gets in without signing in at the identity provider (OIDC, authorization
@@ -33,6 +31,7 @@ class HawtioAccessTest {
 
     @LocalServerPort
     private int port;
+
     @Autowired
     private WebTestClient http;
 
@@ -46,12 +45,16 @@ class HawtioAccessTest {
         List<HttpResponse<String>> hops = new BrowserSession().follow("http://127.0.0.1:" + port + "/actuator/hawtio/");
 
         assertThat(console.statusCode()).isEqualTo(302);
-        assertThat(console.headers().firstValue("Location")).hasValueSatisfying(l ->
-                assertThat(l).endsWith("/oauth2/authorization/sfcache"));
+        assertThat(console.headers().firstValue("Location"))
+                .hasValueSatisfying(l -> assertThat(l).endsWith("/oauth2/authorization/sfcache"));
         URI authorize = hops.get(2).uri();
         assertThat(authorize.toString()).startsWith(ISSUER.authorizationEndpoint());
-        assertThat(authorize.getQuery()).contains("client_id=local-hawtio", "code_challenge_method=S256",
-                "code_challenge=", "redirect_uri=http://127.0.0.1:" + port + "/login/oauth2/code/sfcache");
+        assertThat(authorize.getQuery())
+                .contains(
+                        "client_id=local-hawtio",
+                        "code_challenge_method=S256",
+                        "code_challenge=",
+                        "redirect_uri=http://127.0.0.1:" + port + "/login/oauth2/code/sfcache");
         URI landed = hops.get(hops.size() - 1).uri();
         assertThat(landed.toString()).as("the provider's login form").isEqualTo(ISSUER.issuer() + "/login");
     }
@@ -60,10 +63,13 @@ class HawtioAccessTest {
     void jolokiaIsClosedToAnonymousCallersAndToBearerTokens() {
         assertThat(session().jolokia(READ_ROUTE, false).statusCode()).isNotEqualTo(200);
         // An ops token opens the JWT-protected actuator endpoints, not the console's session-based ones.
-        String ops = ISSUER.mint("ops-app", List.of(TokenIssuerStandin.OPS_ROLE),
-                Duration.ofMinutes(5));
-        http.get().uri("/actuator/jolokia/version").headers(h -> h.setBearerAuth(ops)).exchange()
-                .expectStatus().value(status -> assertThat(status).isNotEqualTo(200));
+        String ops = ISSUER.mint("ops-app", List.of(TokenIssuerStandin.OPS_ROLE), Duration.ofMinutes(5));
+        http.get()
+                .uri("/actuator/jolokia/version")
+                .headers(h -> h.setBearerAuth(ops))
+                .exchange()
+                .expectStatus()
+                .value(status -> assertThat(status).isNotEqualTo(200));
     }
 
     @Test
@@ -83,7 +89,8 @@ class HawtioAccessTest {
 
         List<HttpResponse<String>> hops = session.signIn(operator.name(), operator.password());
 
-        assertThat(BrowserSession.uris(hops)).as("back from the provider with a code")
+        assertThat(BrowserSession.uris(hops))
+                .as("back from the provider with a code")
                 .anySatisfy(uri -> assertThat(uri.getPath()).isEqualTo("/login/oauth2/code/sfcache"));
         HttpResponse<String> console = last(hops);
         assertThat(console.uri()).hasPort(port).hasPath("/actuator/hawtio/");

@@ -2,15 +2,7 @@ package io.sfcache.hawtio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
-import java.util.Random;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.browser.Chromium;
 import io.sfcache.fixtures.ChangeMessageBuilder;
@@ -18,6 +10,11 @@ import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.standin.identity.LocalUser;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
+import java.time.Clock;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * Hawtio as people use it, in headless Chromium with the network cut off: the console sends them to the identity
@@ -31,24 +28,29 @@ class HawtioBrowserTest {
 
     @LocalServerPort
     private int port;
+
     @Autowired
     private PipelineHarness pipeline;
 
     @Test
     void anOperatorSignsInAtTheIdentityProviderAndSeesTheSyncRoutesWithTheirCounters() {
-        ChangeMessageBuilder change = ChangeMessages.live(new Random(), Clock.systemUTC()).account().create();
+        ChangeMessageBuilder change =
+                ChangeMessages.live(new Random(), Clock.systemUTC()).account().create();
         pipeline.send(change);
         pipeline.awaitCompleted(change.eventId());
         LocalUser operator = IDENTITY.user(TokenIssuerStandin.OPERATOR);
 
-        JsonNode result = Chromium.require().script("hawtio-routes.js")
+        JsonNode result = Chromium.require()
+                .script("hawtio-routes.js")
                 .env("BASE_URL", "http://127.0.0.1:" + port)
                 .env("HAWTIO_USER", operator.name())
                 .env("HAWTIO_PASSWORD", operator.password())
                 .screenshot("HawtioBrowserTest-operator")
                 .run();
 
-        assertThat(result.path("blocked")).as("requests the console tried to send off this machine").isEmpty();
+        assertThat(result.path("blocked"))
+                .as("requests the console tried to send off this machine")
+                .isEmpty();
         assertSignedInThroughTheIdentityProvider(result);
         assertThat(result.path("landingStatus").asInt()).isEqualTo(200);
         assertThat(result.path("url").asText()).endsWith("/actuator/hawtio/camel/routes");
@@ -56,10 +58,14 @@ class HawtioBrowserTest {
         for (String routeId : new String[] {"servicebus-ingest", "sync-change", "sync-account"}) {
             JsonNode route = route(result, routeId);
             assertThat(route.path("State").asText()).as(routeId).isEqualTo("Started");
-            assertThat(Long.parseLong(route.path("Total").asText())).as("%s exchanges", routeId).isPositive();
+            assertThat(Long.parseLong(route.path("Total").asText()))
+                    .as("%s exchanges", routeId)
+                    .isPositive();
             assertThat(route.path("Failed").asText()).as(routeId).matches("\\d+");
         }
-        assertThat(result.path("jolokia")).as("Jolokia answered the signed-in console").isNotEmpty()
+        assertThat(result.path("jolokia"))
+                .as("Jolokia answered the signed-in console")
+                .isNotEmpty()
                 .allSatisfy(status -> assertThat(status.asInt()).isEqualTo(200));
         assertThat(result.path("pageErrors")).isEmpty();
         assertThat(result.path("httpErrors")).isEmpty();
@@ -69,7 +75,8 @@ class HawtioBrowserTest {
     void aReaderSignsInAtTheIdentityProviderAndIsRefused() {
         LocalUser reader = IDENTITY.user(TokenIssuerStandin.READER);
 
-        JsonNode result = Chromium.require().script("hawtio-sign-in.js")
+        JsonNode result = Chromium.require()
+                .script("hawtio-sign-in.js")
                 .env("BASE_URL", "http://127.0.0.1:" + port)
                 .env("HAWTIO_USER", reader.name())
                 .env("HAWTIO_PASSWORD", reader.password())
@@ -78,20 +85,25 @@ class HawtioBrowserTest {
 
         assertThat(result.path("blocked")).isEmpty();
         assertSignedInThroughTheIdentityProvider(result);
-        assertThat(result.path("landingStatus").asInt()).as("signed in, but not with the ops role").isEqualTo(403);
+        assertThat(result.path("landingStatus").asInt())
+                .as("signed in, but not with the ops role")
+                .isEqualTo(403);
         assertThat(result.path("url").asText()).contains("/actuator/hawtio/");
-        assertThat(result.path("text").asText().strip()).as("no console for a reader, and why")
+        assertThat(result.path("text").asText().strip())
+                .as("no console for a reader, and why")
                 .isEqualTo("Signed in as reader, but Hawtio is for the sfcache.ops role only.");
     }
 
     /** The login form was the provider's, and the way back went through sfcache's redirect URI with a code. */
     private void assertSignedInThroughTheIdentityProvider(JsonNode result) {
         assertThat(result.path("loginPage").asText()).isEqualTo(IDENTITY.issuer() + "/login");
-        assertThat(result.path("navigations").findValuesAsText("url")).as("%s", result.path("navigations"))
-                .anySatisfy(url -> assertThat(url).startsWith(IDENTITY.authorizationEndpoint())
+        assertThat(result.path("navigations").findValuesAsText("url"))
+                .as("%s", result.path("navigations"))
+                .anySatisfy(url -> assertThat(url)
+                        .startsWith(IDENTITY.authorizationEndpoint())
                         .contains("code_challenge_method=S256"))
-                .anySatisfy(url -> assertThat(url).startsWith("http://127.0.0.1:" + port
-                        + "/login/oauth2/code/sfcache?code="));
+                .anySatisfy(url ->
+                        assertThat(url).startsWith("http://127.0.0.1:" + port + "/login/oauth2/code/sfcache?code="));
     }
 
     private static JsonNode route(JsonNode result, String routeId) {

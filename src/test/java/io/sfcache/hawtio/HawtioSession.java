@@ -1,10 +1,9 @@
 package io.sfcache.hawtio;
 
+import io.sfcache.standin.identity.BrowserSession;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-
-import io.sfcache.standin.identity.BrowserSession;
 
 /** A browser-like HTTP session (cookies, redirects one hop at a time) against sfcache's Hawtio and its sign-in. */
 final class HawtioSession {
@@ -28,10 +27,12 @@ final class HawtioSession {
     /** A Jolokia request as Hawtio sends it: JSON POST with the XSRF cookie echoed as a header. */
     HttpResponse<String> jolokia(String json, boolean withCsrfHeader) {
         HttpRequest.Builder request = HttpRequest.newBuilder(java.net.URI.create(base + "/actuator/jolokia"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
         if (withCsrfHeader) {
-            request.header("X-XSRF-TOKEN", browser.cookie("XSRF-TOKEN")
-                    .orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie")));
+            request.header(
+                    "X-XSRF-TOKEN",
+                    browser.cookie("XSRF-TOKEN").orElseThrow(() -> new AssertionError("no XSRF-TOKEN cookie")));
         }
         return browser.send(request);
     }

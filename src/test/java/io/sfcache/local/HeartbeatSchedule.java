@@ -1,16 +1,15 @@
 package io.sfcache.local;
 
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.SObjectType;
+import io.sfcache.fixtures.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.SObjectType;
-import io.sfcache.fixtures.Timestamps;
 
 /**
  * A HEARTBEAT per object every interval, carrying how many of that object's messages went out since the previous
@@ -53,9 +52,16 @@ final class HeartbeatSchedule {
                 continue;
             }
             ChangeMessageBuilder heartbeat = messages.heartbeat(type, sentSincePrevious.get(type), last)
-                    .commitTime(stamp).healthyPublisher(lastSent.get(type));
-            due.add(new Outgoing(Outgoing.Kind.HEARTBEAT, heartbeat.eventId(), heartbeat.toJson(), type,
-                    heartbeat.changeType(), null, null));
+                    .commitTime(stamp)
+                    .healthyPublisher(lastSent.get(type));
+            due.add(new Outgoing(
+                    Outgoing.Kind.HEARTBEAT,
+                    heartbeat.eventId(),
+                    heartbeat.toJson(),
+                    type,
+                    heartbeat.changeType(),
+                    null,
+                    null));
             sentSincePrevious.put(type, 0L);
             previous.put(type, stamp);
         }

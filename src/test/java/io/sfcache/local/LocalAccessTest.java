@@ -2,6 +2,8 @@ package io.sfcache.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.standin.identity.TokenIssuerStandin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,16 +14,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.standin.identity.TokenIssuerStandin;
 
 /**
  * The banner's access lines: tokens the identity provider vouches for, with the right roles and lifetime, paste-ready
@@ -44,7 +41,8 @@ class LocalAccessTest {
     @Test
     void printsGraphiqlTokensForBothRolesAndHowToGetFreshOnes() {
         String text = LocalAccess.describe("http://localhost:8123", "http://localhost:8124", issuer);
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build();
+        NimbusJwtDecoder decoder =
+                NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build();
 
         assertThat(text).contains("http://localhost:8123/graphiql");
         Jwt reader = decoder.decode(exported(text, "SFCACHE_READER_TOKEN"));
@@ -56,9 +54,11 @@ class LocalAccessTest {
         assertThat(text)
                 .contains("curl -s http://localhost:8123/graphql -H \"Authorization: Bearer $SFCACHE_READER_TOKEN\""
                         + " -H 'Content-Type: application/json' -d '{\"query\":\"{ __typename }\"}'")
-                .contains("curl -s http://localhost:8124/actuator/health -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"")
-                .contains("curl -s -u local-reader:" + issuer.client("local-reader").secret()
-                        + " -d grant_type=client_credentials " + issuer.tokenEndpoint())
+                .contains(
+                        "curl -s http://localhost:8124/actuator/health -H \"Authorization: Bearer $SFCACHE_OPS_TOKEN\"")
+                .contains("curl -s -u local-reader:"
+                        + issuer.client("local-reader").secret() + " -d grant_type=client_credentials "
+                        + issuer.tokenEndpoint())
                 .contains("curl -s -u local-ops:" + issuer.client("local-ops").secret()
                         + " -d grant_type=client_credentials " + issuer.tokenEndpoint())
                 .contains("Identity provider " + issuer.issuer())
@@ -73,17 +73,30 @@ class LocalAccessTest {
         assertThat(command.find()).as(text).isTrue();
 
         // What that curl sends: HTTP Basic and the form.
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(command.group(3)))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (command.group(1) + ":" + command.group(2)).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(command.group(3)))
+                                .header(
+                                        "Authorization",
+                                        "Basic "
+                                                + Base64.getEncoder()
+                                                        .encodeToString((command.group(1) + ":" + command.group(2))
+                                                                .getBytes(StandardCharsets.UTF_8)))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        String token = new ObjectMapper().readTree(response.body()).path("access_token").asText();
-        assertThat(NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build().decode(token)
-                .getClaimAsStringList("roles")).containsExactly(TokenIssuerStandin.READER_ROLE);
+        String token = new ObjectMapper()
+                .readTree(response.body())
+                .path("access_token")
+                .asText();
+        assertThat(NimbusJwtDecoder.withIssuerLocation(issuer.issuer())
+                        .build()
+                        .decode(token)
+                        .getClaimAsStringList("roles"))
+                .containsExactly(TokenIssuerStandin.READER_ROLE);
     }
 
     private static String exported(String text, String variable) {

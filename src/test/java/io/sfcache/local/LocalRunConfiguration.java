@@ -1,12 +1,11 @@
 package io.sfcache.local;
 
+import io.sfcache.azure.ServiceBusProperties;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
-
-import io.sfcache.azure.ServiceBusProperties;
-import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** Beans only the local run has: what makes it friendly to a newcomer. */
 @TestConfiguration(proxyBeanMethods = false)
@@ -31,7 +30,7 @@ public class LocalRunConfiguration {
         // queue is a 410).
         AzureMessagingStandin messaging = AzureMessagingStandin.shared();
         messaging.declareQueue(serviceBus.getQueue());
-        return new SimulatedPublisher(simulator, messaging.rest().url(), serviceBus.getConnectionString(),
-                serviceBus.getQueue());
+        return new SimulatedPublisher(
+                simulator, messaging.rest().url(), serviceBus.getConnectionString(), serviceBus.getQueue());
     }
 }

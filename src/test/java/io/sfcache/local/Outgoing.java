@@ -12,7 +12,13 @@ import io.sfcache.fixtures.SObjectType;
  * @param recordId  null for heartbeats and invalid messages
  * @param version   null for heartbeats and invalid messages
  */
-record Outgoing(Kind kind, String messageId, String body, SObjectType sobject, String changeType, String recordId,
+record Outgoing(
+        Kind kind,
+        String messageId,
+        String body,
+        SObjectType sobject,
+        String changeType,
+        String recordId,
         RecordVersion version) {
 
     enum Kind {

@@ -1,17 +1,15 @@
 package io.sfcache.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.fixtures.Json;
+import io.sfcache.standin.ProjectDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Iterator;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.sfcache.fixtures.Json;
-import io.sfcache.standin.ProjectDir;
 
 /**
  * How the Apex publisher sends to Service Bus, read from the one description both sides use: the
@@ -22,8 +20,8 @@ import io.sfcache.standin.ProjectDir;
  */
 final class PublisherWireFormat {
 
-    static final Path EXAMPLES = ProjectDir.get()
-            .resolve("apex/force-app/main/default/staticresources/SfcacheExamplePayloads.json");
+    static final Path EXAMPLES =
+            ProjectDir.get().resolve("apex/force-app/main/default/staticresources/SfcacheExamplePayloads.json");
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,7 +60,7 @@ final class PublisherWireFormat {
     /** One batch entry for a message, with exactly the example entry's properties. */
     ObjectNode entry(String messageId, String body) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
-        for (Iterator<String> names = example.fieldNames(); names.hasNext();) {
+        for (Iterator<String> names = example.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             switch (name) {
                 case "Body" -> entry.put(name, body);
@@ -76,7 +74,7 @@ final class PublisherWireFormat {
 
     private ObjectNode properties(String group, String messageId) {
         ObjectNode properties = Json.MAPPER.createObjectNode();
-        for (Iterator<String> names = example.path(group).fieldNames(); names.hasNext();) {
+        for (Iterator<String> names = example.path(group).fieldNames(); names.hasNext(); ) {
             String name = names.next();
             switch (group + "." + name) {
                 case "BrokerProperties.MessageId" -> properties.put(name, messageId);

@@ -1,8 +1,10 @@
 package io.sfcache.local;
 
+import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
@@ -12,10 +14,6 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.Environment;
-
-import io.sfcache.standin.cosmos.CosmosStandin;
-import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /** Waits until sfcache reports healthy, then prints where everything is. */
 class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
@@ -34,7 +32,9 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
 
     private void announceWhenHealthy(Environment env, HealthEndpoint health) {
         try {
-            Awaitility.await().atMost(HEALTH_DEADLINE).pollInterval(Duration.ofMillis(250))
+            Awaitility.await()
+                    .atMost(HEALTH_DEADLINE)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> Status.UP.equals(health.health().getStatus()));
         } catch (ConditionTimeoutException notYet) {
             // reported below
@@ -43,14 +43,19 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
         Duration sinceJvmStart = Duration.ofMillis(System.currentTimeMillis()
                 - ManagementFactory.getRuntimeMXBean().getStartTime());
         String base = "http://localhost:" + env.getProperty("local.server.port", "8080");
-        String management = "http://localhost:" + env.getProperty("local.management.port",
-                env.getProperty("local.server.port", "8080"));
+        String management = "http://localhost:"
+                + env.getProperty("local.management.port", env.getProperty("local.server.port", "8080"));
         if (!Status.UP.equals(status)) {
-            LOG.error("sfcache is not healthy after {} s (status {}): see {}/actuator/health (with the ops token for "
-                    + "details)", HEALTH_DEADLINE.toSeconds(), status, management);
+            LOG.error(
+                    "sfcache is not healthy after {} s (status {}): see {}/actuator/health (with the ops token for "
+                            + "details)",
+                    HEALTH_DEADLINE.toSeconds(),
+                    status,
+                    management);
             return;
         }
-        LOG.info("""
+        LOG.info(
+                """
 
                 ==================================================================
                  sfcache is healthy ({} s after JVM start), on local stand-ins
@@ -62,10 +67,17 @@ class ReadyBanner implements ApplicationListener<ApplicationReadyEvent> {
                 {}
                  Ctrl-C stops sfcache and every stand-in.
                 ==================================================================""",
-                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0), management, management, management,
-                TokenIssuerStandin.OPERATOR, TokenIssuerStandin.shared().user(TokenIssuerStandin.OPERATOR).password(),
+                String.format("%.1f", sinceJvmStart.toMillis() / 1000.0),
+                management,
+                management,
+                management,
+                TokenIssuerStandin.OPERATOR,
+                TokenIssuerStandin.shared().user(TokenIssuerStandin.OPERATOR).password(),
                 LocalAccess.describe(base, management, TokenIssuerStandin.shared()),
-                LocalStandinAccess.describe(AzureMessagingStandin.shared(), CosmosStandin.shared(),
-                        env.getProperty("sfcache.servicebus.queue"), env.getProperty("sfcache.eventhubs.hub")));
+                LocalStandinAccess.describe(
+                        AzureMessagingStandin.shared(),
+                        CosmosStandin.shared(),
+                        env.getProperty("sfcache.servicebus.queue"),
+                        env.getProperty("sfcache.eventhubs.hub")));
     }
 }

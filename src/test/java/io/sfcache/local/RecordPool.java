@@ -1,5 +1,7 @@
 package io.sfcache.local;
 
+import io.sfcache.fixtures.SObjectType;
+import io.sfcache.fixtures.SalesforceRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -7,9 +9,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import io.sfcache.fixtures.SObjectType;
-import io.sfcache.fixtures.SalesforceRecord;
 
 /**
  * The simulated org: a few live records per object, a small recycle bin, and the last messages sent for each record
@@ -19,6 +18,7 @@ final class RecordPool {
 
     /** Salesforce empties the recycle bin eventually; beyond this, the oldest deleted record is gone for good. */
     static final int RECYCLE_BIN_SIZE = 10;
+
     private static final int HISTORY_PER_RECORD = 5;
 
     private final Map<SObjectType, List<SalesforceRecord>> live = new EnumMap<>(SObjectType.class);
@@ -85,7 +85,9 @@ final class RecordPool {
     List<Outgoing> superseded() {
         List<Outgoing> older = new ArrayList<>();
         for (Deque<Outgoing> sent : history.values()) {
-            Outgoing newest = sent.stream().max((a, b) -> a.version().compareTo(b.version())).orElseThrow();
+            Outgoing newest = sent.stream()
+                    .max((a, b) -> a.version().compareTo(b.version()))
+                    .orElseThrow();
             sent.stream().filter(m -> newest.version().isNewerThan(m.version())).forEach(older::add);
         }
         return older;

@@ -1,5 +1,10 @@
 package io.sfcache.local;
 
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.messaging.servicebus.implementation.ServiceBusSharedKeyCredential;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.sfcache.fixtures.Json;
+import io.sfcache.standin.LoopbackTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,13 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-
-import com.azure.core.credential.TokenRequestContext;
-import com.azure.messaging.servicebus.implementation.ServiceBusSharedKeyCredential;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-
-import io.sfcache.fixtures.Json;
-import io.sfcache.standin.LoopbackTls;
 
 /**
  * Sends messages the way the Apex publisher does: Service Bus's REST "Send Message Batch", one POST per batch of at
@@ -31,15 +29,20 @@ final class ServiceBusRestSender {
     private final URI uri;
     private final PublisherWireFormat wire;
     private final ServiceBusSharedKeyCredential credential;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(TIMEOUT).sslContext(LoopbackTls.clientContext()).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .sslContext(LoopbackTls.clientContext())
+            .build();
 
     /** @param endpoint the namespace's https URL; connectionString holds the key (SharedAccessKeyName/Key) */
     ServiceBusRestSender(String endpoint, String connectionString, String queue, PublisherWireFormat wire) {
         this.uri = URI.create(endpoint + "/" + queue + "/messages");
         this.wire = wire;
-        this.credential = new ServiceBusSharedKeyCredential(part(connectionString, "SharedAccessKeyName"),
-                part(connectionString, "SharedAccessKey"), TOKEN_VALIDITY);
+        this.credential = new ServiceBusSharedKeyCredential(
+                part(connectionString, "SharedAccessKeyName"),
+                part(connectionString, "SharedAccessKey"),
+                TOKEN_VALIDITY);
     }
 
     /** A request was refused or not answered; the messages before {@link #sent} went through. */
@@ -75,17 +78,20 @@ final class ServiceBusRestSender {
 
     /** Posts one batch; returns its size, or throws a SendFailure that says how many went before it. */
     private int post(ArrayNode batch, int sentBefore) {
-        String token = credential.getTokenSync(new TokenRequestContext().addScopes(uri.toString().replace("/messages",
-                ""))).getToken();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT)
+        String token = credential
+                .getTokenSync(new TokenRequestContext().addScopes(uri.toString().replace("/messages", "")))
+                .getToken();
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .timeout(TIMEOUT)
                 .header("Authorization", token)
                 .header("Content-Type", wire.contentType())
-                .POST(HttpRequest.BodyPublishers.ofString(batch.toString(), StandardCharsets.UTF_8)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(batch.toString(), StandardCharsets.UTF_8))
+                .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 201) {
-                throw new SendFailure(sentBefore, "Service Bus answered " + response.statusCode() + ": "
-                        + response.body(), null);
+                throw new SendFailure(
+                        sentBefore, "Service Bus answered " + response.statusCode() + ": " + response.body(), null);
             }
             return batch.size();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.sfcache.local;
 
+import io.sfcache.fixtures.ChangeMessages;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,13 +9,10 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.StringUtils;
-
-import io.sfcache.fixtures.ChangeMessages;
 
 /**
  * Stands in for the Apex publisher in the local run: sends realistic Account, Contact and Opportunity change messages
@@ -51,13 +49,13 @@ public final class SimulatedPublisher implements SmartLifecycle {
      * @param restEndpoint     the namespace's REST endpoint ({@code https://<namespace>.servicebus.windows.net})
      * @param connectionString the namespace's connection string: the SAS key the publisher's credential holds
      */
-    public SimulatedPublisher(SimulatorProperties properties, String restEndpoint, String connectionString,
-            String queue) {
+    public SimulatedPublisher(
+            SimulatorProperties properties, String restEndpoint, String connectionString, String queue) {
         this(properties, restEndpoint, connectionString, queue, Clock.systemUTC());
     }
 
-    SimulatedPublisher(SimulatorProperties properties, String restEndpoint, String connectionString, String queue,
-            Clock clock) {
+    SimulatedPublisher(
+            SimulatorProperties properties, String restEndpoint, String connectionString, String queue, Clock clock) {
         properties.validate();
         if (!StringUtils.hasText(connectionString)) {
             throw new IllegalArgumentException("the simulated publisher needs sfcache.servicebus.connection-string; "
@@ -70,8 +68,8 @@ public final class SimulatedPublisher implements SmartLifecycle {
         this.clock = clock;
         Random random = properties.getSeed() == null ? new Random() : new Random(properties.getSeed());
         ChangeMessages messages = ChangeMessages.live(random, clock);
-        this.traffic = new SimulatedTraffic(messages, properties.getPoolSize(), properties.getInvalidRatio(),
-                properties.getOutOfOrderRatio());
+        this.traffic = new SimulatedTraffic(
+                messages, properties.getPoolSize(), properties.getInvalidRatio(), properties.getOutOfOrderRatio());
         this.heartbeats = new HeartbeatSchedule(messages, properties.getHeartbeatInterval());
     }
 
@@ -90,9 +88,13 @@ public final class SimulatedPublisher implements SmartLifecycle {
         lastSummary = clock.instant();
         running = true;
         executor.scheduleAtFixedRate(this::tick, 0, tickPeriod().toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("Simulated publisher: {} changes/s to queue {}, {}% invalid, {}% out of order, heartbeats every {} s",
-                properties.getRatePerSecond(), queue, Math.round(properties.getInvalidRatio() * 100),
-                Math.round(properties.getOutOfOrderRatio() * 100), properties.getHeartbeatInterval().toSeconds());
+        LOG.info(
+                "Simulated publisher: {} changes/s to queue {}, {}% invalid, {}% out of order, heartbeats every {} s",
+                properties.getRatePerSecond(),
+                queue,
+                Math.round(properties.getInvalidRatio() * 100),
+                Math.round(properties.getOutOfOrderRatio() * 100),
+                properties.getHeartbeatInterval().toSeconds());
     }
 
     @Override
@@ -112,8 +114,13 @@ public final class SimulatedPublisher implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         SimulatorStats.Counts total = stats.total();
-        LOG.info("Simulated publisher stopped: {} sent ({} invalid, {} out of order, {} heartbeats), {} failed",
-                total.sent(), total.invalid(), total.outOfOrder(), total.heartbeats(), total.failed());
+        LOG.info(
+                "Simulated publisher stopped: {} sent ({} invalid, {} out of order, {} heartbeats), {} failed",
+                total.sent(),
+                total.invalid(),
+                total.outOfOrder(),
+                total.heartbeats(),
+                total.failed());
     }
 
     @Override
@@ -160,8 +167,10 @@ public final class SimulatedPublisher implements SmartLifecycle {
             sent = e.sent;
             stats.failed(messages.size() - sent);
             if (!failureLogged) {
-                LOG.warn("Simulated publisher could not send to queue {}: {} (logged once until a send succeeds)",
-                        queue, e.getMessage());
+                LOG.warn(
+                        "Simulated publisher could not send to queue {}: {} (logged once until a send succeeds)",
+                        queue,
+                        e.getMessage());
                 failureLogged = true;
             }
         }
@@ -178,8 +187,15 @@ public final class SimulatedPublisher implements SmartLifecycle {
         }
         lastSummary = now;
         SimulatorStats.Counts last = stats.sinceLastSummary();
-        LOG.info("Simulated publisher: {} sent in the last {} s ({} invalid, {} out of order, {} heartbeats, {} failed);"
-                + " {} since start", last.sent(), properties.getSummaryInterval().toSeconds(), last.invalid(),
-                last.outOfOrder(), last.heartbeats(), last.failed(), stats.total().sent());
+        LOG.info(
+                "Simulated publisher: {} sent in the last {} s ({} invalid, {} out of order, {} heartbeats, {} failed);"
+                        + " {} since start",
+                last.sent(),
+                properties.getSummaryInterval().toSeconds(),
+                last.invalid(),
+                last.outOfOrder(),
+                last.heartbeats(),
+                last.failed(),
+                stats.total().sent());
     }
 }

@@ -4,25 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.azure.messaging.servicebus.ServiceBusClientBuilder;
+import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
+import com.azure.messaging.servicebus.ServiceBusReceiverClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.fixtures.Json;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.messaging.MessageView;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.azure.messaging.servicebus.ServiceBusClientBuilder;
-import com.azure.messaging.servicebus.ServiceBusReceivedMessage;
-import com.azure.messaging.servicebus.ServiceBusReceiverClient;
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.fixtures.Json;
-import io.sfcache.standin.messaging.AzureMessagingStandin;
-import io.sfcache.standin.messaging.MessageView;
 
 /**
  * The simulated publisher sends what the Apex publisher sends, the way it sends it (Service Bus REST batches built from
@@ -55,7 +52,8 @@ class SimulatedPublisherTest {
         SimulatedPublisher publisher = publisher(queue);
         publisher.start();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> standin.queue(queue).active().size() >= 30);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> standin.queue(queue).active().size() >= 30);
         } finally {
             publisher.stop();
         }
@@ -63,15 +61,22 @@ class SimulatedPublisherTest {
 
         List<MessageView> active = standin.queue(queue).active();
         // Stopped means stopped: nothing more arrives after stop() returned.
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(2))
                 .until(() -> standin.queue(queue).active().size() == active.size());
         assertThat(publisher.stats().total().sent()).isEqualTo(active.size());
 
-        Set<String> heartbeatObjects = active.stream().filter(m -> m.bodyAsString().contains("\"HEARTBEAT\""))
-                .map(m -> Json.read(m.bodyAsString()).path("sobject").asText()).collect(Collectors.toSet());
+        Set<String> heartbeatObjects = active.stream()
+                .filter(m -> m.bodyAsString().contains("\"HEARTBEAT\""))
+                .map(m -> Json.read(m.bodyAsString()).path("sobject").asText())
+                .collect(Collectors.toSet());
         assertThat(heartbeatObjects).containsExactlyInAnyOrder("Account", "Contact", "Opportunity");
-        List<JsonNode> changes = active.stream().map(MessageView::bodyAsString).filter(b -> b.startsWith("{"))
-                .map(SimulatedPublisherTest::parseOrNull).filter(node -> node != null).toList();
+        List<JsonNode> changes = active.stream()
+                .map(MessageView::bodyAsString)
+                .filter(b -> b.startsWith("{"))
+                .map(SimulatedPublisherTest::parseOrNull)
+                .filter(node -> node != null)
+                .toList();
         assertThat(changes).extracting(node -> node.path("changeType").asText()).contains("CREATE");
         for (MessageView message : active) {
             JsonNode body = parseOrNull(message.bodyAsString());
@@ -87,14 +92,19 @@ class SimulatedPublisherTest {
         SimulatedPublisher publisher = publisher(queue);
         publisher.start();
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> standin.queue(queue).active().size() >= 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> standin.queue(queue).active().size() >= 3);
         } finally {
             publisher.stop();
         }
         try (ServiceBusReceiverClient receiver = new ServiceBusClientBuilder()
-                .connectionString(standin.serviceBusConnectionString()).receiver().queueName(queue).buildClient()) {
+                .connectionString(standin.serviceBusConnectionString())
+                .receiver()
+                .queueName(queue)
+                .buildClient()) {
             List<ServiceBusReceivedMessage> received = StreamSupport.stream(
-                    receiver.receiveMessages(3, Duration.ofSeconds(10)).spliterator(), false).toList();
+                            receiver.receiveMessages(3, Duration.ofSeconds(10)).spliterator(), false)
+                    .toList();
             assertThat(received).isNotEmpty().allSatisfy(message -> {
                 // The publisher's batch entries carry no content type (not a broker property Service Bus takes).
                 assertThat(message.getContentType()).isNull();
@@ -110,11 +120,13 @@ class SimulatedPublisherTest {
         JsonNode entry = PublisherWireFormat.load().entry("id-1", "{}");
         assertThat(fieldNames(entry)).isEqualTo(fieldNames(description.path("entry")));
         for (String group : List.of("BrokerProperties", "UserProperties")) {
-            assertThat(fieldNames(entry.path(group))).as(group)
+            assertThat(fieldNames(entry.path(group)))
+                    .as(group)
                     .isEqualTo(fieldNames(description.path("entry").path(group)));
         }
         assertThat(entry.path("BrokerProperties").path("MessageId").asText()).isEqualTo("id-1");
-        assertThat(PublisherWireFormat.load().contentType()).isEqualTo(description.path("contentType").asText());
+        assertThat(PublisherWireFormat.load().contentType())
+                .isEqualTo(description.path("contentType").asText());
     }
 
     @Test
@@ -122,7 +134,8 @@ class SimulatedPublisherTest {
         JsonNode changed = PublisherWireFormat.description().deepCopy();
         ((com.fasterxml.jackson.databind.node.ObjectNode) changed.path("entry").path("BrokerProperties"))
                 .put("SessionId", "s-1");
-        assertThatThrownBy(() -> PublisherWireFormat.from(changed)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> PublisherWireFormat.from(changed))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("BrokerProperties.SessionId");
     }
 

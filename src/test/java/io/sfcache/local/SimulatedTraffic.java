@@ -1,12 +1,5 @@
 package io.sfcache.local;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
-import java.util.List;
-import java.util.Locale;
-
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.InvalidChangeMessage;
@@ -14,6 +7,12 @@ import io.sfcache.fixtures.SObjectType;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.fixtures.SampleData;
 import io.sfcache.fixtures.Violation;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * What the simulated publisher sends next, one message at a time: creates until each object has its pool of records,
@@ -100,8 +99,14 @@ final class SimulatedTraffic {
         }
         superseded.sort(Comparator.comparing(Outgoing::messageId));
         Outgoing original = data.pick(superseded);
-        return new Outgoing(Outgoing.Kind.REDELIVERED, original.messageId(), original.body(), original.sobject(),
-                original.changeType(), original.recordId(), original.version());
+        return new Outgoing(
+                Outgoing.Kind.REDELIVERED,
+                original.messageId(),
+                original.body(),
+                original.sobject(),
+                original.changeType(),
+                original.recordId(),
+                original.version());
     }
 
     /** Two updates of one record: the newer goes now, the older right after it. */
@@ -129,7 +134,8 @@ final class SimulatedTraffic {
                 pool.deleted(doomed);
                 return message(Outgoing.Kind.CHANGE, doomed.delete());
             }
-        } else if (roll < DELETE_SHARE + UNDELETE_SHARE && !pool.recycleBin(type).isEmpty()) {
+        } else if (roll < DELETE_SHARE + UNDELETE_SHARE
+                && !pool.recycleBin(type).isEmpty()) {
             SalesforceRecord restored = data.pick(List.copyOf(pool.recycleBin(type)));
             pool.undeleted(restored);
             return message(Outgoing.Kind.CHANGE, restored.undelete());
@@ -174,7 +180,13 @@ final class SimulatedTraffic {
 
     private static Outgoing message(Outgoing.Kind kind, ChangeMessageBuilder change) {
         SObjectType sobject = SObjectType.valueOf(change.sobject().toUpperCase(Locale.ROOT));
-        return new Outgoing(kind, change.eventId(), change.toJson(), sobject, change.changeType(), change.recordId(),
+        return new Outgoing(
+                kind,
+                change.eventId(),
+                change.toJson(),
+                sobject,
+                change.changeType(),
+                change.recordId(),
                 change.version());
     }
 }

@@ -3,6 +3,13 @@ package io.sfcache.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.ContractValidation;
+import io.sfcache.fixtures.Json;
+import io.sfcache.fixtures.RecordVersion;
+import io.sfcache.fixtures.SObjectType;
+import io.sfcache.fixtures.Violation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,18 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.ContractValidation;
-import io.sfcache.fixtures.Json;
-import io.sfcache.fixtures.RecordVersion;
-import io.sfcache.fixtures.SObjectType;
-import io.sfcache.fixtures.Violation;
 
 /** What the simulated publisher sends, generated with a fixed seed and checked as a stream, without Service Bus. */
 class SimulatedTrafficTest {
@@ -44,7 +41,8 @@ class SimulatedTrafficTest {
     @Test
     void invalidAndOutOfOrderSharesAreRoughlyTheConfiguredRatios() {
         // Binomial spread at n = 2,000 and p = 0.05 is about 0.005: 0.015 is three standard deviations.
-        assertThat((double) count(m -> m.kind() == Outgoing.Kind.INVALID) / MESSAGES).isCloseTo(0.05, within(0.015));
+        assertThat((double) count(m -> m.kind() == Outgoing.Kind.INVALID) / MESSAGES)
+                .isCloseTo(0.05, within(0.015));
         assertThat((double) count(Outgoing::outOfOrder) / MESSAGES).isCloseTo(0.05, within(0.015));
         assertThat(count(m -> m.kind() == Outgoing.Kind.REDELIVERED)).isPositive();
         assertThat(count(m -> m.kind() == Outgoing.Kind.LATE)).isPositive();
@@ -56,7 +54,10 @@ class SimulatedTrafficTest {
         assertThat(none).allMatch(m -> m.kind() == Outgoing.Kind.CHANGE);
 
         List<Outgoing> many = new SimulatedTraffic(ChangeMessages.seeded(2), POOL_SIZE, 0.2, 0.2).next(MESSAGES);
-        assertThat((double) many.stream().filter(m -> m.kind() == Outgoing.Kind.INVALID).count() / MESSAGES)
+        assertThat((double) many.stream()
+                                .filter(m -> m.kind() == Outgoing.Kind.INVALID)
+                                .count()
+                        / MESSAGES)
                 .isCloseTo(0.2, within(0.03));
         assertThat((double) many.stream().filter(Outgoing::outOfOrder).count() / MESSAGES)
                 .isCloseTo(0.2, within(0.03));
@@ -95,7 +96,8 @@ class SimulatedTrafficTest {
         ContractValidation.Problem problem = result.problems().get(0);
         List<Violation> matching = new ArrayList<>();
         for (Violation violation : Violation.values()) {
-            if (violation.stage() == problem.stage() && Objects.equals(violation.path(), problem.path())
+            if (violation.stage() == problem.stage()
+                    && Objects.equals(violation.path(), problem.path())
                     && Objects.equals(violation.keyword(), problem.keyword())
                     && (violation.property() == null || violation.property().equals(problem.property()))) {
                 matching.add(violation);
@@ -122,7 +124,8 @@ class SimulatedTrafficTest {
             String change = message.changeType();
             switch (change) {
                 case "CREATE" -> assertThat(previous).as(message.body()).isNull();
-                case "UPDATE", "DELETE" -> assertThat(previous).as(message.body()).isIn("CREATE", "UPDATE", "UNDELETE");
+                case "UPDATE", "DELETE" ->
+                    assertThat(previous).as(message.body()).isIn("CREATE", "UPDATE", "UNDELETE");
                 case "UNDELETE" -> assertThat(previous).as(message.body()).isEqualTo("DELETE");
                 default -> throw new AssertionError(message.body());
             }
@@ -134,7 +137,8 @@ class SimulatedTrafficTest {
             } else if (change.equals("CREATE")) {
                 JsonNode accountId = Json.read(message.body()).path("fields").path("AccountId");
                 assertThat(accountId.isNull() || accountsCreated.contains(accountId.asText()))
-                        .as("AccountId of %s names an Account sent before", message.recordId()).isTrue();
+                        .as("AccountId of %s names an Account sent before", message.recordId())
+                        .isTrue();
             }
         }
         // A small pool: most changes hit existing records, and each object keeps roughly its pool size.
@@ -158,7 +162,9 @@ class SimulatedTrafficTest {
             RecordVersion seen = newest.get(message.recordId());
             switch (message.kind()) {
                 case REDELIVERED -> {
-                    assertThat(bodies.get(message.messageId())).as("re-delivered as sent").isEqualTo(message.body());
+                    assertThat(bodies.get(message.messageId()))
+                            .as("re-delivered as sent")
+                            .isEqualTo(message.body());
                     assertThat(seen.isNewerThan(message.version())).isTrue();
                 }
                 case LATE -> {
@@ -167,8 +173,11 @@ class SimulatedTrafficTest {
                 }
                 case CHANGE -> {
                     assertThat(bodies).doesNotContainKey(message.messageId());
-                    assertThat(seen == null || message.version().isNewerThan(seen)).as(message.body()).isTrue();
-                    if (seen != null && seen.systemModstamp().equals(message.version().systemModstamp())) {
+                    assertThat(seen == null || message.version().isNewerThan(seen))
+                            .as(message.body())
+                            .isTrue();
+                    if (seen != null
+                            && seen.systemModstamp().equals(message.version().systemModstamp())) {
                         sameTransaction++;
                     }
                     newest.put(message.recordId(), message.version());
@@ -177,13 +186,15 @@ class SimulatedTrafficTest {
             }
             bodies.putIfAbsent(message.messageId(), message.body());
         }
-        assertThat(sameTransaction).as("changes sharing a SystemModstamp, ordered by sequence").isPositive();
+        assertThat(sameTransaction)
+                .as("changes sharing a SystemModstamp, ordered by sequence")
+                .isPositive();
     }
 
     @Test
     void aSeedRepeatsTheSameTraffic() {
-        List<String> again = new SimulatedTraffic(ChangeMessages.seeded(4242), POOL_SIZE, 0.05, 0.05).next(MESSAGES)
-                .stream().map(Outgoing::body).toList();
+        List<String> again = new SimulatedTraffic(ChangeMessages.seeded(4242), POOL_SIZE, 0.05, 0.05)
+                .next(MESSAGES).stream().map(Outgoing::body).toList();
         assertThat(again).isEqualTo(stream.stream().map(Outgoing::body).toList());
     }
 }

@@ -20,11 +20,15 @@ public class SimulatorProperties {
     /** Refuses settings that would make the simulator meaningless, naming the property to fix. */
     void validate() {
         require(ratePerSecond > 0 && ratePerSecond <= 1000, "rate-per-second must be in (0, 1000]");
-        require(invalidRatio >= 0 && outOfOrderRatio >= 0 && invalidRatio + outOfOrderRatio <= 0.5,
+        require(
+                invalidRatio >= 0 && outOfOrderRatio >= 0 && invalidRatio + outOfOrderRatio <= 0.5,
                 "invalid-ratio and out-of-order-ratio must be >= 0 and add up to at most 0.5");
         require(poolSize > 0, "pool-size must be positive");
-        require(!heartbeatInterval.isNegative() && !heartbeatInterval.isZero() && !summaryInterval.isNegative()
-                && !summaryInterval.isZero(),
+        require(
+                !heartbeatInterval.isNegative()
+                        && !heartbeatInterval.isZero()
+                        && !summaryInterval.isNegative()
+                        && !summaryInterval.isZero(),
                 "heartbeat-interval and summary-interval must be positive");
     }
 

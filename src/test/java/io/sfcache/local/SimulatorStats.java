@@ -7,8 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SimulatorStats {
 
     /** One set of counts. */
-    record Counts(long sent, long invalid, long outOfOrder, long heartbeats, long failed) {
-    }
+    record Counts(long sent, long invalid, long outOfOrder, long heartbeats, long failed) {}
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
@@ -43,8 +42,11 @@ final class SimulatorStats {
         Counts total = total();
         Counts last = atLastSummary;
         atLastSummary = total;
-        return new Counts(total.sent() - last.sent(), total.invalid() - last.invalid(),
-                total.outOfOrder() - last.outOfOrder(), total.heartbeats() - last.heartbeats(),
+        return new Counts(
+                total.sent() - last.sent(),
+                total.invalid() - last.invalid(),
+                total.outOfOrder() - last.outOfOrder(),
+                total.heartbeats() - last.heartbeats(),
                 total.failed() - last.failed());
     }
 }

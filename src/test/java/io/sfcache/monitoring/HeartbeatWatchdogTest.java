@@ -4,21 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.core.io.DefaultResourceLoader;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.MovableClock;
 import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.io.DefaultResourceLoader;
 
 /**
  * When the heartbeat alarm goes off, on a clock the test moves: exactly once the last heartbeat (or start-up, when
@@ -38,19 +35,23 @@ class HeartbeatWatchdogTest {
     private HeartbeatWatchdog watchdog() {
         MonitoringProperties monitoring = new MonitoringProperties();
         monitoring.getHeartbeat().setMissingAfter(MISSING_AFTER);
-        DataContracts contracts = new DataContracts(List.of("Account"), "classpath:contracts/objects/",
-                new DefaultResourceLoader(), new ObjectMapper());
+        DataContracts contracts = new DataContracts(
+                List.of("Account"), "classpath:contracts/objects/", new DefaultResourceLoader(), new ObjectMapper());
         when(syncState.readHeartbeat("Account")).thenReturn(Optional.empty());
         return new HeartbeatWatchdog(contracts, syncState, new LagRecorder(meters, clock), meters, clock, monitoring);
     }
 
     private void heartbeatSentAt(Instant sentAt) {
-        when(syncState.readHeartbeat("Account")).thenReturn(Optional.of(new SyncState.Heartbeat("Account", sentAt,
-                sentAt.plusSeconds(1), 0, PublisherStatus.UNKNOWN, null)));
+        when(syncState.readHeartbeat("Account"))
+                .thenReturn(Optional.of(new SyncState.Heartbeat(
+                        "Account", sentAt, sentAt.plusSeconds(1), 0, PublisherStatus.UNKNOWN, null)));
     }
 
     private double missingGauge() {
-        return meters.get("sfcache.heartbeat.missing").tag("sobject", "Account").gauge().value();
+        return meters.get("sfcache.heartbeat.missing")
+                .tag("sobject", "Account")
+                .gauge()
+                .value();
     }
 
     @Test
@@ -73,7 +74,10 @@ class HeartbeatWatchdogTest {
         clock.advance(MISSING_AFTER.minusSeconds(1));
         watchdog.check();
         assertThat(watchdog.isMissing("Account")).isFalse();
-        assertThat(meters.get("sfcache.heartbeat.age").tag("sobject", "Account").gauge().value())
+        assertThat(meters.get("sfcache.heartbeat.age")
+                        .tag("sobject", "Account")
+                        .gauge()
+                        .value())
                 .isEqualTo(MISSING_AFTER.minusSeconds(1).toSeconds());
 
         clock.advance(Duration.ofSeconds(2));
@@ -82,7 +86,9 @@ class HeartbeatWatchdogTest {
 
         heartbeatSentAt(clock.instant());
         watchdog.check();
-        assertThat(watchdog.isMissing("Account")).as("back with the next heartbeat").isFalse();
+        assertThat(watchdog.isMissing("Account"))
+                .as("back with the next heartbeat")
+                .isFalse();
         assertThat(missingGauge()).isZero();
     }
 
@@ -93,6 +99,10 @@ class HeartbeatWatchdogTest {
         clock.advance(Duration.ofMinutes(2));
         watchdog.check();
         assertThat(watchdog.currentAsOf("Account")).contains(sentAt);
-        assertThat(meters.get("sfcache.freshness.age").tag("sobject", "Account").gauge().value()).isEqualTo(90.0);
+        assertThat(meters.get("sfcache.freshness.age")
+                        .tag("sobject", "Account")
+                        .gauge()
+                        .value())
+                .isEqualTo(90.0);
     }
 }

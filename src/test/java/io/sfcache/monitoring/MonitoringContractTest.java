@@ -3,6 +3,17 @@ package io.sfcache.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.deploy.HelmChart;
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.InvalidChangeMessage;
+import io.sfcache.fixtures.Violation;
+import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.standin.salesforce.SalesforceStandin;
+import io.sfcache.sync.PipelineHarness;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,26 +27,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-
-
-import io.micrometer.core.instrument.MeterRegistry;
-
-import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.deploy.HelmChart;
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.InvalidChangeMessage;
-import io.sfcache.fixtures.Violation;
-import io.sfcache.standin.cosmos.CosmosStandin;
-import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.PipelineHarness;
 
 /**
  * The Helm chart's alerts and dashboard against the running app: every metric their PromQL names must be in a real
@@ -49,10 +45,13 @@ class MonitoringContractTest {
 
     @Autowired
     private PipelineHarness pipeline;
+
     @Autowired
     private WebTestClient http;
+
     @LocalServerPort
     private int port;
+
     @Autowired
     private MeterRegistry meters;
 
@@ -67,22 +66,33 @@ class MonitoringContractTest {
         pipeline.awaitCompleted(valid.eventId(), invalid.messageId());
         changeArrivesByChangeDataCapture();
         messageGoesBackToServiceBusWhileCosmosIsDown();
-        String ops = TokenIssuerStandin.shared().mint("ops-scraper", List.of(TokenIssuerStandin.OPS_ROLE),
-                Duration.ofMinutes(5));
-        http.post().uri("/graphql").headers(h -> h.setBearerAuth(ops)).contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"query\":\"{ __typename }\"}").exchange().expectStatus().isOk();
+        String ops = TokenIssuerStandin.shared()
+                .mint("ops-scraper", List.of(TokenIssuerStandin.OPS_ROLE), Duration.ofMinutes(5));
+        http.post()
+                .uri("/graphql")
+                .headers(h -> h.setBearerAuth(ops))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"query\":\"{ __typename }\"}")
+                .exchange()
+                .expectStatus()
+                .isOk();
 
         String scrape = scrape(ops);
-        Set<String> exported = scrape.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
-                .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> exported = scrape.lines()
+                .filter(line -> !line.startsWith("#") && !line.isBlank())
+                .map(line -> line.split("[{ ]", 2)[0])
+                .collect(Collectors.toCollection(TreeSet::new));
 
         TreeSet<String> used = new TreeSet<>();
         HelmChart.renderDefaults().promqlExpressions().forEach(expr -> used.addAll(HelmChart.metricNames(expr)));
-        assertThat(used).as("metric names in the PrometheusRule and the dashboard")
+        assertThat(used)
+                .as("metric names in the PrometheusRule and the dashboard")
                 .contains("sfcache_sync_changes_total", "sfcache_sync_lag_seconds_bucket", "camel_exchanges_total");
         TreeSet<String> missing = new TreeSet<>(used);
         missing.removeAll(exported);
-        assertThat(missing).as("used by alerts or dashboard panels but not in the scrape of the running app").isEmpty();
+        assertThat(missing)
+                .as("used by alerts or dashboard panels but not in the scrape of the running app")
+                .isEmpty();
     }
 
     /** sfcache_cdc_events_total appears with the first CDC event (tests run with CDC mode BOTH). */
@@ -90,7 +100,8 @@ class MonitoringContractTest {
         SalesforceStandin salesforce = SalesforceStandin.shared();
         await().atMost(PipelineHarness.SETTLE).until(() -> salesforce.openSubscriptions() >= 1);
         String id = salesforce.create("Account", Map.of("Name", "Monitoring contract", "OwnerId", salesforce.userId()));
-        await().atMost(PipelineHarness.SETTLE).until(() -> pipeline.record("Account", id).isPresent());
+        await().atMost(PipelineHarness.SETTLE)
+                .until(() -> pipeline.record("Account", id).isPresent());
     }
 
     /** sfcache_sync_abandoned_total appears when a change is handed back after its retries (Cosmos unavailable). */
@@ -109,10 +120,13 @@ class MonitoringContractTest {
 
     /** The whole scrape (several hundred kB: more than WebTestClient buffers), as Prometheus fetches it. */
     private String scrape(String token) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                .header("Authorization", "Bearer " + token)
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }

@@ -3,6 +3,17 @@ package io.sfcache.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.SObjectType;
+import io.sfcache.fixtures.SalesforceRecord;
+import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.standin.salesforce.SalesforceStandin;
+import io.sfcache.sync.PipelineHarness;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -24,19 +34,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.SObjectType;
-import io.sfcache.fixtures.SalesforceRecord;
-import io.sfcache.standin.identity.TokenIssuerStandin;
-import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.PipelineHarness;
-
 /**
  * The issue's fault-injection tests: each breaks something on the stand-ins, then asserts how long sfcache took to
  * notice (against the short windows of application-test.yaml) and the repaired final state.
@@ -48,31 +45,43 @@ class MonitoringFaultsTest {
 
     @Autowired
     PipelineHarness pipeline;
+
     @Autowired
     MeterRegistry meters;
+
     @Autowired
     HealthEndpoint health;
+
     @Autowired
     HeartbeatWatchdog heartbeats;
+
     @Autowired
     PublisherAccounting accounting;
+
     @Autowired
     ReconciliationRuns reconciliation;
+
     @Autowired
     org.apache.camel.ProducerTemplate producer;
+
     @Autowired
     ReaderProbe readerProbe;
+
     @Autowired
     io.sfcache.sync.SyncState syncState;
 
     @Value("${sfcache.monitoring.heartbeat.missing-after}")
     Duration missingAfter;
+
     @Value("${sfcache.monitoring.heartbeat.check-interval}")
     Duration heartbeatCheck;
+
     @Value("${sfcache.monitoring.stall.after}")
     Duration stallAfter;
+
     @Value("${sfcache.monitoring.stall.check-interval}")
     Duration stallCheck;
+
     @LocalServerPort
     int port;
 
@@ -87,7 +96,8 @@ class MonitoringFaultsTest {
         await().atMost(DEADLINE).until(() -> gauge("sfcache.heartbeat.missing", "Contact") == 0);
 
         // Nothing more is sent: no traffic, no errors. Only the missing heartbeat can tell.
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+        await().atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> gauge("sfcache.heartbeat.missing", "Contact") == 1);
         Duration detectedAfter = Duration.between(sentAt, Instant.now());
 
@@ -102,8 +112,8 @@ class MonitoringFaultsTest {
     @Test
     void messagesLostBetweenThePublisherAndSfcacheShowAsANumber() {
         Instant start = Instant.now().minusSeconds(60);
-        pipeline.awaitCompleted(pipeline.send(messages.heartbeat(SObjectType.OPPORTUNITY, 0, null)
-                .commitTime(start)));
+        pipeline.awaitCompleted(pipeline.send(
+                messages.heartbeat(SObjectType.OPPORTUNITY, 0, null).commitTime(start)));
         // The publisher sent five changes in the next interval; two never reach the queue.
         List<String> sent = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
@@ -112,14 +122,15 @@ class MonitoringFaultsTest {
         }
         pipeline.awaitCompleted(sent);
         Instant second = start.plusSeconds(10);
-        pipeline.awaitCompleted(pipeline.send(messages.heartbeat(SObjectType.OPPORTUNITY, 5, start)
-                .commitTime(second)));
+        pipeline.awaitCompleted(pipeline.send(
+                messages.heartbeat(SObjectType.OPPORTUNITY, 5, start).commitTime(second)));
         // Settled one heartbeat later, when late messages have had a whole interval to arrive.
-        pipeline.awaitCompleted(pipeline.send(messages.heartbeat(SObjectType.OPPORTUNITY, 0, second)
-                .commitTime(start.plusSeconds(20))));
+        pipeline.awaitCompleted(pipeline.send(
+                messages.heartbeat(SObjectType.OPPORTUNITY, 0, second).commitTime(start.plusSeconds(20))));
 
         await().atMost(DEADLINE).until(() -> accounting.unaccounted("Opportunity") == 2);
-        assertThat(gauge("sfcache.publisher.unaccounted.messages", "Opportunity")).isEqualTo(2.0);
+        assertThat(gauge("sfcache.publisher.unaccounted.messages", "Opportunity"))
+                .isEqualTo(2.0);
     }
 
     @Test
@@ -143,14 +154,20 @@ class MonitoringFaultsTest {
         assertThat(counter("sfcache.reconciliation.repaired") - repairedBefore).isGreaterThanOrEqualTo(1);
         assertThat(reconciliation.lastRuns().get("Account").repaired()).isGreaterThanOrEqualTo(1);
         // What an app reading the record sees.
-        String token = TokenIssuerStandin.shared().mint("monitoring-test", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofMinutes(5));
-        HttpGraphQlTester.create(WebTestClient.bindToServer().baseUrl("http://localhost:" + port + "/graphql")
-                        .defaultHeader("Authorization", "Bearer " + token).build())
+        String token = TokenIssuerStandin.shared()
+                .mint("monitoring-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(5));
+        HttpGraphQlTester.create(WebTestClient.bindToServer()
+                        .baseUrl("http://localhost:" + port + "/graphql")
+                        .defaultHeader("Authorization", "Bearer " + token)
+                        .build())
                 .document("{ account(id: \"" + id + "\") { billingCity freshness { source } } }")
                 .execute()
-                .path("account.billingCity").entity(String.class).isEqualTo("Faro")
-                .path("account.freshness.source").entity(String.class).isEqualTo("RECONCILIATION");
+                .path("account.billingCity")
+                .entity(String.class)
+                .isEqualTo("Faro")
+                .path("account.freshness.source")
+                .entity(String.class)
+                .isEqualTo("RECONCILIATION");
     }
 
     @Test
@@ -161,7 +178,8 @@ class MonitoringFaultsTest {
         Instant stalledAt = Instant.now();
         String messageId = pipeline.send(account.create());
 
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+        await().atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> counter("sfcache.consumer.stall.restarts") > restartsBefore);
         Duration detectedAfter = Duration.between(stalledAt, Instant.now());
         pipeline.awaitCompleted(messageId);
@@ -184,8 +202,8 @@ class MonitoringFaultsTest {
         }
 
         // The publisher's retry job sends what three hours of outage held back, then its heartbeat.
-        ChangeMessages backlog = ChangeMessages.live(new Random(), Clock.offset(Clock.systemUTC(),
-                Duration.ofHours(-3)));
+        ChangeMessages backlog =
+                ChangeMessages.live(new Random(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-3)));
         List<SalesforceRecord> records = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -197,26 +215,32 @@ class MonitoringFaultsTest {
         ids.add(pipeline.send(beat));
         pipeline.awaitCompleted(ids);
 
-        assertThat(records).allSatisfy(r -> assertThat(pipeline.record("Account", r.id())).isPresent());
+        assertThat(records)
+                .allSatisfy(r -> assertThat(pipeline.record("Account", r.id())).isPresent());
         assertThat(lagCount() - lagCountBefore).isGreaterThanOrEqualTo(20);
-        assertThat(meters.get("sfcache.sync.lag").tags("sobject", "Account", "source", "QUEUE").timer().max(java.util.concurrent.TimeUnit.HOURS))
+        assertThat(meters.get("sfcache.sync.lag")
+                        .tags("sobject", "Account", "source", "QUEUE")
+                        .timer()
+                        .max(java.util.concurrent.TimeUnit.HOURS))
                 .isGreaterThanOrEqualTo(2.9);
         Health lag = (Health) health.healthForPath("sync", "syncLag");
         assertThat(lag.getStatus()).isEqualTo(Status.DOWN);
         // The heartbeat after the outage is on record (the short test window lets it go missing again quickly).
         Instant beatSentAt = Instant.parse(beat.toNode().get("commitTime").asText());
-        assertThat(syncState.readHeartbeat("Account")).hasValueSatisfying(h ->
-                assertThat(h.sentAt()).isEqualTo(beatSentAt));
+        assertThat(syncState.readHeartbeat("Account"))
+                .hasValueSatisfying(h -> assertThat(h.sentAt()).isEqualTo(beatSentAt));
         // And the reader's-eye probe reads the newest record through GraphQL.
         await().atMost(DEADLINE).until(() -> readerProbe.observations().containsKey("Account"));
         HealthComponent sync = health.healthForPath("sync");
-        assertThat(((CompositeHealth) sync).getComponents()).containsKeys("heartbeats", "syncLag", "consumer",
-                "openDeadLetters", "reconciliation", "changeDataCapture");
+        assertThat(((CompositeHealth) sync).getComponents())
+                .containsKeys(
+                        "heartbeats", "syncLag", "consumer", "openDeadLetters", "reconciliation", "changeDataCapture");
     }
 
     private long lagCount() {
         return meters.find("sfcache.sync.lag").tag("sobject", "Account").timers().stream()
-                .mapToLong(Timer::count).sum();
+                .mapToLong(Timer::count)
+                .sum();
     }
 
     private double gauge(String name, String sobject) {

@@ -2,13 +2,11 @@ package io.sfcache.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-
-import org.junit.jupiter.api.Test;
-
 import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 
 /**
  * The rules that turn one stored heartbeat into publisher problems, at their edges; {@code PublisherUnhealthyTest}
@@ -22,8 +20,10 @@ class PublisherProblemTest {
 
     @Test
     void anOlderPublisherSaysNothingAndRaisesNothing() {
-        assertThat(PublisherProblem.reportedBy(heartbeat(PublisherStatus.UNKNOWN, null), LIMIT)).isEmpty();
-        assertThat(PublisherProblem.oldestPendingAge(heartbeat(PublisherStatus.UNKNOWN, null))).isNull();
+        assertThat(PublisherProblem.reportedBy(heartbeat(PublisherStatus.UNKNOWN, null), LIMIT))
+                .isEmpty();
+        assertThat(PublisherProblem.oldestPendingAge(heartbeat(PublisherStatus.UNKNOWN, null)))
+                .isNull();
         assertThat(PublisherProblem.reportedBy(heartbeat(HEALTHY, 0L), LIMIT)).isEmpty();
         assertThat(PublisherProblem.oldestPendingAge(heartbeat(HEALTHY, 0L))).isZero();
     }
@@ -31,19 +31,27 @@ class PublisherProblemTest {
     @Test
     void theBacklogIsMeasuredAtTheHeartbeatAndMustExceedTheLimit() {
         assertThat(PublisherProblem.reportedBy(heartbeat(pendingSince(SENT.minus(LIMIT)), 0L), LIMIT))
-                .as("exactly the limit").isEmpty();
-        assertThat(PublisherProblem.reportedBy(heartbeat(pendingSince(SENT.minus(LIMIT).minusSeconds(1)), 0L), LIMIT))
+                .as("exactly the limit")
+                .isEmpty();
+        assertThat(PublisherProblem.reportedBy(
+                        heartbeat(pendingSince(SENT.minus(LIMIT).minusSeconds(1)), 0L), LIMIT))
                 .containsOnlyKeys(PublisherProblem.OUTBOX_BACKLOG);
         assertThat(PublisherProblem.oldestPendingAge(heartbeat(pendingSince(SENT.plusSeconds(5)), 0L)))
-                .as("a clock ahead of the heartbeat's").isZero();
+                .as("a clock ahead of the heartbeat's")
+                .isZero();
     }
 
     @Test
     void aFailedCountIsGrowthOnlyAgainstAKnownPreviousOne() {
         PublisherStatus threeFailed = new PublisherStatus(true, true, 0L, 3L, null, 0L, null, null);
-        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, null), LIMIT)).as("no previous count").isEmpty();
-        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, 3L), LIMIT)).as("steady").isEmpty();
-        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, 4L), LIMIT)).as("an operator cleared one")
+        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, null), LIMIT))
+                .as("no previous count")
+                .isEmpty();
+        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, 3L), LIMIT))
+                .as("steady")
+                .isEmpty();
+        assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, 4L), LIMIT))
+                .as("an operator cleared one")
                 .isEmpty();
         assertThat(PublisherProblem.reportedBy(heartbeat(threeFailed, 2L), LIMIT))
                 .containsOnlyKeys(PublisherProblem.SEND_FAILURES);

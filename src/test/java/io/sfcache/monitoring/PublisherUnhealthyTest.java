@@ -3,28 +3,7 @@ package io.sfcache.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthEndpoint;
-import org.springframework.boot.actuate.health.Status;
-import org.springframework.boot.test.system.CapturedOutput;
-import org.springframework.boot.test.system.OutputCaptureExtension;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
@@ -35,6 +14,24 @@ import io.sfcache.fixtures.SObjectType;
 import io.sfcache.standin.salesforce.SalesforceStandin;
 import io.sfcache.sync.PipelineHarness;
 import io.sfcache.sync.SyncState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Heartbeats that arrive but say the publisher is broken, sent over the Service Bus stand-in like the publisher's:
@@ -52,20 +49,28 @@ class PublisherUnhealthyTest {
 
     @Autowired
     PipelineHarness pipeline;
+
     @Autowired
     MeterRegistry meters;
+
     @Autowired
     HealthEndpoint health;
+
     @Autowired
     HeartbeatWatchdog watchdog;
+
     @Autowired
     ReconciliationRuns reconciliation;
+
     @Autowired
     SyncState syncState;
+
     @Autowired
     DataContracts contracts;
+
     @Autowired
     LagRecorder lag;
+
     @Autowired
     MonitoringProperties monitoring;
 
@@ -114,7 +119,9 @@ class PublisherUnhealthyTest {
 
         sendAndAwaitSeen(healthy().outbox(0, 3, null));
         assertRaised(PublisherProblem.SEND_FAILURES);
-        assertThat(problemDetails().get("SEND_FAILURES")).contains("outboxFailed=3").contains("previous heartbeat: 1");
+        assertThat(problemDetails().get("SEND_FAILURES"))
+                .contains("outboxFailed=3")
+                .contains("previous heartbeat: 1");
         assertThat(gauge("sfcache.publisher.outbox.failed")).isEqualTo(3.0);
     }
 
@@ -158,8 +165,12 @@ class PublisherUnhealthyTest {
         assertRaised(PublisherProblem.UNPUBLISHED_CHANGES);
         assertWarnedOnce(output, mark, PublisherProblem.UNPUBLISHED_CHANGES);
         // Only the repair can bring this value: the queue and CDC never carried it, the schedule is 1 h in tests.
-        await().atMost(DEADLINE).until(() -> pipeline.record("Account", id)
-                .map(r -> r.path("fields").path("BillingCity").asText()).orElse(""), "Faro"::equals);
+        await().atMost(DEADLINE)
+                .until(
+                        () -> pipeline.record("Account", id)
+                                .map(r -> r.path("fields").path("BillingCity").asText())
+                                .orElse(""),
+                        "Faro"::equals);
         JsonNode stored = pipeline.record("Account", id).orElseThrow();
         assertThat(stored.path("sync").path("source").asText()).isEqualTo("RECONCILIATION");
         await().atMost(DEADLINE).until(() -> counter("sfcache.reconciliation.runs", "heartbeat") > heartbeatRuns);
@@ -169,10 +180,17 @@ class PublisherUnhealthyTest {
     @Test
     void aLaterHealthyHeartbeatClearsEveryProblem(CapturedOutput output) {
         Instant now = Instant.now();
-        sendAndAwaitSeen(healthy().commitTime(now).publishingEnabled(false).triggerActive(false).failedSincePrevious(1)
+        sendAndAwaitSeen(healthy()
+                .commitTime(now)
+                .publishingEnabled(false)
+                .triggerActive(false)
+                .failedSincePrevious(1)
                 .outbox(1, 0, now.minus(Duration.ofHours(2))));
-        assertRaised(PublisherProblem.PUBLISHING_OFF, PublisherProblem.TRIGGER_INACTIVE,
-                PublisherProblem.SEND_FAILURES, PublisherProblem.OUTBOX_BACKLOG);
+        assertRaised(
+                PublisherProblem.PUBLISHING_OFF,
+                PublisherProblem.TRIGGER_INACTIVE,
+                PublisherProblem.SEND_FAILURES,
+                PublisherProblem.OUTBOX_BACKLOG);
         assertThat(component().getStatus()).isEqualTo(Status.DOWN);
 
         int mark = output.getOut().length();
@@ -182,24 +200,34 @@ class PublisherUnhealthyTest {
         assertThat(problemDetails()).isEmpty();
         assertThat(gauge("sfcache.publisher.outbox.pending")).isZero();
         assertThat(gauge("sfcache.publisher.outbox.oldest.pending.age")).isZero();
-        for (PublisherProblem problem : EnumSet.of(PublisherProblem.PUBLISHING_OFF, PublisherProblem.TRIGGER_INACTIVE,
-                PublisherProblem.SEND_FAILURES, PublisherProblem.OUTBOX_BACKLOG)) {
-            assertThat(occurrences(output.getOut().substring(mark),
-                    "Publisher of Account: " + problem + " cleared by its heartbeat")).as(problem.name()).isEqualTo(1);
+        for (PublisherProblem problem : EnumSet.of(
+                PublisherProblem.PUBLISHING_OFF,
+                PublisherProblem.TRIGGER_INACTIVE,
+                PublisherProblem.SEND_FAILURES,
+                PublisherProblem.OUTBOX_BACKLOG)) {
+            assertThat(occurrences(
+                            output.getOut().substring(mark),
+                            "Publisher of Account: " + problem + " cleared by its heartbeat"))
+                    .as(problem.name())
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void aHeartbeatFromAnOlderPublisherRaisesNothing() {
         ChangeMessageBuilder old = messages.heartbeat(OBJECT, 0, null).withoutPublisherStatus();
-        assertThat(old.toNode().path("heartbeat").size()).as("only sentSincePrevious and previousHeartbeatTime")
+        assertThat(old.toNode().path("heartbeat").size())
+                .as("only sentSincePrevious and previousHeartbeatTime")
                 .isEqualTo(2);
 
         sendAndAwaitSeen(old);
 
         assertRaised();
-        assertThat(syncState.readHeartbeat(SOBJECT).orElseThrow().publisher().saidNothing()).isTrue();
-        assertThat(gauge("sfcache.publisher.outbox.pending")).as("unknown, not 0").isNaN();
+        assertThat(syncState.readHeartbeat(SOBJECT).orElseThrow().publisher().saidNothing())
+                .isTrue();
+        assertThat(gauge("sfcache.publisher.outbox.pending"))
+                .as("unknown, not 0")
+                .isNaN();
         assertThat(gauge("sfcache.publisher.outbox.failed")).isNaN();
         assertThat(gauge("sfcache.publisher.outbox.oldest.pending.age")).isNaN();
         assertThat(details()).doesNotContainKey("publisher");
@@ -209,17 +237,19 @@ class PublisherUnhealthyTest {
     void aRestartedReplicaSeesTheLastReportedStatusFromTheStoredHeartbeat() {
         sendAndAwaitSeen(healthy().triggerActive(false).outbox(5, 2, null));
 
-        HeartbeatWatchdog restarted = new HeartbeatWatchdog(contracts, syncState, lag, new SimpleMeterRegistry(),
-                Clock.systemUTC(), monitoring);
+        HeartbeatWatchdog restarted = new HeartbeatWatchdog(
+                contracts, syncState, lag, new SimpleMeterRegistry(), Clock.systemUTC(), monitoring);
         restarted.check();
 
         // The FAILED count grew from the stored heartbeat before (0): a replica that never saw that one knows too.
-        assertThat(restarted.problems(SOBJECT)).containsOnlyKeys(PublisherProblem.TRIGGER_INACTIVE,
-                PublisherProblem.SEND_FAILURES);
+        assertThat(restarted.problems(SOBJECT))
+                .containsOnlyKeys(PublisherProblem.TRIGGER_INACTIVE, PublisherProblem.SEND_FAILURES);
         SyncState.Heartbeat stored = syncState.readHeartbeat(SOBJECT).orElseThrow();
         assertThat(stored.publisher().outboxPending()).isEqualTo(5);
         assertThat(stored.publisher().outboxFailed()).isEqualTo(2);
-        assertThat(stored.previousOutboxFailed()).as("from the healthy heartbeat before").isZero();
+        assertThat(stored.previousOutboxFailed())
+                .as("from the healthy heartbeat before")
+                .isZero();
     }
 
     // --- helpers ---
@@ -232,21 +262,28 @@ class PublisherUnhealthyTest {
     private void sendAndAwaitSeen(ChangeMessageBuilder heartbeat) {
         Instant sentAt = Instant.parse(heartbeat.toNode().path("commitTime").asText());
         pipeline.awaitCompleted(pipeline.send(heartbeat));
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+        await().atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> sentAt.toString().equals(String.valueOf(details().get("lastHeartbeatSentAt"))));
     }
 
     /** Exactly these problems, in the watchdog, the gauges and the health details. */
     private void assertRaised(PublisherProblem... expected) {
-        Set<PublisherProblem> raised = expected.length == 0 ? EnumSet.noneOf(PublisherProblem.class)
-                : EnumSet.copyOf(Arrays.asList(expected));
+        Set<PublisherProblem> raised =
+                expected.length == 0 ? EnumSet.noneOf(PublisherProblem.class) : EnumSet.copyOf(Arrays.asList(expected));
         assertThat(watchdog.problems(SOBJECT).keySet()).isEqualTo(raised);
         for (PublisherProblem problem : PublisherProblem.values()) {
-            assertThat(meters.get("sfcache.publisher.unhealthy").tag("sobject", SOBJECT).tag("reason", problem.name())
-                    .gauge().value()).as(problem.name()).isEqualTo(raised.contains(problem) ? 1.0 : 0.0);
+            assertThat(meters.get("sfcache.publisher.unhealthy")
+                            .tag("sobject", SOBJECT)
+                            .tag("reason", problem.name())
+                            .gauge()
+                            .value())
+                    .as(problem.name())
+                    .isEqualTo(raised.contains(problem) ? 1.0 : 0.0);
         }
-        assertThat(problemDetails().keySet()).containsExactlyInAnyOrderElementsOf(
-                raised.stream().map(Enum::name).toList());
+        assertThat(problemDetails().keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        raised.stream().map(Enum::name).toList());
         if (!raised.isEmpty()) {
             assertThat(component().getStatus()).isEqualTo(Status.DOWN);
         }
@@ -257,10 +294,12 @@ class PublisherUnhealthyTest {
         String line = "Publisher of Account unhealthy, " + problem + ":";
         await().atMost(DEADLINE).until(() -> occurrences(output.getOut().substring(mark), line) == 1);
         // Checks run every 500 ms in tests: several more pass without another line.
-        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(1500))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> occurrences(output.getOut().substring(mark), line) == 1);
-        assertThat(output.getOut().substring(mark)).contains("WARN").contains(
-                "See the run-book, SfcachePublisherUnhealthy (" + problem + ")");
+        assertThat(output.getOut().substring(mark))
+                .contains("WARN")
+                .contains("See the run-book, SfcachePublisherUnhealthy (" + problem + ")");
     }
 
     private static int occurrences(String text, String part) {
@@ -290,7 +329,8 @@ class PublisherUnhealthyTest {
     }
 
     private double counter(String name, String trigger) {
-        return meters.find(name).tag("sobject", SOBJECT).tag("trigger", trigger).tag("result", "ok").counters()
-                .stream().mapToDouble(c -> c.count()).sum();
+        return meters.find(name).tag("sobject", SOBJECT).tag("trigger", trigger).tag("result", "ok").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 }

@@ -2,13 +2,11 @@ package io.sfcache.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sfcache.monitoring.ReconciliationRun.UnpublishedWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
-
-import io.sfcache.monitoring.ReconciliationRun.UnpublishedWindow;
 
 /** Where reconciliation runs read from: the checkpoint arithmetic and the heartbeat windows, without Salesforce. */
 class ReconciliationWindowsTest {
@@ -33,8 +31,9 @@ class ReconciliationWindowsTest {
     @Test
     void anUnpublishedWindowIsReadFromItsStartMinusTheOverlapToTheHeartbeatIncluded() {
         UnpublishedWindow window = new UnpublishedWindow("Account", T0, T0.plusSeconds(60));
-        assertThat(windows.unpublished(window).where()).isEqualTo("SystemModstamp >= 2026-11-27T00:50:00.000Z"
-                + " AND SystemModstamp < 2026-11-27T01:01:00.001Z");
+        assertThat(windows.unpublished(window).where())
+                .isEqualTo("SystemModstamp >= 2026-11-27T00:50:00.000Z"
+                        + " AND SystemModstamp < 2026-11-27T01:01:00.001Z");
     }
 
     @Test
@@ -42,22 +41,25 @@ class ReconciliationWindowsTest {
         UnpublishedWindow first = new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(30)));
         windows.read(first);
         UnpublishedWindow next = new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(45)));
-        assertThat(windows.unpublished(next).where()).isEqualTo("SystemModstamp >= 2026-11-27T01:20:00.000Z"
-                + " AND SystemModstamp < 2026-11-27T01:45:00.001Z");
+        assertThat(windows.unpublished(next).where())
+                .isEqualTo("SystemModstamp >= 2026-11-27T01:20:00.000Z"
+                        + " AND SystemModstamp < 2026-11-27T01:45:00.001Z");
     }
 
     @Test
     void aWindowAlreadyReadUpToTheHeartbeatIsNotReadAgain() {
         windows.read(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(30))));
         assertThat(windows.unpublished(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(20)))))
-                .as("the heartbeat's time is within what was read, minus the overlap").isNull();
+                .as("the heartbeat's time is within what was read, minus the overlap")
+                .isNull();
     }
 
     @Test
     void aNewUnpublishedStartIsReadFromItsOwnStart() {
         windows.read(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(30))));
         Instant later = T0.plus(Duration.ofHours(2));
-        assertThat(windows.unpublished(new UnpublishedWindow("Account", later, later.plusSeconds(60))).where())
+        assertThat(windows.unpublished(new UnpublishedWindow("Account", later, later.plusSeconds(60)))
+                        .where())
                 .startsWith("SystemModstamp >= 2026-11-27T02:50:00.000Z");
     }
 
@@ -65,7 +67,8 @@ class ReconciliationWindowsTest {
     void anOlderRunFinishingLateDoesNotMoveTheMarkBack() {
         windows.read(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(45))));
         windows.read(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(30))));
-        assertThat(windows.unpublished(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(60)))).where())
+        assertThat(windows.unpublished(new UnpublishedWindow("Account", T0, T0.plus(Duration.ofMinutes(60))))
+                        .where())
                 .startsWith("SystemModstamp >= 2026-11-27T01:35:00.000Z");
     }
 }

@@ -3,7 +3,6 @@ package io.sfcache.routes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Properties;
-
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +56,8 @@ class RouteFileCheckTest {
                           - log: "{{%s}}"
                 """;
         assertThat(check.check("t.camel.yaml", template.formatted("name"))).isEmpty();
-        assertThat(check.check("t.camel.yaml", template.formatted("undeclared"))).singleElement()
+        assertThat(check.check("t.camel.yaml", template.formatted("undeclared")))
+                .singleElement()
                 .satisfies(problem -> {
                     assertThat(problem.line()).isEqualTo(9);
                     assertThat(problem.reason()).contains("{{undeclared}}", "does not resolve");
@@ -74,8 +74,8 @@ class RouteFileCheckTest {
                       steps:
                         - lgo: hello
                 """)).singleElement().satisfies(problem -> {
-                    assertThat(problem.line()).isEqualTo(6);
-                    assertThat(problem.reason()).contains("Camel's YAML DSL schema", "lgo");
-                });
+            assertThat(problem.line()).isEqualTo(6);
+            assertThat(problem.reason()).contains("Camel's YAML DSL schema", "lgo");
+        });
     }
 }

@@ -3,22 +3,10 @@ package io.sfcache.salesforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.standin.salesforce.PublishedEvent;
@@ -26,6 +14,15 @@ import io.sfcache.standin.salesforce.SalesforceStandin;
 import io.sfcache.sync.PipelineHarness;
 import io.sfcache.sync.RecordDocument;
 import io.sfcache.sync.SyncState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The Change Data Capture path end to end: records changed in the Salesforce stand-in reach Cosmos and Event Hubs
@@ -58,8 +55,8 @@ class ChangeDataCaptureTest {
 
     @BeforeEach
     void subscribed() {
-        await().atMost(ARRIVES).until(() -> subscriptions.getActive().contains("Account")
-                && salesforce.openSubscriptions() >= 3);
+        await().atMost(ARRIVES)
+                .until(() -> subscriptions.getActive().contains("Account") && salesforce.openSubscriptions() >= 3);
     }
 
     private Map<String, Object> account(String name) {
@@ -94,13 +91,19 @@ class ChangeDataCaptureTest {
         changes.put("Industry", null);
         salesforce.update("Account", id, changes);
 
-        JsonNode updated = awaitStored(id, doc -> doc.path("fields").path("AnnualRevenue").asDouble() == 2500.0);
-        assertThat(updated.path("fields").path("Industry").isNull()).as("nulled field cleared").isTrue();
-        assertThat(updated.path("fields").path("Name").asText()).as("untouched field survives").isEqualTo("Cdc Create");
+        JsonNode updated =
+                awaitStored(id, doc -> doc.path("fields").path("AnnualRevenue").asDouble() == 2500.0);
+        assertThat(updated.path("fields").path("Industry").isNull())
+                .as("nulled field cleared")
+                .isTrue();
+        assertThat(updated.path("fields").path("Name").asText())
+                .as("untouched field survives")
+                .isEqualTo("Cdc Create");
         assertThat(updated.path("fields").path("BillingCity").asText()).isEqualTo("Lisbon");
         // The event is published after the write: wait for it rather than read the hub at once.
         await().atMost(ARRIVES).until(() -> pipeline.events(id).size() >= 2);
-        assertThat(pipeline.events(id)).extracting(e -> e.path("changeType").asText())
+        assertThat(pipeline.events(id))
+                .extracting(e -> e.path("changeType").asText())
                 .containsExactly("CREATE", "UPDATE");
     }
 
@@ -133,12 +136,14 @@ class ChangeDataCaptureTest {
         awaitStored(overflow, doc -> true);
         salesforce.updateSilently("Account", gap, Map.of("Rating", "Warm"));
         salesforce.emitGap("Account", "GAP_UPDATE", List.of(gap));
-        JsonNode repaired = awaitStored(gap, doc -> "Warm".equals(doc.path("fields").path("Rating").asText()));
+        JsonNode repaired = awaitStored(
+                gap, doc -> "Warm".equals(doc.path("fields").path("Rating").asText()));
         assertThat(repaired.path("sync").path("source").asText()).isEqualTo("RECONCILIATION");
 
         salesforce.updateSilently("Account", overflow, Map.of("Rating", "Cold"));
         salesforce.emitOverflow("Account");
-        awaitStored(overflow, doc -> "Cold".equals(doc.path("fields").path("Rating").asText()));
+        awaitStored(
+                overflow, doc -> "Cold".equals(doc.path("fields").path("Rating").asText()));
     }
 
     @Test
@@ -148,15 +153,19 @@ class ChangeDataCaptureTest {
         // Every Account event so far handled (earlier tests' too), so the stored position no longer moves.
         await().atMost(ARRIVES).until(() -> {
             List<PublishedEvent> events = salesforce.publishedEvents("Account");
-            return syncState.replayId(ReplayPositions.channel("Account"))
-                    .filter(events.get(events.size() - 1).replayId()::equals).isPresent();
+            return syncState
+                    .replayId(ReplayPositions.channel("Account"))
+                    .filter(events.get(events.size() - 1).replayId()::equals)
+                    .isPresent();
         });
-        String storedReplayId = syncState.replayId(ReplayPositions.channel("Account")).orElseThrow();
+        String storedReplayId =
+                syncState.replayId(ReplayPositions.channel("Account")).orElseThrow();
 
         subscriptions.resubscribe("Account");
 
-        await().atMost(ARRIVES).until(() -> salesforce.subscribeRequests("/data/AccountChangeEvent").stream()
-                .anyMatch(r -> "CUSTOM".equals(r.replayPreset()) && storedReplayId.equals(r.replayId())));
+        await().atMost(ARRIVES)
+                .until(() -> salesforce.subscribeRequests("/data/AccountChangeEvent").stream()
+                        .anyMatch(r -> "CUSTOM".equals(r.replayPreset()) && storedReplayId.equals(r.replayId())));
         salesforce.update("Account", id, Map.of("Rating", "Hot"));
         awaitStored(id, doc -> "Hot".equals(doc.path("fields").path("Rating").asText()));
     }
@@ -202,27 +211,31 @@ class ChangeDataCaptureTest {
 
         salesforce.update("Account", id, Map.of("Rating", "Warm"));
         fields.put("Rating", "Warm");
-        pipeline.awaitCompleted(pipeline.send(publisherMessage(id, "UPDATE", fields), "both-update-" + id,
-                "application/json"));
+        pipeline.awaitCompleted(
+                pipeline.send(publisherMessage(id, "UPDATE", fields), "both-update-" + id, "application/json"));
         awaitStored(id, doc -> "Warm".equals(doc.path("fields").path("Rating").asText()));
         await().atMost(ARRIVES).until(() -> counter("sfcache.cdc.events") >= handled + 2);
 
         // The event is published after the write: wait for it rather than read the hub at once.
         await().atMost(ARRIVES).until(() -> pipeline.events(id).size() >= 2);
-        assertThat(pipeline.events(id)).extracting(e -> e.path("changeType").asText())
+        assertThat(pipeline.events(id))
+                .extracting(e -> e.path("changeType").asText())
                 .containsExactly("CREATE", "UPDATE");
     }
 
     /** What the Apex publisher sends for a change: all monitored fields, versioned by SystemModstamp. */
     private String publisherMessage(String id, String changeType, Map<String, Object> fields) {
         ObjectNode message = JsonNodeFactory.instance.objectNode();
-        Instant modstamp = (Instant) salesforce.record("Account", id).orElseThrow().get("SystemModstamp");
+        Instant modstamp =
+                (Instant) salesforce.record("Account", id).orElseThrow().get("SystemModstamp");
         message.put("schemaVersion", 1);
         message.put("eventId", java.util.UUID.randomUUID().toString());
         message.put("sobject", "Account");
         message.put("changeType", changeType);
         message.put("recordId", id);
-        message.putObject("version").put("systemModstamp", RecordDocument.timestamp(modstamp)).put("sequence", 0);
+        message.putObject("version")
+                .put("systemModstamp", RecordDocument.timestamp(modstamp))
+                .put("sequence", 0);
         message.put("commitTime", RecordDocument.timestamp(modstamp));
         message.set("fields", json.valueToTree(fields));
         return message.toString();

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sfcache.standin.salesforce.DescribeRequest;
+import io.sfcache.standin.salesforce.SalesforceStandin;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.salesforce.AuthenticationType;
@@ -13,12 +17,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.sfcache.standin.salesforce.DescribeRequest;
-import io.sfcache.standin.salesforce.SalesforceStandin;
 
 /**
  * The conditional describe through camel-salesforce's own session and HTTP client, on a private org (its faults
@@ -71,13 +69,13 @@ class DescribeClientTest {
         DescribeClient.Describe changed = client.describe("Account", first.lastModified());
         assertThat(changed.modified()).isTrue();
         assertThat(changed.lastModified()).isNotEqualTo(first.lastModified());
-        assertThat(field(JSON.readTree(changed.body()), "NumberOfEmployees").path("type").asText())
+        assertThat(field(JSON.readTree(changed.body()), "NumberOfEmployees")
+                        .path("type")
+                        .asText())
                 .isEqualTo("double");
-        assertThat(org.describeRequests("Account")).extracting(DescribeRequest::ifModifiedSince,
-                DescribeRequest::status).containsExactly(
-                        tuple(null, 200),
-                        tuple(first.lastModified(), 304),
-                        tuple(first.lastModified(), 200));
+        assertThat(org.describeRequests("Account"))
+                .extracting(DescribeRequest::ifModifiedSince, DescribeRequest::status)
+                .containsExactly(tuple(null, 200), tuple(first.lastModified(), 304), tuple(first.lastModified(), 200));
     }
 
     @Test
@@ -93,7 +91,8 @@ class DescribeClientTest {
 
     @Test
     void anUnknownObjectOrAFailedLoginIsAnErrorNamingTheObject() {
-        assertThatThrownBy(() -> client.describe("Nope__c", null)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> client.describe("Nope__c", null))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("describe Nope__c: Salesforce answered 404");
         org.failLogins(true);
         org.expireSessions();
@@ -103,11 +102,14 @@ class DescribeClientTest {
     @Test
     void camelsRawOperationSendsIfModifiedSinceButDropsLastModifiedWhichIsWhyThisClientExists() {
         // If a later camel-salesforce hands Last-Modified back, the raw operation can replace DescribeClient.
-        Exchange reply = camel.createProducerTemplate().request("salesforce:raw?format=JSON&rawMethod=GET"
-                + "&rawPath=/services/data/v" + SalesforceStandin.API_VERSION + "/sobjects/Account/describe/", e -> {
-                });
+        Exchange reply = camel.createProducerTemplate()
+                .request(
+                        "salesforce:raw?format=JSON&rawMethod=GET" + "&rawPath=/services/data/v"
+                                + SalesforceStandin.API_VERSION + "/sobjects/Account/describe/",
+                        e -> {});
         assertThat(reply.getException()).isNull();
-        assertThat(reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, String.class)).isEqualTo("200");
+        assertThat(reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, String.class))
+                .isEqualTo("200");
         assertThat(reply.getMessage().getHeaders().keySet()).noneMatch(k -> k.equalsIgnoreCase("Last-Modified"));
     }
 

@@ -2,12 +2,10 @@ package io.sfcache.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sfcache.fixtures.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
-
-import io.sfcache.fixtures.MovableClock;
 
 /** FALLBACK mode's timing: help after fallback-after of trouble, until a quiet period of health, on a moved clock. */
 class FallbackWindowTest {
@@ -42,7 +40,9 @@ class FallbackWindowTest {
         clock.advance(Duration.ofSeconds(1));
         assertThat(window.needsHelp(true, false)).isFalse();
         clock.advance(AFTER.minusMillis(1));
-        assertThat(window.needsHelp(true, false)).as("counted from the new trouble, not the old").isFalse();
+        assertThat(window.needsHelp(true, false))
+                .as("counted from the new trouble, not the old")
+                .isFalse();
         clock.advance(Duration.ofMillis(1));
         assertThat(window.needsHelp(true, false)).isTrue();
     }
@@ -75,7 +75,9 @@ class FallbackWindowTest {
         clock.advance(AFTER);
         window.needsHelp(false, true);
         clock.advance(Duration.ofMinutes(1));
-        assertThat(window.needsHelp(true, true)).as("a new trouble window starts").isFalse();
+        assertThat(window.needsHelp(true, true))
+                .as("a new trouble window starts")
+                .isFalse();
         clock.advance(AFTER);
         assertThat(window.needsHelp(true, true)).isTrue();
     }

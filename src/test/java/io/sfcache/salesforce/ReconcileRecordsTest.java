@@ -3,21 +3,18 @@ package io.sfcache.salesforce;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sfcache.SfcacheIntegrationTest;
+import io.sfcache.standin.salesforce.SalesforceStandin;
+import io.sfcache.sync.PipelineHarness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.sfcache.SfcacheIntegrationTest;
-import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.PipelineHarness;
 
 /**
  * The {@code reconcile-records} route against the Salesforce stand-in: every page of a query result is read
@@ -53,7 +50,8 @@ class ReconcileRecordsTest {
             ids.add(salesforce.create("Account", fields));
         }
         // Stored (by the change events), then changed with neither a message nor an event.
-        ids.forEach(id -> await().atMost(ARRIVES).until(() -> pipeline.record("Account", id).isPresent()));
+        ids.forEach(id -> await().atMost(ARRIVES)
+                .until(() -> pipeline.record("Account", id).isPresent()));
         ids.forEach(id -> salesforce.updateSilently("Account", id, Map.of("BillingCity", "Coimbra")));
         salesforce.queryBatchSize(2);
 
@@ -67,7 +65,8 @@ class ReconcileRecordsTest {
         }
 
         assertThat(reconciler.reconcile(ReconcileQuery.ids("Account", ids)))
-                .as("read again: nothing missing or older").isEqualTo(new Reconciler.Result("Account", 5, 0, 0));
+                .as("read again: nothing missing or older")
+                .isEqualTo(new Reconciler.Result("Account", 5, 0, 0));
     }
 
     @Test

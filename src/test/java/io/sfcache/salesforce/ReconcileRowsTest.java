@@ -2,15 +2,12 @@ package io.sfcache.salesforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContract.Field;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** A record as Salesforce's query returns it, as the change message reconciliation sends through the sync flow. */
 class ReconcileRowsTest {
@@ -46,7 +43,9 @@ class ReconcileRowsTest {
                 """));
         assertThat(change.path("fields").has("Rating")).isTrue();
         assertThat(change.path("fields").path("Rating").isNull()).isTrue();
-        assertThat(change.path("changeType").asText()).as("no IsDeleted: not deleted").isEqualTo("UPDATE");
+        assertThat(change.path("changeType").asText())
+                .as("no IsDeleted: not deleted")
+                .isEqualTo("UPDATE");
     }
 
     @Test
@@ -65,6 +64,7 @@ class ReconcileRowsTest {
                 {"Id": "001000000000001AAA", "SystemModstamp": "2026-11-27T10:00:00.000+0000", "Name": "Acme"}
                 """;
         assertThat(ReconcileRows.change(ACCOUNT, JSON.readTree(row)).path("eventId"))
-                .isEqualTo(ReconcileRows.change(ACCOUNT, JSON.readTree(row.replace("Acme", "Other"))).path("eventId"));
+                .isEqualTo(ReconcileRows.change(ACCOUNT, JSON.readTree(row.replace("Acme", "Other")))
+                        .path("eventId"));
     }
 }

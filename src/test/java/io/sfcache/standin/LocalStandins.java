@@ -1,17 +1,15 @@
 package io.sfcache.standin;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import org.springframework.context.ApplicationContextInitializer;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.MapPropertySource;
-
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.LocalClient;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.salesforce.SalesforceStandin;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * Starts the local stand-ins (once per JVM) and points sfcache at them. Used by {@code ./mvnw spring-boot:test-run}
@@ -58,9 +56,12 @@ public final class LocalStandins implements ApplicationContextInitializer<Config
         properties.put("sfcache.monitoring.reader-probe.client-secret", probe.secret());
         // The identity provider (Spring Authorization Server) is on the test classpath: without this, Spring Boot
         // would auto-configure an authorization server's settings and a signing key inside sfcache as well.
-        properties.put("spring.autoconfigure.exclude", String.join(",",
-                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
-                "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration"));
+        properties.put(
+                "spring.autoconfigure.exclude",
+                String.join(
+                        ",",
+                        "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration",
+                        "org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration"));
         // Hawtio signs people in at the identity provider, as in production: the operator gets in, the reader not.
         LocalClient hawtio = identity.client(TokenIssuerStandin.HAWTIO_CLIENT);
         properties.put("sfcache.hawtio.oidc.client-id", hawtio.id());

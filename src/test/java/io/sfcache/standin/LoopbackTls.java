@@ -59,17 +59,20 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class LoopbackTls {
 
     /** The files of the identity; the key is unencrypted PKCS#8 PEM (what Node and Netty read). */
-    public record Material(Path certificatePem, Path privateKeyPem, Path trustStore, String trustStorePassword,
-            X509Certificate certificate, PrivateKey privateKey) {
-    }
+    public record Material(
+            Path certificatePem,
+            Path privateKeyPem,
+            Path trustStore,
+            String trustStorePassword,
+            X509Certificate certificate,
+            PrivateKey privateKey) {}
 
     private static final String TRUST_STORE_PASSWORD = "standin";
     private static final Duration VALIDITY = Duration.ofDays(30);
 
     private static volatile Material installed;
 
-    private LoopbackTls() {
-    }
+    private LoopbackTls() {}
 
     /**
      * Generates the identity and installs the trust store on first call; later calls (any thread)
@@ -82,7 +85,8 @@ public final class LoopbackTls {
                 material = installed;
                 if (material == null) {
                     material = generate(ProjectDir.get().resolve("target/standin-tls"));
-                    System.setProperty("javax.net.ssl.trustStore", material.trustStore().toString());
+                    System.setProperty(
+                            "javax.net.ssl.trustStore", material.trustStore().toString());
                     System.setProperty("javax.net.ssl.trustStorePassword", material.trustStorePassword());
                     System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
                     installed = material;
@@ -95,7 +99,8 @@ public final class LoopbackTls {
     private static Material generate(Path baseDir) {
         try {
             pruneDeadJvms(baseDir);
-            Path dir = Files.createDirectories(baseDir.resolve(Long.toString(ProcessHandle.current().pid())));
+            Path dir = Files.createDirectories(
+                    baseDir.resolve(Long.toString(ProcessHandle.current().pid())));
 
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1")); // milliseconds, unlike RSA
@@ -121,16 +126,21 @@ public final class LoopbackTls {
         X500Name subject = new X500Name("CN=sfcache loopback stand-in");
         // a day of slack either side: clock differences between JVM and Node must not matter
         Instant now = Instant.now();
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
-                Date.from(now.plus(VALIDITY)), subject, keyPair.getPublic());
+        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                subject,
+                new BigInteger(64, new SecureRandom()),
+                Date.from(now.minus(Duration.ofDays(1))),
+                Date.from(now.plus(VALIDITY)),
+                subject,
+                keyPair.getPublic());
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-            new GeneralName(GeneralName.dNSName, "localhost")}));
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")
+        }));
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(
+                        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate())));
     }
 
     /** A server context presenting the loopback certificate, for the JDK's {@code HttpsServer}. */
@@ -140,8 +150,9 @@ public final class LoopbackTls {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
             char[] password = TRUST_STORE_PASSWORD.toCharArray();
-            keys.setKeyEntry("standin", material.privateKey(), password,
-                    new java.security.cert.Certificate[] {material.certificate()});
+            keys.setKeyEntry("standin", material.privateKey(), password, new java.security.cert.Certificate[] {
+                material.certificate()
+            });
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             factory.init(keys, password);
             SSLContext context = SSLContext.getInstance("TLS");
@@ -194,7 +205,8 @@ public final class LoopbackTls {
     }
 
     private static void writePem(Path file, Object object) throws IOException {
-        try (Writer writer = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(writer)) {
+        try (Writer writer = Files.newBufferedWriter(file);
+                JcaPEMWriter pem = new JcaPEMWriter(writer)) {
             pem.writeObject(object);
         }
     }
@@ -207,7 +219,8 @@ public final class LoopbackTls {
         try (Stream<Path> dirs = Files.list(baseDir)) {
             for (Path dir : dirs.toList()) {
                 String name = dir.getFileName().toString();
-                if (name.matches("\\d+") && ProcessHandle.of(Long.parseLong(name)).isEmpty()) {
+                if (name.matches("\\d+")
+                        && ProcessHandle.of(Long.parseLong(name)).isEmpty()) {
                     try (Stream<Path> files = Files.list(dir)) {
                         for (Path file : files.toList()) {
                             Files.deleteIfExists(file);

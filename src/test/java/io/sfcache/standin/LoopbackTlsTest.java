@@ -52,7 +52,8 @@ class LoopbackTlsTest {
         assertThat(tls.certificate().getSubjectAlternativeNames())
                 .contains(List.of(7, "127.0.0.1"), List.of(2, "localhost"));
 
-        assertThat(System.getProperty("javax.net.ssl.trustStore")).isEqualTo(tls.trustStore().toString());
+        assertThat(System.getProperty("javax.net.ssl.trustStore"))
+                .isEqualTo(tls.trustStore().toString());
         assertThat(System.getProperty("javax.net.ssl.trustStoreType")).isEqualTo("PKCS12");
         KeyStore store = load(tls.trustStore(), System.getProperty("javax.net.ssl.trustStorePassword"));
         assertThat(store.getCertificateAlias(tls.certificate())).isNotNull();
@@ -61,7 +62,8 @@ class LoopbackTlsTest {
 
     @Test
     void defaultSslContextTrustsTheStandinAndAPlainOneDoesNot(CosmosStandin standin) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(standin.endpoint())).build();
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(standin.endpoint())).build();
 
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);

@@ -26,10 +26,11 @@ public record NodeTestRun(int exitCode, String output, Duration took, boolean ti
 
     public static NodeTestRun run(Path dir, Map<String, String> environment, Duration deadline, String... files) {
         // --test-force-exit: a client left open by a failed test must not keep node alive (Node >= 20.14).
-        List<String> command = new ArrayList<>(List.of(System.getProperty(NODE_PROPERTY, "node"), "--test",
-                "--test-force-exit", "--test-reporter=spec"));
+        List<String> command = new ArrayList<>(List.of(
+                System.getProperty(NODE_PROPERTY, "node"), "--test", "--test-force-exit", "--test-reporter=spec"));
         command.addAll(List.of(files));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
         long start = System.nanoTime();
         Process node;
@@ -39,19 +40,21 @@ public record NodeTestRun(int exitCode, String output, Duration took, boolean ti
             throw new UncheckedIOException("cannot run " + command + " in " + dir + ": install Node.js 20+", e);
         }
         StringBuilder output = new StringBuilder();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    System.out.println("[node --test] " + line);
-                    synchronized (output) {
-                        output.append(line).append('\n');
+        Thread pump = new Thread(
+                () -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                            System.out.println("[node --test] " + line);
+                            synchronized (output) {
+                                output.append(line).append('\n');
+                            }
+                        }
+                    } catch (IOException ended) {
+                        // node is gone
                     }
-                }
-            } catch (IOException ended) {
-                // node is gone
-            }
-        }, "node-test-output");
+                },
+                "node-test-output");
         pump.setDaemon(true);
         pump.start();
         boolean finished;
@@ -69,15 +72,19 @@ public record NodeTestRun(int exitCode, String output, Duration took, boolean ti
             throw new IllegalStateException("interrupted while running " + command, e);
         }
         synchronized (output) {
-            return new NodeTestRun(finished ? node.exitValue() : -1, output.toString(),
-                    Duration.ofNanos(System.nanoTime() - start), !finished);
+            return new NodeTestRun(
+                    finished ? node.exitValue() : -1,
+                    output.toString(),
+                    Duration.ofNanos(System.nanoTime() - start),
+                    !finished);
         }
     }
 
     /** What to show when the run failed: how it ended and node's output. */
     public String describe() {
-        return (timedOut ? "node --test did not finish in " + took.toSeconds() + " s and was killed"
-                : "node --test exited with " + exitCode + " after " + took.toMillis() + " ms")
+        return (timedOut
+                        ? "node --test did not finish in " + took.toSeconds() + " s and was killed"
+                        : "node --test exited with " + exitCode + " after " + took.toMillis() + " ms")
                 + "; its output:\n" + output;
     }
 }

@@ -12,8 +12,7 @@ public final class ProjectDir {
     /** Overrides the search; set it when running from outside the project tree. */
     public static final String PROPERTY = "sfcache.project.dir";
 
-    private ProjectDir() {
-    }
+    private ProjectDir() {}
 
     /**
      * Returns {@code -Dsfcache.project.dir} if set, else the nearest directory holding a
@@ -30,7 +29,7 @@ public final class ProjectDir {
                 return dir;
             }
         }
-        throw new IllegalStateException("No pom.xml at or above " + start
-                + ": set -D" + PROPERTY + "=<project directory>");
+        throw new IllegalStateException(
+                "No pom.xml at or above " + start + ": set -D" + PROPERTY + "=<project directory>");
     }
 }

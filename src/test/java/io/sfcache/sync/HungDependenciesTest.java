@@ -3,25 +3,23 @@ package io.sfcache.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.graphql.test.tester.HttpGraphQlTester;
-import org.springframework.test.web.reactive.server.WebTestClient;
-
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * A dependency that accepts connections and never answers (the stand-ins' hang faults), next to the refusal and 503
@@ -61,8 +59,10 @@ class HungDependenciesTest {
 
         cosmos.hang();
 
-        reader().document("query { accounts(first: 5) { edges { node { id } } } }").execute()
-                .errors().satisfy(errors -> assertThat(errors).singleElement().satisfies(error -> {
+        reader().document("query { accounts(first: 5) { edges { node { id } } } }")
+                .execute()
+                .errors()
+                .satisfy(errors -> assertThat(errors).singleElement().satisfies(error -> {
                     assertThat(error.getExtensions()).containsEntry("code", "DEPENDENCY_UNAVAILABLE");
                     assertThat(error.getMessage()).contains("record store");
                 }));
@@ -71,9 +71,14 @@ class HungDependenciesTest {
             assertThat(status("/actuator/health/sync")).isEqualTo("DOWN");
             assertThat(breaker.getStateAsString()).isEqualTo("opened");
         });
-        assertThat(details("cosmosDb")).containsEntry("status", "DOWN")
-                .extractingByKey("details").asString().contains("no answer within");
-        assertThat(status("/actuator/health/liveness")).as("a hung store is no reason to restart").isEqualTo("UP");
+        assertThat(details("cosmosDb"))
+                .containsEntry("status", "DOWN")
+                .extractingByKey("details")
+                .asString()
+                .contains("no answer within");
+        assertThat(status("/actuator/health/liveness"))
+                .as("a hung store is no reason to restart")
+                .isEqualTo("UP");
 
         // Sent while paused: stays on the queue, neither completed nor dead-lettered.
         pipeline.send(create);
@@ -103,8 +108,13 @@ class HungDependenciesTest {
             assertThat(breaker.getStateAsString()).isEqualTo("opened");
         });
         assertThat(details("eventHubs")).containsEntry("status", "DOWN");
-        assertThat(status("/actuator/health/readiness")).as("reads do not need Event Hubs").isEqualTo("UP");
-        reader().document("query { accounts(first: 1) { edges { node { id } } } }").execute().errors().verify();
+        assertThat(status("/actuator/health/readiness"))
+                .as("reads do not need Event Hubs")
+                .isEqualTo("UP");
+        reader().document("query { accounts(first: 1) { edges { node { id } } } }")
+                .execute()
+                .errors()
+                .verify();
 
         pipeline.send(create);
 
@@ -117,7 +127,8 @@ class HungDependenciesTest {
         pipeline.awaitCompleted(create.eventId());
         assertThat(pipeline.record("Account", account.id())).isPresent();
         // At least once: a publish that timed out while the hub hung may also arrive, with the same event id.
-        assertThat(pipeline.events(account.id())).isNotEmpty()
+        assertThat(pipeline.events(account.id()))
+                .isNotEmpty()
                 .allSatisfy(event -> assertThat(event.path("eventId").asText()).isEqualTo(create.eventId()));
     }
 
@@ -130,27 +141,42 @@ class HungDependenciesTest {
     }
 
     private HttpGraphQlTester reader() {
-        String token = TokenIssuerStandin.shared().mint("hung-test", List.of(TokenIssuerStandin.READER_ROLE),
-                Duration.ofMinutes(10));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer().baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30)).defaultHeader("Authorization", "Bearer " + token).build());
+        String token = TokenIssuerStandin.shared()
+                .mint("hung-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(10));
+        return HttpGraphQlTester.create(WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port + "/graphql")
+                .responseTimeout(Duration.ofSeconds(30))
+                .defaultHeader("Authorization", "Bearer " + token)
+                .build());
     }
 
     private WebTestClient http() {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(30)).build();
+        return WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     private String status(String path) {
-        Map<?, ?> body = http().get().uri(path).exchange().expectBody(Map.class).returnResult().getResponseBody();
+        Map<?, ?> body = http().get()
+                .uri(path)
+                .exchange()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
         return String.valueOf(body.get("status"));
     }
 
     @SuppressWarnings("unchecked")
     private Map<String, Object> details(String component) {
-        String ops = TokenIssuerStandin.shared().mint("ops-person", List.of(TokenIssuerStandin.OPS_ROLE),
-                Duration.ofMinutes(10));
-        return http().get().uri("/actuator/health/sync/" + component).headers(h -> h.setBearerAuth(ops)).exchange()
-                .expectBody(Map.class).returnResult().getResponseBody();
+        String ops = TokenIssuerStandin.shared()
+                .mint("ops-person", List.of(TokenIssuerStandin.OPS_ROLE), Duration.ofMinutes(10));
+        return http().get()
+                .uri("/actuator/health/sync/" + component)
+                .headers(h -> h.setBearerAuth(ops))
+                .exchange()
+                .expectBody(Map.class)
+                .returnResult()
+                .getResponseBody();
     }
 }

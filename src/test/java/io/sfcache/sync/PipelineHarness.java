@@ -2,16 +2,6 @@ package io.sfcache.sync;
 
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.TestComponent;
-
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncDatabase;
 import com.azure.cosmos.CosmosException;
@@ -24,11 +14,18 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
 import io.sfcache.standin.messaging.MessageView;
 import io.sfcache.standin.messaging.QueueSnapshot;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.TestComponent;
 
 /**
  * Drives the pipeline from the outside like the Apex publisher does (Service Bus, real SDK) and reads back where
@@ -38,7 +35,11 @@ import io.sfcache.standin.messaging.QueueSnapshot;
 public class PipelineHarness implements DisposableBean {
 
     /** Where a message ended. */
-    public enum FinalState { STORED_OR_SKIPPED, DEAD_LETTERED, QUEUED }
+    public enum FinalState {
+        STORED_OR_SKIPPED,
+        DEAD_LETTERED,
+        QUEUED
+    }
 
     public static final Duration SETTLE = Duration.ofSeconds(60);
     public static final Duration LOCK_DURATION = Duration.ofSeconds(5);
@@ -51,8 +52,11 @@ public class PipelineHarness implements DisposableBean {
     private final ObjectMapper json = new ObjectMapper();
     private final ServiceBusSenderClient sender;
 
-    public PipelineHarness(CosmosAsyncClient cosmos, @Value("${sfcache.cosmos.database}") String database,
-            @Value("${sfcache.servicebus.queue}") String queue, @Value("${sfcache.eventhubs.hub}") String hub,
+    public PipelineHarness(
+            CosmosAsyncClient cosmos,
+            @Value("${sfcache.cosmos.database}") String database,
+            @Value("${sfcache.servicebus.queue}") String queue,
+            @Value("${sfcache.eventhubs.hub}") String hub,
             @Value("${sfcache.sync.dead-letter-container}") String deadLetterContainer) {
         this.database = cosmos.getDatabase(database);
         this.queue = queue;
@@ -60,8 +64,11 @@ public class PipelineHarness implements DisposableBean {
         this.deadLetterContainer = deadLetterContainer;
         // Locks that lapse in seconds, not Azure's minute: a lost lock is redelivered while the test watches.
         messaging.configureQueue(queue, LOCK_DURATION, 10);
-        this.sender = new ServiceBusClientBuilder().connectionString(messaging.serviceBusConnectionString())
-                .sender().queueName(queue).buildClient();
+        this.sender = new ServiceBusClientBuilder()
+                .connectionString(messaging.serviceBusConnectionString())
+                .sender()
+                .queueName(queue)
+                .buildClient();
     }
 
     public AzureMessagingStandin messaging() {
@@ -107,8 +114,10 @@ public class PipelineHarness implements DisposableBean {
     public void awaitCompleted(Collection<String> messageIds) {
         await().atMost(SETTLE).until(() -> {
             QueueSnapshot q = queue();
-            List<String> completed = q.completed().stream().map(MessageView::messageId).toList();
-            return completed.containsAll(messageIds) && q.active().stream().noneMatch(m -> messageIds.contains(m.messageId()))
+            List<String> completed =
+                    q.completed().stream().map(MessageView::messageId).toList();
+            return completed.containsAll(messageIds)
+                    && q.active().stream().noneMatch(m -> messageIds.contains(m.messageId()))
                     && q.locked().stream().noneMatch(m -> messageIds.contains(m.messageId()));
         });
     }
@@ -119,8 +128,10 @@ public class PipelineHarness implements DisposableBean {
 
     public Optional<JsonNode> record(String sobject, String id) {
         try {
-            return Optional.of(database.getContainer(sobject.toLowerCase()).readItem(id, new PartitionKey(id),
-                    JsonNode.class).block(Duration.ofSeconds(10)).getItem());
+            return Optional.of(database.getContainer(sobject.toLowerCase(java.util.Locale.ROOT))
+                    .readItem(id, new PartitionKey(id), JsonNode.class)
+                    .block(Duration.ofSeconds(10))
+                    .getItem());
         } catch (CosmosException e) {
             if (e.getStatusCode() == 404) {
                 return Optional.empty();
@@ -131,14 +142,20 @@ public class PipelineHarness implements DisposableBean {
 
     /** Writes a record document as it is, past the pipeline: what an older sfcache may have stored. */
     public void storeRaw(String sobject, JsonNode document) {
-        database.getContainer(sobject.toLowerCase()).upsertItem(document).block(Duration.ofSeconds(10));
+        database.getContainer(sobject.toLowerCase(java.util.Locale.ROOT))
+                .upsertItem(document)
+                .block(Duration.ofSeconds(10));
     }
 
     public Optional<JsonNode> deadLetterOf(String messageId) {
         List<JsonNode> found = database.getContainer(deadLetterContainer)
-                .queryItems(new SqlQuerySpec("SELECT * FROM c WHERE c.messageId = @m",
-                        List.of(new SqlParameter("@m", messageId))), new CosmosQueryRequestOptions(), JsonNode.class)
-                .collectList().block(Duration.ofSeconds(10));
+                .queryItems(
+                        new SqlQuerySpec(
+                                "SELECT * FROM c WHERE c.messageId = @m", List.of(new SqlParameter("@m", messageId))),
+                        new CosmosQueryRequestOptions(),
+                        JsonNode.class)
+                .collectList()
+                .block(Duration.ofSeconds(10));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
@@ -161,7 +178,8 @@ public class PipelineHarness implements DisposableBean {
                     } catch (java.io.IOException ex) {
                         throw new IllegalStateException(ex);
                     }
-                }).toList();
+                })
+                .toList();
     }
 
     /** Exactly one place per message: dead-lettered, still on the queue, or completed after being stored/skipped. */

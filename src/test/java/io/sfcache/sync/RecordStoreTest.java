@@ -3,6 +3,21 @@ package io.sfcache.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.sfcache.azure.CosmosProperties;
+import io.sfcache.contracts.DataContracts;
+import io.sfcache.fixtures.ChangeMessageBuilder;
+import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.SalesforceRecord;
+import io.sfcache.standin.cosmos.CosmosStandin;
+import io.sfcache.standin.cosmos.CosmosStandinExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -25,23 +39,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
-
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.models.PartitionKey;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
-import io.sfcache.azure.CosmosProperties;
-import io.sfcache.contracts.DataContracts;
-import io.sfcache.fixtures.ChangeMessageBuilder;
-import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.fixtures.SalesforceRecord;
-import io.sfcache.standin.cosmos.CosmosStandin;
-import io.sfcache.standin.cosmos.CosmosStandinExtension;
 
 /**
  * The batched store on the real Cosmos SDK against the Cosmos stand-in: readMany and bulk conditional writes. The
@@ -53,16 +50,16 @@ class RecordStoreTest {
     private static final ObjectMapper JSON = Jackson2ObjectMapperBuilder.json().build();
     private static final CosmosProperties COSMOS = new CosmosProperties();
     private static final SyncProperties SYNC = new SyncProperties();
-    private static final DataContracts CONTRACTS = new DataContracts(SYNC.getObjects(),
-            SYNC.getContractsLocation(), new DefaultResourceLoader(), JSON);
+    private static final DataContracts CONTRACTS =
+            new DataContracts(SYNC.getObjects(), SYNC.getContractsLocation(), new DefaultResourceLoader(), JSON);
     private static final DefaultCamelContext CAMEL = new DefaultCamelContext();
 
     private static CosmosAsyncClient cosmos;
     private static CosmosAsyncContainer accounts;
 
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
-    private final ChangeMessageReader reader = new ChangeMessageReader(JSON,
-            new ContractValidator(CONTRACTS, ObservationRegistry.NOOP), CONTRACTS, SYNC);
+    private final ChangeMessageReader reader =
+            new ChangeMessageReader(JSON, new ContractValidator(CONTRACTS, ObservationRegistry.NOOP), CONTRACTS, SYNC);
     private final FailureClassifier classifier = new FailureClassifier();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -117,13 +114,18 @@ class RecordStoreTest {
 
         for (int i = 0; i < records.size(); i++) {
             String id = records.get(i).id();
-            ObjectNode stored = accounts.readItem(id, new PartitionKey(id), ObjectNode.class).block().getItem();
+            ObjectNode stored = accounts.readItem(id, new PartitionKey(id), ObjectNode.class)
+                    .block()
+                    .getItem();
             assertThat(stored.path("fields").path("Name").asText()).as(id).isEqualTo("Third " + i);
         }
         DistributionSummary batches = meters.get("sfcache.sync.batch.size").summary();
-        assertThat(batches.totalAmount()).as("every attempt went through a batch")
+        assertThat(batches.totalAmount())
+                .as("every attempt went through a batch")
                 .isEqualTo(changes.size() + conflicts.get());
-        assertThat(batches.max()).as("changes waiting together are written together").isGreaterThan(1);
+        assertThat(batches.max())
+                .as("changes waiting together are written together")
+                .isGreaterThan(1);
         assertThat(batches.max()).isLessThanOrEqualTo(SYNC.getBatch().getMaxSize());
     }
 
@@ -142,7 +144,9 @@ class RecordStoreTest {
                 .isInstanceOf(StoreWriteException.class)
                 .satisfies(e -> assertThat(classifier.isWriteConflict(e)).isTrue())
                 .hasMessageContaining("412");
-        assertThat(store(racing, second).kind()).as("run again from a fresh read").isEqualTo(WriteDecision.STALE);
+        assertThat(store(racing, second).kind())
+                .as("run again from a fresh read")
+                .isEqualTo(WriteDecision.STALE);
         assertThat(nameOf(account)).isEqualTo("From the other replica");
     }
 
@@ -155,7 +159,8 @@ class RecordStoreTest {
         // (the competitor stores the older create: the retry must still apply the update on top of it)
 
         assertThatThrownBy(() -> store(racing, update))
-                .satisfies(e -> assertThat(classifier.isWriteConflict(e)).as("%s", e).isTrue())
+                .satisfies(e ->
+                        assertThat(classifier.isWriteConflict(e)).as("%s", e).isTrue())
                 .hasMessageContaining("409");
         assertThat(store(racing, update).kind()).isEqualTo(WriteDecision.REPLACE);
         assertThat(nameOf(account)).isEqualTo("Newer");
@@ -200,7 +205,11 @@ class RecordStoreTest {
     }
 
     private String nameOf(SalesforceRecord account) {
-        return accounts.readItem(account.id(), new PartitionKey(account.id()), ObjectNode.class).block().getItem()
-                .path("fields").path("Name").asText();
+        return accounts.readItem(account.id(), new PartitionKey(account.id()), ObjectNode.class)
+                .block()
+                .getItem()
+                .path("fields")
+                .path("Name")
+                .asText();
     }
 }

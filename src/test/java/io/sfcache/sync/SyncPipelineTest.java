@@ -5,18 +5,7 @@ import static io.sfcache.sync.PipelineHarness.FinalState.STORED_OR_SKIPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
@@ -24,6 +13,14 @@ import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.InvalidChangeMessage;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.fixtures.Violation;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The sync pipeline end to end over the real wire protocols: Service Bus stand-in -> sfcache's routes -> Cosmos
@@ -45,16 +42,22 @@ class SyncPipelineTest {
         SalesforceRecord account = messages.account();
         SalesforceRecord contact = messages.contact(account);
         SalesforceRecord opportunity = messages.opportunity(account);
-        List<ChangeMessageBuilder> changes = List.of(account.create(), contact.create(), opportunity.create(),
+        List<ChangeMessageBuilder> changes = List.of(
+                account.create(),
+                contact.create(),
+                opportunity.create(),
                 // A random edit may change nothing (rightly skipped as UNCHANGED): this one changes the name.
                 account.update().field("Name", "Renamed " + account.id()));
         changes.forEach(pipeline::send);
-        pipeline.awaitCompleted(changes.stream().map(ChangeMessageBuilder::eventId).toList());
+        pipeline.awaitCompleted(
+                changes.stream().map(ChangeMessageBuilder::eventId).toList());
 
         for (SalesforceRecord record : List.of(account, contact, opportunity)) {
-            JsonNode stored = pipeline.record(record.type().apiName(), record.id()).orElseThrow();
+            JsonNode stored =
+                    pipeline.record(record.type().apiName(), record.id()).orElseThrow();
             assertThat(stored.get("fields").equals(NUMBERS_BY_VALUE, record.fields()))
-                    .as("stored %s equals sent %s", stored.get("fields"), record.fields()).isTrue();
+                    .as("stored %s equals sent %s", stored.get("fields"), record.fields())
+                    .isTrue();
             assertThat(stored.path("isDeleted").asBoolean()).isFalse();
             assertThat(stored.path("version").path("systemModstamp").asText())
                     .isEqualTo(record.version().systemModstamp().toString());
@@ -62,10 +65,15 @@ class SyncPipelineTest {
             assertThat(stored.path("sync").path("syncedAt").asText()).isNotBlank();
         }
         ChangeMessageBuilder accountUpdate = changes.get(3);
-        assertThat(pipeline.record("Account", account.id()).orElseThrow().path("sync").path("eventId").asText())
+        assertThat(pipeline.record("Account", account.id())
+                        .orElseThrow()
+                        .path("sync")
+                        .path("eventId")
+                        .asText())
                 .isEqualTo(accountUpdate.eventId());
         List<JsonNode> accountEvents = pipeline.events(account.id());
-        assertThat(accountEvents).extracting(e -> e.path("eventId").asText())
+        assertThat(accountEvents)
+                .extracting(e -> e.path("eventId").asText())
                 .containsExactly(changes.get(0).eventId(), accountUpdate.eventId());
         assertThat(accountEvents.get(1).path("changeType").asText()).isEqualTo("UPDATE");
         assertThat(accountEvents.get(1).path("sobject").asText()).isEqualTo("Account");
@@ -115,24 +123,29 @@ class SyncPipelineTest {
                 Map.entry(Violation.UNKNOWN_SOBJECT, "Lead is not monitored"),
                 Map.entry(Violation.NON_FINITE_NUMBER, "AnnualRevenue: Infinity is not a finite number"),
                 Map.entry(Violation.TOO_MANY_DIGITS, "Amount: 1.0E19 has more than the 18 digits a Salesforce number"),
-                Map.entry(Violation.INT_OUT_OF_RANGE, "NumberOfEmployees: 3000000000 is out of range for a "
-                        + "Salesforce int"),
+                Map.entry(
+                        Violation.INT_OUT_OF_RANGE,
+                        "NumberOfEmployees: 3000000000 is out of range for a " + "Salesforce int"),
                 Map.entry(Violation.CONTROL_CHARACTER, "Name: contains the control character U+0000 at position 4"),
-                Map.entry(Violation.TOO_DEEP, "$.fields.Extra[0][0][0][0][0][0][0][0][0][0][0][0][0][0] nests deeper "
-                        + "than 16 levels"),
+                Map.entry(
+                        Violation.TOO_DEEP,
+                        "$.fields.Extra[0][0][0][0][0][0][0][0][0][0][0][0][0][0] nests deeper " + "than 16 levels"),
                 Map.entry(Violation.TOO_MANY_FIELDS, "fields, at most 1000 allowed (an object has at most 800 custom"),
                 Map.entry(Violation.MALFORMED_JSON, "not well-formed JSON"),
                 Map.entry(Violation.EMPTY_BODY, "body is empty"));
         List<InvalidChangeMessage> invalid = messages.invalid().all();
         invalid.forEach(m -> pipeline.send(m.body(), m.messageId(), "application/json"));
-        pipeline.awaitCompleted(invalid.stream().map(InvalidChangeMessage::messageId).toList());
+        pipeline.awaitCompleted(
+                invalid.stream().map(InvalidChangeMessage::messageId).toList());
 
         for (InvalidChangeMessage message : invalid) {
-            JsonNode letter = pipeline.deadLetterOf(message.messageId()).orElseThrow(
-                    () -> new AssertionError("no dead letter for " + message.violation()));
-            assertThat(letter.path("reason").asText()).as(message.violation().name())
+            JsonNode letter = pipeline.deadLetterOf(message.messageId())
+                    .orElseThrow(() -> new AssertionError("no dead letter for " + message.violation()));
+            assertThat(letter.path("reason").asText())
+                    .as(message.violation().name())
                     .isEqualTo(expectedReason.get(message.violation()));
-            assertThat(letter.path("description").asText()).as(message.violation().name())
+            assertThat(letter.path("description").asText())
+                    .as(message.violation().name())
                     .contains(expectedDescription.get(message.violation()));
             assertThat(letter.path("body").asText()).isEqualTo(message.body());
             assertThat(letter.path("status").asText()).isEqualTo("OPEN");
@@ -154,7 +167,10 @@ class SyncPipelineTest {
         pipeline.send(twoMegabytes);
         pipeline.awaitCompleted(asText.eventId(), oneMegabyte.eventId(), twoMegabytes.eventId());
 
-        assertThat(pipeline.deadLetterOf(asText.eventId()).orElseThrow().path("description").asText())
+        assertThat(pipeline.deadLetterOf(asText.eventId())
+                        .orElseThrow()
+                        .path("description")
+                        .asText())
                 .contains("Content type 'text/plain' is not supported");
         JsonNode large = pipeline.deadLetterOf(oneMegabyte.eventId()).orElseThrow();
         assertThat(large.path("reason").asText()).isEqualTo("CONTRACT_VIOLATION");
@@ -177,8 +193,10 @@ class SyncPipelineTest {
         List<ChangeMessageBuilder> versions = new ArrayList<>();
         versions.add(account.create());
         for (int i = 1; i < 20; i++) {
-            versions.add(i % 5 == 0 ? account.updateInSameTransaction().field("Name", "Version " + i)
-                    : account.update().field("Name", "Version " + i));
+            versions.add(
+                    i % 5 == 0
+                            ? account.updateInSameTransaction().field("Name", "Version " + i)
+                            : account.update().field("Name", "Version " + i));
         }
         ChangeMessageBuilder newest = versions.get(versions.size() - 1);
         List<String[]> toSend = new ArrayList<>();
@@ -186,7 +204,8 @@ class SyncPipelineTest {
         // Redeliveries of the same message, and the same change again under another event id (e.g. via CDC).
         versions.subList(0, 5).forEach(v -> toSend.add(new String[] {v.toJson(), v.eventId()}));
         String sameChangeOtherEvent = "other-" + newest.eventId();
-        toSend.add(new String[] {newest.toJson().replace(newest.eventId(), sameChangeOtherEvent), sameChangeOtherEvent});
+        toSend.add(
+                new String[] {newest.toJson().replace(newest.eventId(), sameChangeOtherEvent), sameChangeOtherEvent});
         Collections.shuffle(toSend, new Random(7));
         Outcomes before = Outcomes.of(meters, "Account");
 
@@ -198,15 +217,21 @@ class SyncPipelineTest {
         JsonNode stored = pipeline.record("Account", account.id()).orElseThrow();
         assertThat(stored.path("fields").path("Name").asText()).isEqualTo("Version 19");
         assertThat(stored.path("sync").path("eventId").asText()).isEqualTo(newest.eventId());
-        assertThat(stored.path("version").path("sequence").asLong()).isEqualTo(newest.version().sequence());
+        assertThat(stored.path("version").path("sequence").asLong())
+                .isEqualTo(newest.version().sequence());
         long skipped = outcomes.get("STALE") + outcomes.get("DUPLICATE");
         long written = outcomes.get("CREATE") + outcomes.get("REPLACE");
         assertThat(outcomes.get("CREATE")).isEqualTo(1);
-        assertThat(outcomes.get("DUPLICATE")).as("the same change under another event id").isGreaterThanOrEqualTo(1);
-        assertThat(skipped).as("older and same-version changes are skipped, with a reason").isGreaterThan(0);
+        assertThat(outcomes.get("DUPLICATE"))
+                .as("the same change under another event id")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(skipped)
+                .as("older and same-version changes are skipped, with a reason")
+                .isGreaterThan(0);
         // Every write and every redelivery of a stored change is announced; skipped ones are not.
         assertThat(pipeline.events(account.id())).hasSize((int) (written + outcomes.get("REDELIVERED")));
-        assertThat(pipeline.events(account.id())).extracting(e -> e.path("eventId").asText())
+        assertThat(pipeline.events(account.id()))
+                .extracting(e -> e.path("eventId").asText())
                 .doesNotContain(sameChangeOtherEvent);
         toSend.forEach(m -> assertThat(pipeline.finalState(m[1])).isEqualTo(STORED_OR_SKIPPED));
     }
@@ -228,7 +253,8 @@ class SyncPipelineTest {
         Outcomes afterLateUpdate = Outcomes.of(meters, "Account").minus(beforeLateUpdate);
         JsonNode tombstone = pipeline.record("Account", account.id()).orElseThrow();
         assertThat(tombstone.path("isDeleted").asBoolean()).isTrue();
-        assertThat(tombstone.path("fields").path("Name").asText()).isEqualTo(create.fields().path("Name").asText());
+        assertThat(tombstone.path("fields").path("Name").asText())
+                .isEqualTo(create.fields().path("Name").asText());
         assertThat(afterLateUpdate.get("STALE")).isEqualTo(1);
         assertThat(afterLateUpdate.total()).isEqualTo(1);
 
@@ -238,7 +264,8 @@ class SyncPipelineTest {
         JsonNode restored = pipeline.record("Account", account.id()).orElseThrow();
         assertThat(restored.path("isDeleted").asBoolean()).isFalse();
         assertThat(restored.path("fields").path("Name").asText()).isEqualTo("Restored");
-        assertThat(pipeline.events(account.id())).extracting(e -> e.path("changeType").asText())
+        assertThat(pipeline.events(account.id()))
+                .extracting(e -> e.path("changeType").asText())
                 .containsExactly("CREATE", "DELETE", "UNDELETE");
         for (ChangeMessageBuilder m : List.of(create, update, delete, undelete)) {
             assertThat(pipeline.finalState(m.eventId())).isEqualTo(STORED_OR_SKIPPED);
@@ -257,7 +284,9 @@ class SyncPipelineTest {
     record Outcomes(Map<String, Long> counts) {
         static Outcomes of(MeterRegistry meters, String sobject) {
             Map<String, Long> counts = new java.util.HashMap<>();
-            meters.find("sfcache.sync.changes").tag("sobject", sobject).counters()
+            meters.find("sfcache.sync.changes")
+                    .tag("sobject", sobject)
+                    .counters()
                     .forEach(c -> counts.put(c.getId().getTag("outcome"), (long) c.count()));
             return new Outcomes(counts);
         }

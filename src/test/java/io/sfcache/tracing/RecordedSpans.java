@@ -1,12 +1,10 @@
 package io.sfcache.tracing;
 
-import java.util.List;
-
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
-
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import java.util.List;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 
 /**
  * Keeps every span sfcache ends, beside whatever exporter is configured: Boot hands each SpanExporter bean the
@@ -22,6 +20,8 @@ public class RecordedSpans {
 
     /** The spans of one trace recorded so far. */
     public static List<SpanData> ofTrace(InMemorySpanExporter exporter, String traceId) {
-        return exporter.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+        return exporter.getFinishedSpanItems().stream()
+                .filter(s -> s.getTraceId().equals(traceId))
+                .toList();
     }
 }

@@ -22,12 +22,18 @@ class CosmosConformanceTest {
     @Test
     void standinPassesTheCosmosConformanceSuite() {
         try (CosmosStandin standin = new CosmosStandin().start()) {
-            NodeTestRun run = NodeTestRun.run(ProjectDir.get().resolve("src/test/node/conformance"), Map.of(
-                    "COSMOS_ENDPOINT", standin.endpoint(),
-                    "COSMOS_KEY", standin.key(),
-                    // TLS checked against the stand-in's own certificate, not switched off
-                    "NODE_EXTRA_CA_CERTS", LoopbackTls.ensureInstalled().certificatePem().toString()),
-                    DEADLINE, "cosmos.test.mjs");
+            NodeTestRun run = NodeTestRun.run(
+                    ProjectDir.get().resolve("src/test/node/conformance"),
+                    Map.of(
+                            "COSMOS_ENDPOINT", standin.endpoint(),
+                            "COSMOS_KEY", standin.key(),
+                            // TLS checked against the stand-in's own certificate, not switched off
+                            "NODE_EXTRA_CA_CERTS",
+                                    LoopbackTls.ensureInstalled()
+                                            .certificatePem()
+                                            .toString()),
+                    DEADLINE,
+                    "cosmos.test.mjs");
 
             assertThat(run.exitCode()).as(run.describe()).isZero();
         }

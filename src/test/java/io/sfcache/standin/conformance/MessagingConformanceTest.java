@@ -3,16 +3,14 @@ package io.sfcache.standin.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.sfcache.standin.NodeTestRun;
+import io.sfcache.standin.ProjectDir;
+import io.sfcache.standin.messaging.AzureMessagingStandin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import io.sfcache.standin.NodeTestRun;
-import io.sfcache.standin.ProjectDir;
-import io.sfcache.standin.messaging.AzureMessagingStandin;
 
 /**
  * The messaging stand-in checked with clients sfcache does not use: Azure's JavaScript SDKs (@azure/service-bus,
@@ -34,10 +32,14 @@ class MessagingConformanceTest {
                     + ": run ./mvnw generate-test-resources (online once)");
         }
         try (AzureMessagingStandin standin = AzureMessagingStandin.start()) {
-            NodeTestRun run = NodeTestRun.run(SUITE, Map.of(
-                    "SERVICEBUS_CONNECTION_STRING", standin.serviceBusConnectionString(),
-                    "EVENTHUBS_CONNECTION_STRING", standin.eventHubsConnectionString()),
-                    DEADLINE, "servicebus.test.mjs", "eventhubs.test.mjs");
+            NodeTestRun run = NodeTestRun.run(
+                    SUITE,
+                    Map.of(
+                            "SERVICEBUS_CONNECTION_STRING", standin.serviceBusConnectionString(),
+                            "EVENTHUBS_CONNECTION_STRING", standin.eventHubsConnectionString()),
+                    DEADLINE,
+                    "servicebus.test.mjs",
+                    "eventhubs.test.mjs");
 
             assertThat(run.exitCode()).as(run.describe()).isZero();
         }

@@ -125,10 +125,15 @@ public final class CosmosStandin implements AutoCloseable {
         checkInstalled();
         LoopbackTls.Material tls = LoopbackTls.ensureInstalled();
         String node = System.getProperty(NODE_PROPERTY, "node");
-        ProcessBuilder builder = new ProcessBuilder(node, "server.js",
-                "--cert", tls.certificatePem().toString(),
-                "--key", tls.privateKeyPem().toString(),
-                "--port", "0")
+        ProcessBuilder builder = new ProcessBuilder(
+                        node,
+                        "server.js",
+                        "--cert",
+                        tls.certificatePem().toString(),
+                        "--key",
+                        tls.privateKeyPem().toString(),
+                        "--port",
+                        "0")
                 .directory(dir.toFile());
         if (deadline != null) {
             builder.command().addAll(List.of("--deadline-ms", String.valueOf(deadline.toMillis())));
@@ -141,8 +146,10 @@ public final class CosmosStandin implements AutoCloseable {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot run `" + node + "` for the Cosmos DB stand-in: install Node.js 20+"
-                    + " or point -D" + NODE_PROPERTY + " at it (" + e.getMessage() + ")", e);
+            throw new IllegalStateException(
+                    "Cannot run `" + node + "` for the Cosmos DB stand-in: install Node.js 20+" + " or point -D"
+                            + NODE_PROPERTY + " at it (" + e.getMessage() + ")",
+                    e);
         }
         shutdownHook = new Thread(this::close, "cosmos-standin-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -160,7 +167,9 @@ public final class CosmosStandin implements AutoCloseable {
             listening.completeExceptionally(new IllegalStateException("Node exited with code " + p.exitValue()));
             if (listening.isDone() && !listening.isCompletedExceptionally() && !stopping) {
                 // every later request fails with "connection refused": say why once
-                LOG.error("Cosmos DB stand-in (pid {}) died with exit code {}; see its stderr above", p.pid(),
+                LOG.error(
+                        "Cosmos DB stand-in (pid {}) died with exit code {}; see its stderr above",
+                        p.pid(),
                         p.exitValue());
             }
         });
@@ -176,7 +185,10 @@ public final class CosmosStandin implements AutoCloseable {
             throw startFailure("interrupted while waiting for it to listen", e);
         }
         startupTime = Duration.ofNanos(System.nanoTime() - startNanos);
-        LOG.info("Cosmos DB stand-in listening on {} (pid {}, up in {} ms)", endpoint(), process.pid(),
+        LOG.info(
+                "Cosmos DB stand-in listening on {} (pid {}, up in {} ms)",
+                endpoint(),
+                process.pid(),
                 startupTime.toMillis());
         return this;
     }
@@ -234,8 +246,7 @@ public final class CosmosStandin implements AutoCloseable {
      * @param faultedRequests requests answered with a fault since the switch was last set, whatever
      *     the client: SDK retries and metadata reads count
      */
-    public record FaultState(FaultMode mode, OptionalInt remaining, Duration retryAfter, long faultedRequests) {
-    }
+    public record FaultState(FaultMode mode, OptionalInt remaining, Duration retryAfter, long faultedRequests) {}
 
     /**
      * Answers every Cosmos request with 503 ServiceUnavailable until {@link #restore()}. The SDK
@@ -318,8 +329,8 @@ public final class CosmosStandin implements AutoCloseable {
     private static JsonNode control(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
-            response = ControlClient.HTTP.send(request.timeout(CONTROL_TIMEOUT).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = ControlClient.HTTP.send(
+                    request.timeout(CONTROL_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cosmos DB stand-in fault control failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -327,8 +338,8 @@ public final class CosmosStandin implements AutoCloseable {
             throw new IllegalStateException("interrupted while calling the Cosmos DB stand-in's fault control", e);
         }
         if (response.statusCode() != 200) {
-            throw new IllegalStateException("Cosmos DB stand-in fault control answered " + response.statusCode()
-                    + ": " + response.body());
+            throw new IllegalStateException(
+                    "Cosmos DB stand-in fault control answered " + response.statusCode() + ": " + response.body());
         }
         try {
             return JSON.readTree(response.body());
@@ -339,7 +350,8 @@ public final class CosmosStandin implements AutoCloseable {
 
     private static FaultState faultState(JsonNode json) {
         JsonNode remaining = json.path("remaining");
-        return new FaultState(FaultMode.valueOf(json.path("mode").asText().toUpperCase(Locale.ROOT)),
+        return new FaultState(
+                FaultMode.valueOf(json.path("mode").asText().toUpperCase(Locale.ROOT)),
                 remaining.isInt() ? OptionalInt.of(remaining.asInt()) : OptionalInt.empty(),
                 Duration.ofMillis(json.path("retryAfterMs").asLong()),
                 json.path("faulted").asLong());
@@ -409,8 +421,8 @@ public final class CosmosStandin implements AutoCloseable {
 
     private void checkInstalled() {
         if (!Files.isRegularFile(dir.resolve("server.js"))) {
-            throw new IllegalStateException("No Cosmos DB stand-in at " + dir.resolve("server.js")
-                    + ": set -D" + ProjectDir.PROPERTY + " to the project directory");
+            throw new IllegalStateException("No Cosmos DB stand-in at " + dir.resolve("server.js") + ": set -D"
+                    + ProjectDir.PROPERTY + " to the project directory");
         }
         if (!Files.isDirectory(dir.resolve("node_modules/@vercel/cosmosdb-server"))) {
             throw new IllegalStateException("The Cosmos DB stand-in's Node packages are not installed in "
@@ -430,8 +442,8 @@ public final class CosmosStandin implements AutoCloseable {
             stderr = stderrTail.isEmpty() ? "(nothing)" : String.join("\n", stderrTail);
         }
         process = null;
-        return new IllegalStateException("Cosmos DB stand-in in " + dir + " failed to start: " + why
-                + "\nNode stderr:\n" + stderr, cause);
+        return new IllegalStateException(
+                "Cosmos DB stand-in in " + dir + " failed to start: " + why + "\nNode stderr:\n" + stderr, cause);
     }
 
     private void onStderr(String line) {
@@ -450,15 +462,18 @@ public final class CosmosStandin implements AutoCloseable {
 
     /** Drains a stream on its own daemon thread: a full pipe would stall Node. */
     private static Thread pump(InputStream stream, String name, Consumer<String> sink) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    sink.accept(line);
-                }
-            } catch (IOException closed) {
-                // the process is gone
-            }
-        }, "cosmos-standin-" + name);
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                            sink.accept(line);
+                        }
+                    } catch (IOException closed) {
+                        // the process is gone
+                    }
+                },
+                "cosmos-standin-" + name);
         thread.setDaemon(true);
         thread.start();
         return thread;

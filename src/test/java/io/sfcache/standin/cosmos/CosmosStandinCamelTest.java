@@ -29,7 +29,9 @@ class CosmosStandinCamelTest {
         try (CosmosAsyncClient client = standin.newClientBuilder().buildAsyncClient();
                 DefaultCamelContext camel = new DefaultCamelContext()) {
             client.createDatabaseIfNotExists(db).block();
-            client.getDatabase(db).createContainerIfNotExists(new CosmosContainerProperties("accounts", "/pk")).block();
+            client.getDatabase(db)
+                    .createContainerIfNotExists(new CosmosContainerProperties("accounts", "/pk"))
+                    .block();
 
             camel.getRegistry().bind("myClient", client);
             String endpoint = "azure-cosmosdb:" + db + "/accounts?cosmosAsyncClient=#myClient";
@@ -44,18 +46,31 @@ class CosmosStandinCamelTest {
             ProducerTemplate producer = camel.createProducerTemplate();
 
             for (String id : List.of("001A", "001B", "001C")) {
-                producer.sendBodyAndHeader("direct:upsert", Map.of("id", id, "pk", "acme", "name", "Account " + id),
-                        CosmosDbConstants.ITEM_PARTITION_KEY, "acme");
+                producer.sendBodyAndHeader(
+                        "direct:upsert",
+                        Map.of("id", id, "pk", "acme", "name", "Account " + id),
+                        CosmosDbConstants.ITEM_PARTITION_KEY,
+                        "acme");
             }
-            producer.sendBodyAndHeader("direct:upsert", Map.of("id", "999Z", "pk", "other", "name", "Elsewhere"),
-                    CosmosDbConstants.ITEM_PARTITION_KEY, "other");
+            producer.sendBodyAndHeader(
+                    "direct:upsert",
+                    Map.of("id", "999Z", "pk", "other", "name", "Elsewhere"),
+                    CosmosDbConstants.ITEM_PARTITION_KEY,
+                    "other");
 
-            List<?> result = producer.requestBodyAndHeader("direct:query", null, CosmosDbConstants.QUERY,
-                    "SELECT c.id, c.name FROM c WHERE c.pk = 'acme' ORDER BY c.id DESC", List.class);
+            List<?> result = producer.requestBodyAndHeader(
+                    "direct:query",
+                    null,
+                    CosmosDbConstants.QUERY,
+                    "SELECT c.id, c.name FROM c WHERE c.pk = 'acme' ORDER BY c.id DESC",
+                    List.class);
 
             assertThat(result).hasSize(3);
             assertThat(result).<Object>map(row -> ((Map<?, ?>) row).get("id")).containsExactly("001C", "001B", "001A");
-            assertThat(result).<Object>map(row -> ((Map<?, ?>) row).get("name")).first().isEqualTo("Account 001C");
+            assertThat(result)
+                    .<Object>map(row -> ((Map<?, ?>) row).get("name"))
+                    .first()
+                    .isEqualTo("Account 001C");
 
             client.getDatabase(db).delete().block();
         }

@@ -39,8 +39,7 @@ class CosmosStandinFaultsTest {
     private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(5);
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Doc(String id, String pk, String name) {
-    }
+    record Doc(String id, String pk, String name) {}
 
     private static CosmosStandin standin;
     private static CosmosClient client;
@@ -87,7 +86,10 @@ class CosmosStandinFaultsTest {
         database.createContainer(new CosmosContainerProperties(id, "/pk"));
         CosmosContainer container = database.getContainer(id);
         container.upsertItem(new Doc("before", "p", "written before the fault"));
-        assertThat(container.readItem("before", new PartitionKey("p"), Doc.class).getItem().name())
+        assertThat(container
+                        .readItem("before", new PartitionKey("p"), Doc.class)
+                        .getItem()
+                        .name())
                 .isEqualTo("written before the fault");
         return container;
     }
@@ -99,10 +101,10 @@ class CosmosStandinFaultsTest {
         standin.makeUnavailable();
 
         long start = System.nanoTime();
-        CosmosException read = catchThrowableOfType(CosmosException.class,
-                () -> container.readItem("before", new PartitionKey("p"), Doc.class));
-        CosmosException write = catchThrowableOfType(CosmosException.class,
-                () -> container.upsertItem(new Doc("during", "p", "written during the fault")));
+        CosmosException read = catchThrowableOfType(
+                CosmosException.class, () -> container.readItem("before", new PartitionKey("p"), Doc.class));
+        CosmosException write = catchThrowableOfType(
+                CosmosException.class, () -> container.upsertItem(new Doc("during", "p", "written during the fault")));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
         assertThat(read).isNotNull();
@@ -119,12 +121,16 @@ class CosmosStandinFaultsTest {
         standin.restore();
 
         assertThat(standin.faults().mode()).isEqualTo(FaultMode.NONE);
-        assertThat(container.readItem("before", new PartitionKey("p"), Doc.class).getItem().name())
+        assertThat(container
+                        .readItem("before", new PartitionKey("p"), Doc.class)
+                        .getItem()
+                        .name())
                 .isEqualTo("written before the fault");
-        CosmosException notWritten = catchThrowableOfType(CosmosException.class,
-                () -> container.readItem("during", new PartitionKey("p"), Doc.class));
+        CosmosException notWritten = catchThrowableOfType(
+                CosmosException.class, () -> container.readItem("during", new PartitionKey("p"), Doc.class));
         assertThat(notWritten.getStatusCode()).isEqualTo(404);
-        assertThat(container.upsertItem(new Doc("after", "p", "written after")).getStatusCode()).isEqualTo(201);
+        assertThat(container.upsertItem(new Doc("after", "p", "written after")).getStatusCode())
+                .isEqualTo(201);
     }
 
     @Test
@@ -133,8 +139,8 @@ class CosmosStandinFaultsTest {
 
         standin.hang();
 
-        CosmosException read = catchThrowableOfType(CosmosException.class,
-                () -> container.readItem("before", new PartitionKey("p"), Doc.class));
+        CosmosException read = catchThrowableOfType(
+                CosmosException.class, () -> container.readItem("before", new PartitionKey("p"), Doc.class));
         // The SDK's end-to-end deadline ends it: 408 with sub-status 20008 (operation cancelled), not a 503.
         assertThat(read).isNotNull();
         assertThat(read.getStatusCode()).isEqualTo(408);
@@ -145,33 +151,46 @@ class CosmosStandinFaultsTest {
 
         standin.restore();
 
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertThat(
-                container.readItem("before", new PartitionKey("p"), Doc.class).getItem().name())
-                .isEqualTo("written before the fault"));
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(container
+                                .readItem("before", new PartitionKey("p"), Doc.class)
+                                .getItem()
+                                .name())
+                        .isEqualTo("written before the fault"));
     }
 
     @Test
     void asyncOperationsAndQueriesSignal503WithinSeconds(TestInfo test) {
         containerWithOneItem(test);
-        CosmosAsyncContainer container = asyncClient.getDatabase(database.getId())
+        CosmosAsyncContainer container = asyncClient
+                .getDatabase(database.getId())
                 .getContainer(test.getTestMethod().orElseThrow().getName());
         container.readItem("before", new PartitionKey("p"), Doc.class).block(); // warm this client's caches
 
         standin.makeUnavailable();
         AtomicReference<Throwable> upsertError = new AtomicReference<>();
         AtomicReference<Throwable> queryError = new AtomicReference<>();
-        container.upsertItem(new Doc("during", "p", "lost")).subscribe(ok -> { }, upsertError::set);
-        container.queryItems("SELECT * FROM c", Doc.class).collectList().subscribe(ok -> { }, queryError::set);
+        container.upsertItem(new Doc("during", "p", "lost")).subscribe(ok -> {}, upsertError::set);
+        container.queryItems("SELECT * FROM c", Doc.class).collectList().subscribe(ok -> {}, queryError::set);
 
         await().atMost(Duration.ofSeconds(3)).until(() -> upsertError.get() != null && queryError.get() != null);
-        assertThat(upsertError.get()).isInstanceOfSatisfying(CosmosException.class,
-                e -> assertThat(e.getStatusCode()).isEqualTo(503));
-        assertThat(queryError.get()).isInstanceOfSatisfying(CosmosException.class,
-                e -> assertThat(e.getStatusCode()).isEqualTo(503));
+        assertThat(upsertError.get())
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(503));
+        assertThat(queryError.get())
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(503));
 
         standin.restore();
-        assertThat(container.queryItems("SELECT * FROM c", Doc.class).collectList().block())
-                .extracting(Doc::id).containsExactly("before");
+        assertThat(container
+                        .queryItems("SELECT * FROM c", Doc.class)
+                        .collectList()
+                        .block())
+                .extracting(Doc::id)
+                .containsExactly("before");
     }
 
     @Test
@@ -182,9 +201,13 @@ class CosmosStandinFaultsTest {
         assertThat(standin.faults().remaining()).isEqualTo(OptionalInt.of(2));
 
         assertThatThrownBy(() -> container.readItem("before", new PartitionKey("p"), Doc.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(503));
         assertThatThrownBy(() -> container.upsertItem(new Doc("blip", "p", "lost")))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(503));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(503));
         CosmosItemResponse<Doc> third = container.readItem("before", new PartitionKey("p"), Doc.class);
 
         assertThat(third.getItem().name()).isEqualTo("written before the fault");
@@ -222,8 +245,8 @@ class CosmosStandinFaultsTest {
             container.readItem("before", new PartitionKey("p"), Doc.class); // warm its caches
 
             standin.throttle(Duration.ofMillis(50));
-            CosmosException throttled = catchThrowableOfType(CosmosException.class,
-                    () -> container.readItem("before", new PartitionKey("p"), Doc.class));
+            CosmosException throttled = catchThrowableOfType(
+                    CosmosException.class, () -> container.readItem("before", new PartitionKey("p"), Doc.class));
 
             assertThat(throttled).isNotNull();
             assertThat(throttled.getStatusCode()).isEqualTo(429);
@@ -239,7 +262,10 @@ class CosmosStandinFaultsTest {
         standin.restore();
 
         assertThat(standin.faults()).isEqualTo(new FaultState(FaultMode.NONE, OptionalInt.empty(), Duration.ZERO, 0));
-        assertThat(container.readItem("before", new PartitionKey("p"), Doc.class).getStatusCode()).isEqualTo(200);
+        assertThat(container
+                        .readItem("before", new PartitionKey("p"), Doc.class)
+                        .getStatusCode())
+                .isEqualTo(200);
         assertThatThrownBy(() -> standin.failNext(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> standin.throttle(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
         assertThat(standin.faults().mode()).isEqualTo(FaultMode.NONE);

@@ -58,7 +58,8 @@ class CosmosStandinLifecycleTest {
         Files.createDirectories(dir.resolve("node_modules/@vercel/cosmosdb-server"));
         Files.writeString(dir.resolve("server.js"), "");
         String previous = System.getProperty(CosmosStandin.NODE_PROPERTY);
-        System.setProperty(CosmosStandin.NODE_PROPERTY, dir.resolve("no-such-node").toString());
+        System.setProperty(
+                CosmosStandin.NODE_PROPERTY, dir.resolve("no-such-node").toString());
         try {
             assertThatThrownBy(() -> new CosmosStandin(dir).start())
                     .isInstanceOf(IllegalStateException.class)
@@ -93,21 +94,27 @@ class CosmosStandinLifecycleTest {
     private static CosmosAsyncContainer containerForTheSlowQuery(CosmosAsyncClient client) {
         client.createDatabaseIfNotExists("lifecycle").block();
         CosmosAsyncDatabase database = client.getDatabase("lifecycle");
-        database.createContainerIfNotExists(new CosmosContainerProperties("slow", "/id")).block();
+        database.createContainerIfNotExists(new CosmosContainerProperties("slow", "/id"))
+                .block();
         CosmosAsyncContainer container = database.getContainer("slow");
-        container.upsertItem(Map.of("id", "wide", "xs", IntStream.range(0, 40).boxed().toList())).block();
+        container
+                .upsertItem(Map.of(
+                        "id", "wide", "xs", IntStream.range(0, 40).boxed().toList()))
+                .block();
         return container;
     }
 
     @Test
     void aQueryPastTheDeadlineIsAnswered408AndTheNextRequestIsServed() {
-        try (CosmosStandin standin = new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
+        try (CosmosStandin standin =
+                        new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
                 CosmosAsyncClient client = standin.newClientBuilder().buildAsyncClient()) {
             CosmosAsyncContainer container = containerForTheSlowQuery(client);
 
             long start = System.nanoTime();
             Throwable failure = catchThrowable(() -> container
-                    .queryItems(SLOW_QUERY, new CosmosQueryRequestOptions(), Long.class).collectList()
+                    .queryItems(SLOW_QUERY, new CosmosQueryRequestOptions(), Long.class)
+                    .collectList()
                     .block(Duration.ofSeconds(30)));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
@@ -116,20 +123,26 @@ class CosmosStandinLifecycleTest {
                 assertThat(e.getMessage()).contains("1000 ms deadline").contains(SLOW_QUERY);
             });
             assertThat(elapsed).isLessThan(Duration.ofSeconds(10)); // one deadline, plus what the SDK retries
-            assertThat(container.readItem("wide", new PartitionKey("wide"), Map.class).block(Duration.ofSeconds(5))
-                    .getStatusCode()).isEqualTo(200);
+            assertThat(container
+                            .readItem("wide", new PartitionKey("wide"), Map.class)
+                            .block(Duration.ofSeconds(5))
+                            .getStatusCode())
+                    .isEqualTo(200);
         }
     }
 
     @Test
     void aRequestWhoseBodyNeverArrivesIsAnswered408AtTheDeadline() throws IOException {
-        try (CosmosStandin standin = new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
-                SSLSocket socket = (SSLSocket) LoopbackTls.clientContext().getSocketFactory()
-                        .createSocket("127.0.0.1", standin.port())) {
+        try (CosmosStandin standin =
+                        new CosmosStandin().deadline(Duration.ofSeconds(1)).start();
+                SSLSocket socket = (SSLSocket)
+                        LoopbackTls.clientContext().getSocketFactory().createSocket("127.0.0.1", standin.port())) {
             socket.setSoTimeout(10_000);
             // a create-database request announcing 100 bytes of body and sending 6: the handler waits for the rest
-            socket.getOutputStream().write(("POST /dbs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
-                    + "\r\nContent-Length: 100\r\n\r\n{\"id\":").getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream()
+                    .write(("POST /dbs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json"
+                                    + "\r\nContent-Length: 100\r\n\r\n{\"id\":")
+                            .getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
             long start = System.nanoTime();
 
@@ -144,11 +157,14 @@ class CosmosStandinLifecycleTest {
 
     @Test
     void sigtermEndsNodeAtOnceEvenWhileItIsBusyWithARequest() throws Exception {
-        try (CosmosStandin standin = new CosmosStandin().deadline(Duration.ofMinutes(5)).start();
+        try (CosmosStandin standin =
+                        new CosmosStandin().deadline(Duration.ofMinutes(5)).start();
                 CosmosAsyncClient client = standin.newClientBuilder().buildAsyncClient()) {
             CosmosAsyncContainer container = containerForTheSlowQuery(client);
-            container.queryItems(SLOW_QUERY, new CosmosQueryRequestOptions(), Long.class).collectList()
-                    .subscribe(ignored -> { }, ignored -> { });
+            container
+                    .queryItems(SLOW_QUERY, new CosmosQueryRequestOptions(), Long.class)
+                    .collectList()
+                    .subscribe(ignored -> {}, ignored -> {});
             // Node is busy: even the fault switch, answered by the same thread, does not answer now
             await().atMost(Duration.ofSeconds(10)).until(() -> !answersWithin(standin, Duration.ofMillis(300)));
             Process node = standin.process();

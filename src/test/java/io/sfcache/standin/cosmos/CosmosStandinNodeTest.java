@@ -18,8 +18,12 @@ class CosmosStandinNodeTest {
 
     @Test
     void standinNodeTestsPass() {
-        NodeTestRun run = NodeTestRun.run(ProjectDir.get().resolve("src/test/node/cosmos-standin"), Map.of(),
-                Duration.ofSeconds(60), "parser-cache.test.js", "query-speed.test.js");
+        NodeTestRun run = NodeTestRun.run(
+                ProjectDir.get().resolve("src/test/node/cosmos-standin"),
+                Map.of(),
+                Duration.ofSeconds(60),
+                "parser-cache.test.js",
+                "query-speed.test.js");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
     }

@@ -50,8 +50,7 @@ class CosmosStandinTest {
 
     /** Partition key path /pk; other fields as sfcache-like documents carry them. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Doc(String id, String pk, int n, String name) {
-    }
+    record Doc(String id, String pk, int n, String name) {}
 
     private static CosmosClient client;
     private static CosmosAsyncClient asyncClient;
@@ -94,7 +93,8 @@ class CosmosStandinTest {
         CosmosContainerProperties properties = created.read().getProperties();
         assertThat(properties.getPartitionKeyDefinition().getPaths()).containsExactly("/pk");
 
-        CosmosException duplicate = catchThrowableOfType(CosmosException.class,
+        CosmosException duplicate = catchThrowableOfType(
+                CosmosException.class,
                 () -> database.createContainer(new CosmosContainerProperties(created.getId(), "/pk")));
         assertThat(duplicate.getStatusCode()).isEqualTo(409);
     }
@@ -120,10 +120,14 @@ class CosmosStandinTest {
         c.upsertItem(new Doc("present", "p", 1, "x"));
 
         assertThatThrownBy(() -> c.readItem("absent", new PartitionKey("p"), Doc.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
         // same id, other partition: not the same item
         assertThatThrownBy(() -> c.readItem("present", new PartitionKey("other"), Doc.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
     }
 
     @Test
@@ -137,12 +141,16 @@ class CosmosStandinTest {
         c.deleteItem("d9", new PartitionKey("d9"), new CosmosItemRequestOptions());
 
         List<CosmosItemIdentity> wanted = List.of("d3", "d7", "d9", "absent", "d49").stream()
-                .map(key -> new CosmosItemIdentity(new PartitionKey(key), key)).toList();
+                .map(key -> new CosmosItemIdentity(new PartitionKey(key), key))
+                .toList();
         FeedResponse<Doc> found = c.readMany(wanted, Doc.class);
 
-        assertThat(found.getResults()).extracting(Doc::id, Doc::n)
-                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("d3", 3),
-                        org.assertj.core.groups.Tuple.tuple("d7", 70), org.assertj.core.groups.Tuple.tuple("d49", 49));
+        assertThat(found.getResults())
+                .extracting(Doc::id, Doc::n)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("d3", 3),
+                        org.assertj.core.groups.Tuple.tuple("d7", 70),
+                        org.assertj.core.groups.Tuple.tuple("d49", 49));
     }
 
     @Test
@@ -150,15 +158,24 @@ class CosmosStandinTest {
         CosmosContainer c = newContainer(test);
         String etag = c.upsertItem(new Doc("e", "p", 1, "v1")).getETag();
 
-        CosmosItemResponse<Doc> replaced = c.replaceItem(new Doc("e", "p", 2, "v2"), "e", new PartitionKey("p"),
+        CosmosItemResponse<Doc> replaced = c.replaceItem(
+                new Doc("e", "p", 2, "v2"),
+                "e",
+                new PartitionKey("p"),
                 new CosmosItemRequestOptions().setIfMatchETag(etag));
         assertThat(replaced.getStatusCode()).isEqualTo(200);
         assertThat(replaced.getETag()).isNotBlank().isNotEqualTo(etag);
 
-        assertThatThrownBy(() -> c.replaceItem(new Doc("e", "p", 3, "v3"), "e", new PartitionKey("p"),
-                new CosmosItemRequestOptions().setIfMatchETag(etag)))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(412));
-        assertThat(c.readItem("e", new PartitionKey("p"), Doc.class).getItem().name()).isEqualTo("v2");
+        assertThatThrownBy(() -> c.replaceItem(
+                        new Doc("e", "p", 3, "v3"),
+                        "e",
+                        new PartitionKey("p"),
+                        new CosmosItemRequestOptions().setIfMatchETag(etag)))
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(412));
+        assertThat(c.readItem("e", new PartitionKey("p"), Doc.class).getItem().name())
+                .isEqualTo("v2");
     }
 
     @Test
@@ -166,8 +183,11 @@ class CosmosStandinTest {
         CosmosContainer c = newContainer(test);
         c.upsertItem(new Doc("pa", "p", 40, "before"));
 
-        CosmosItemResponse<Doc> patched = c.patchItem("pa", new PartitionKey("p"),
-                CosmosPatchOperations.create().set("/name", "after").increment("/n", 2), Doc.class);
+        CosmosItemResponse<Doc> patched = c.patchItem(
+                "pa",
+                new PartitionKey("p"),
+                CosmosPatchOperations.create().set("/name", "after").increment("/n", 2),
+                Doc.class);
 
         assertThat(patched.getItem()).isEqualTo(new Doc("pa", "p", 42, "after"));
         assertThat(c.readItem("pa", new PartitionKey("p"), Doc.class).getItem()).isEqualTo(patched.getItem());
@@ -178,13 +198,18 @@ class CosmosStandinTest {
         CosmosContainer c = newContainer(test);
         c.upsertItem(new Doc("d", "p", 1, "doomed"));
 
-        assertThat(c.deleteItem("d", new PartitionKey("p"), new CosmosItemRequestOptions()).getStatusCode())
+        assertThat(c.deleteItem("d", new PartitionKey("p"), new CosmosItemRequestOptions())
+                        .getStatusCode())
                 .isEqualTo(204);
 
         assertThatThrownBy(() -> c.readItem("d", new PartitionKey("p"), Doc.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
         assertThatThrownBy(() -> c.deleteItem("d", new PartitionKey("p"), new CosmosItemRequestOptions()))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
     }
 
     @Test
@@ -197,7 +222,8 @@ class CosmosStandinTest {
 
         // Single-partition query: the key in the options and, as the package once required, in the WHERE
         // clause too (queryWithPartitionKeyOptionIsScopedToThatPartition shows it is no longer needed).
-        SqlQuerySpec query = new SqlQuerySpec("SELECT * FROM c WHERE c.pk = @pk AND c.n >= @min ORDER BY c.n DESC",
+        SqlQuerySpec query = new SqlQuerySpec(
+                "SELECT * FROM c WHERE c.pk = @pk AND c.n >= @min ORDER BY c.n DESC",
                 List.of(new SqlParameter("@pk", "q"), new SqlParameter("@min", 3)));
         CosmosQueryRequestOptions options = new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("q"));
         CosmosAsyncContainer async = asyncClient.getDatabase(database.getId()).getContainer(c.getId());
@@ -206,16 +232,22 @@ class CosmosStandinTest {
         String continuation = null;
         do {
             // a new query each time, resumed from the token alone, as a stateless API would
-            FeedResponse<Doc> page = async.queryItems(query, options, Doc.class).byPage(continuation, 6).blockFirst();
+            FeedResponse<Doc> page = async.queryItems(query, options, Doc.class)
+                    .byPage(continuation, 6)
+                    .blockFirst();
             assertThat(page).isNotNull();
             pages.add(page.getResults().stream().map(Doc::n).toList());
             continuation = page.getContinuationToken();
         } while (continuation != null && pages.size() < 10);
 
         List<Integer> all = pages.stream().flatMap(List::stream).toList();
-        assertThat(all).containsExactlyElementsOf(IntStream.iterate(22, n -> n >= 3, n -> n - 1).boxed().toList());
+        assertThat(all)
+                .containsExactlyElementsOf(
+                        IntStream.iterate(22, n -> n >= 3, n -> n - 1).boxed().toList());
         assertThat(all).doesNotHaveDuplicates();
-        assertThat(pages).hasSizeGreaterThanOrEqualTo(4).allSatisfy(p -> assertThat(p).hasSizeLessThanOrEqualTo(6));
+        assertThat(pages)
+                .hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(p -> assertThat(p).hasSizeLessThanOrEqualTo(6));
         assertThat(pages.get(0)).hasSize(6);
     }
 
@@ -226,9 +258,11 @@ class CosmosStandinTest {
         IntStream.range(0, 3).forEach(n -> c.upsertItem(new Doc("b" + n, "B", n, "in B")));
         CosmosQueryRequestOptions inA = new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("A"));
 
-        assertThat(c.queryItems("SELECT * FROM c WHERE c.n >= 1", inA, Doc.class).stream().map(Doc::id))
+        assertThat(c.queryItems("SELECT * FROM c WHERE c.n >= 1", inA, Doc.class).stream()
+                        .map(Doc::id))
                 .containsExactlyInAnyOrder("a1", "a2");
-        assertThat(c.queryItems("SELECT * FROM c WHERE c.pk = 'B'", inA, Doc.class).stream()).isEmpty();
+        assertThat(c.queryItems("SELECT * FROM c WHERE c.pk = 'B'", inA, Doc.class).stream())
+                .isEmpty();
     }
 
     @Test
@@ -238,8 +272,10 @@ class CosmosStandinTest {
         c.upsertItem(new Doc("x3", "B", 3, "three"));
         c.upsertItem(new Doc("x2", "C", 2, "two"));
 
-        List<String> ids = c.queryItems("SELECT * FROM c ORDER BY c.n DESC", new CosmosQueryRequestOptions(), Doc.class)
-                .stream().map(Doc::id).toList();
+        List<String> ids =
+                c.queryItems("SELECT * FROM c ORDER BY c.n DESC", new CosmosQueryRequestOptions(), Doc.class).stream()
+                        .map(Doc::id)
+                        .toList();
 
         assertThat(ids).containsExactly("x3", "x2", "x1");
     }
@@ -249,9 +285,10 @@ class CosmosStandinTest {
         CosmosContainer c = newContainer(test);
         IntStream.range(0, 4).forEach(n -> c.upsertItem(new Doc("v" + n, n < 3 ? "p" : "q", n, "counted")));
 
-        SqlQuerySpec count = new SqlQuerySpec("SELECT VALUE COUNT(1) FROM c WHERE c.pk = @pk",
-                List.of(new SqlParameter("@pk", "p")));
-        assertThat(c.queryItems(count, new CosmosQueryRequestOptions(), Long.class).stream()).containsExactly(3L);
+        SqlQuerySpec count = new SqlQuerySpec(
+                "SELECT VALUE COUNT(1) FROM c WHERE c.pk = @pk", List.of(new SqlParameter("@pk", "p")));
+        assertThat(c.queryItems(count, new CosmosQueryRequestOptions(), Long.class).stream())
+                .containsExactly(3L);
     }
 
     @Test
@@ -262,12 +299,23 @@ class CosmosStandinTest {
         c.upsertItem(Map.of("id", "r1", "tenant", Map.of("id", "t1"), "name", "first"));
         c.upsertItem(Map.of("id", "r2", "tenant", Map.of("id", "t2"), "name", "second"));
 
-        assertThat(c.readItem("r1", new PartitionKey("t1"), JsonNode.class).getItem().get("name").asText())
+        assertThat(c.readItem("r1", new PartitionKey("t1"), JsonNode.class)
+                        .getItem()
+                        .get("name")
+                        .asText())
                 .isEqualTo("first");
         assertThatThrownBy(() -> c.readItem("r1", new PartitionKey("t2"), JsonNode.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
-        assertThat(c.queryItems("SELECT * FROM c", new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("t2")),
-                JsonNode.class).stream().map(node -> node.get("id").asText())).containsExactly("r2");
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
+        assertThat(c
+                        .queryItems(
+                                "SELECT * FROM c",
+                                new CosmosQueryRequestOptions().setPartitionKey(new PartitionKey("t2")),
+                                JsonNode.class)
+                        .stream()
+                        .map(node -> node.get("id").asText()))
+                .containsExactly("r2");
     }
 
     @Test
@@ -276,11 +324,21 @@ class CosmosStandinTest {
         c.upsertItem(Map.of("id", "h", "pk", "p", "name", "text", "address", Map.of("city", "Old")));
 
         // the second operation fails (increment of a string): the first must not stick
-        assertThatThrownBy(() -> c.patchItem("h", new PartitionKey("p"),
-                CosmosPatchOperations.create().set("/address/city", "New").increment("/name", 1), JsonNode.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(400));
+        assertThatThrownBy(() -> c.patchItem(
+                        "h",
+                        new PartitionKey("p"),
+                        CosmosPatchOperations.create()
+                                .set("/address/city", "New")
+                                .increment("/name", 1),
+                        JsonNode.class))
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(400));
 
-        assertThat(c.readItem("h", new PartitionKey("p"), JsonNode.class).getItem().at("/address/city").asText())
+        assertThat(c.readItem("h", new PartitionKey("p"), JsonNode.class)
+                        .getItem()
+                        .at("/address/city")
+                        .asText())
                 .isEqualTo("Old");
     }
 
@@ -306,13 +364,13 @@ class CosmosStandinTest {
         assertThat(third.names()).isEmpty();
     }
 
-    private record ChangeFeedRead(List<String> names, String continuation) {
-    }
+    private record ChangeFeedRead(List<String> names, String continuation) {}
 
     private ChangeFeedRead readChangeFeed(CosmosChangeFeedRequestOptions options) {
         List<String> names = new ArrayList<>();
         String continuation = null;
-        for (FeedResponse<Doc> page : container.queryChangeFeed(options, Doc.class).iterableByPage()) {
+        for (FeedResponse<Doc> page :
+                container.queryChangeFeed(options, Doc.class).iterableByPage()) {
             page.getResults().forEach(doc -> names.add(doc.name()));
             continuation = page.getContinuationToken();
         }
@@ -332,7 +390,8 @@ class CosmosStandinTest {
         good.readItemOperation("b1");
         CosmosBatchResponse ok = c.executeCosmosBatch(good);
         assertThat(ok.isSuccessStatusCode()).isTrue();
-        assertThat(ok.getResults()).extracting(CosmosBatchOperationResult::getStatusCode)
+        assertThat(ok.getResults())
+                .extracting(CosmosBatchOperationResult::getStatusCode)
                 .containsExactly(201, 200, 200, 200);
         assertThat(ok.getResults().get(3).getItem(Doc.class)).isEqualTo(new Doc("b1", "b", 2, "one"));
 
@@ -344,12 +403,19 @@ class CosmosStandinTest {
         CosmosBatchResponse failed = c.executeCosmosBatch(bad);
         assertThat(failed.isSuccessStatusCode()).isFalse();
         assertThat(failed.getStatusCode()).isEqualTo(409);
-        assertThat(failed.getResults()).extracting(CosmosBatchOperationResult::getStatusCode)
+        assertThat(failed.getResults())
+                .extracting(CosmosBatchOperationResult::getStatusCode)
                 .containsExactly(424, 424, 424, 409);
 
         assertThatThrownBy(() -> c.readItem("b2", new PartitionKey("b"), Doc.class))
-                .isInstanceOfSatisfying(CosmosException.class, e -> assertThat(e.getStatusCode()).isEqualTo(404));
-        assertThat(c.readItem("existing", new PartitionKey("b"), Doc.class).getItem().name()).isEqualTo("updated");
-        assertThat(c.readItem("b1", new PartitionKey("b"), Doc.class).getItem()).isEqualTo(new Doc("b1", "b", 2, "one"));
+                .isInstanceOfSatisfying(
+                        CosmosException.class,
+                        e -> assertThat(e.getStatusCode()).isEqualTo(404));
+        assertThat(c.readItem("existing", new PartitionKey("b"), Doc.class)
+                        .getItem()
+                        .name())
+                .isEqualTo("updated");
+        assertThat(c.readItem("b1", new PartitionKey("b"), Doc.class).getItem())
+                .isEqualTo(new Doc("b1", "b", 2, "one"));
     }
 }

@@ -27,8 +27,11 @@ public final class BrowserSession {
     private static final int MAX_HOPS = 20;
 
     private final CookieManager cookies = new CookieManager();
-    private final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     /** One GET, no redirects followed. */
     public HttpResponse<String> get(String url) {
@@ -62,7 +65,8 @@ public final class BrowserSession {
         if (form.statusCode() != 200 || !form.body().contains("name=\"username\"") || !csrf.find()) {
             throw new AssertionError("no login form at the end of " + uris(hops) + ": " + form.statusCode());
         }
-        String fields = "username=" + encode(user) + "&password=" + encode(password) + "&_csrf=" + encode(csrf.group(1));
+        String fields =
+                "username=" + encode(user) + "&password=" + encode(password) + "&_csrf=" + encode(csrf.group(1));
         // The form posts to /login on the server that showed it.
         HttpResponse<String> posted = send(HttpRequest.newBuilder(form.uri().resolve("/login"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
@@ -74,7 +78,9 @@ public final class BrowserSession {
     /** The value of a cookie this session holds, from any host. */
     public Optional<String> cookie(String name) {
         return cookies.getCookieStore().getCookies().stream()
-                .filter(cookie -> cookie.getName().equals(name)).map(HttpCookie::getValue).findFirst();
+                .filter(cookie -> cookie.getName().equals(name))
+                .map(HttpCookie::getValue)
+                .findFirst();
     }
 
     public static List<URI> uris(List<HttpResponse<String>> hops) {
@@ -84,11 +90,14 @@ public final class BrowserSession {
     private List<HttpResponse<String>> followFrom(HttpResponse<String> first) {
         List<HttpResponse<String>> hops = new ArrayList<>(List.of(first));
         HttpResponse<String> last = first;
-        while (last.statusCode() / 100 == 3 && last.headers().firstValue("Location").isPresent()) {
+        while (last.statusCode() / 100 == 3
+                && last.headers().firstValue("Location").isPresent()) {
             if (hops.size() == MAX_HOPS) {
                 throw new AssertionError("redirect loop: " + uris(hops));
             }
-            last = get(last.uri().resolve(last.headers().firstValue("Location").get()).toString());
+            last = get(last.uri()
+                    .resolve(last.headers().firstValue("Location").get())
+                    .toString());
             hops.add(last);
         }
         return hops;

@@ -1,5 +1,7 @@
 package io.sfcache.standin.identity;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -7,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
-
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
@@ -45,9 +46,6 @@ import org.springframework.security.web.authentication.LoginUrlAuthenticationEnt
 import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 import org.springframework.web.util.UriComponentsBuilder;
 
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.proc.SecurityContext;
-
 /**
  * The identity provider's Spring context: Spring Authorization Server with OIDC, on an embedded Tomcat of its own. Only
  * {@link TokenIssuerStandin} registers this class, in a context of its own. It is deliberately not a
@@ -61,9 +59,16 @@ class IdentityProviderConfiguration {
     static final String HAWTIO_REDIRECT_PATH = "/login/oauth2/code/sfcache";
 
     /** What {@link TokenIssuerStandin} decides before the context starts. */
-    record Setup(String issuer, int port, String audience, List<LocalClient> apps, LocalClient hawtio,
-                 List<LocalUser> users, SigningKeys keys, JwtEncoder encoder, Duration appTokenTtl) {
-    }
+    record Setup(
+            String issuer,
+            int port,
+            String audience,
+            List<LocalClient> apps,
+            LocalClient hawtio,
+            List<LocalUser> users,
+            SigningKeys keys,
+            JwtEncoder encoder,
+            Duration appTokenTtl) {}
 
     @Bean
     TomcatServletWebServerFactory webServer(Setup setup) throws UnknownHostException {
@@ -84,13 +89,16 @@ class IdentityProviderConfiguration {
     SecurityFilterChain authorizationServer(HttpSecurity http) throws Exception {
         OAuth2AuthorizationServerConfigurer server = OAuth2AuthorizationServerConfigurer.authorizationServer();
         http.securityMatcher(server.getEndpointsMatcher())
-                .with(server, config -> config
-                        .oidc(Customizer.withDefaults())
-                        .authorizationEndpoint(endpoint -> endpoint.authenticationProviders(loopbackRedirectUris())))
+                .with(
+                        server,
+                        config -> config.oidc(Customizer.withDefaults())
+                                .authorizationEndpoint(
+                                        endpoint -> endpoint.authenticationProviders(loopbackRedirectUris())))
                 .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
                 // A browser at the authorization endpoint without a session signs in first.
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
-                        new LoginUrlAuthenticationEntryPoint("/login"), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+                        new LoginUrlAuthenticationEntryPoint("/login"),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
                 // The userinfo endpoint takes the access tokens this server issued.
                 .oauth2ResourceServer(resourceServer -> resourceServer.jwt(Customizer.withDefaults()));
         return http.build();
@@ -109,8 +117,10 @@ class IdentityProviderConfiguration {
     UserDetailsService people(Setup setup) {
         // The role names are the authorities; rolesAndAudience copies them into the ID token.
         return new InMemoryUserDetailsManager(setup.users().stream()
-                .map(user -> User.withUsername(user.name()).password("{noop}" + user.password())
-                        .authorities(user.roles().toArray(String[]::new)).build())
+                .map(user -> User.withUsername(user.name())
+                        .password("{noop}" + user.password())
+                        .authorities(user.roles().toArray(String[]::new))
+                        .build())
                 .toList());
     }
 
@@ -125,8 +135,12 @@ class IdentityProviderConfiguration {
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                     .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
                     .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                    .clientSettings(ClientSettings.builder().setting(TokenIssuerStandin.ROLES_CLAIM, app.roles()).build())
-                    .tokenSettings(TokenSettings.builder().accessTokenTimeToLive(setup.appTokenTtl()).build())
+                    .clientSettings(ClientSettings.builder()
+                            .setting(TokenIssuerStandin.ROLES_CLAIM, app.roles())
+                            .build())
+                    .tokenSettings(TokenSettings.builder()
+                            .accessTokenTimeToLive(setup.appTokenTtl())
+                            .build())
                     .build());
         }
         LocalClient hawtio = setup.hawtio();
@@ -141,8 +155,12 @@ class IdentityProviderConfiguration {
                 .redirectUri("http://localhost" + HAWTIO_REDIRECT_PATH)
                 .scope(OidcScopes.OPENID)
                 .scope(OidcScopes.PROFILE)
-                // PKCE even though the client has a secret (OAuth 2.0 security BCP); no consent page for an in-house app.
-                .clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+                // PKCE even though the client has a secret (OAuth 2.0 security BCP); no consent page for an in-house
+                // app.
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(false)
+                        .build())
                 .build());
         return new InMemoryRegisteredClientRepository(clients);
     }
@@ -155,12 +173,16 @@ class IdentityProviderConfiguration {
     OAuth2TokenCustomizer<JwtEncodingContext> rolesAndAudience(Setup setup) {
         return context -> {
             if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
-                List<String> roles = context.getRegisteredClient().getClientSettings()
-                        .getSetting(TokenIssuerStandin.ROLES_CLAIM);
+                List<String> roles =
+                        context.getRegisteredClient().getClientSettings().getSetting(TokenIssuerStandin.ROLES_CLAIM);
                 context.getClaims().audience(List.of(setup.audience())).claim(TokenIssuerStandin.ROLES_CLAIM, roles);
             } else if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())) {
-                context.getClaims().claim(TokenIssuerStandin.ROLES_CLAIM, context.getPrincipal().getAuthorities()
-                        .stream().map(GrantedAuthority::getAuthority).toList());
+                context.getClaims()
+                        .claim(
+                                TokenIssuerStandin.ROLES_CLAIM,
+                                context.getPrincipal().getAuthorities().stream()
+                                        .map(GrantedAuthority::getAuthority)
+                                        .toList());
             }
         };
     }
@@ -197,9 +219,16 @@ class IdentityProviderConfiguration {
         Consumer<OAuth2AuthorizationCodeRequestAuthenticationContext> redirectUri = context -> {
             OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
             String requested = request.getRedirectUri();
-            if (requested != null && "localhost".equals(UriComponentsBuilder.fromUriString(requested).build().getHost())
-                    && context.getRegisteredClient().getRedirectUris()
-                            .contains(UriComponentsBuilder.fromUriString(requested).port(-1).toUriString())) {
+            if (requested != null
+                    && "localhost"
+                            .equals(UriComponentsBuilder.fromUriString(requested)
+                                    .build()
+                                    .getHost())
+                    && context.getRegisteredClient()
+                            .getRedirectUris()
+                            .contains(UriComponentsBuilder.fromUriString(requested)
+                                    .port(-1)
+                                    .toUriString())) {
                 return;
             }
             OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR.accept(context);
@@ -207,7 +236,7 @@ class IdentityProviderConfiguration {
         return providers -> providers.stream()
                 .filter(OAuth2AuthorizationCodeRequestAuthenticationProvider.class::isInstance)
                 .map(OAuth2AuthorizationCodeRequestAuthenticationProvider.class::cast)
-                .forEach(provider -> provider.setAuthenticationValidator(redirectUri
-                        .andThen(OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_SCOPE_VALIDATOR)));
+                .forEach(provider -> provider.setAuthenticationValidator(redirectUri.andThen(
+                        OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_SCOPE_VALIDATOR)));
     }
 }

@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.PortInUseException;
@@ -45,6 +44,7 @@ public final class TokenIssuerStandin implements AutoCloseable {
     public static final String DEFAULT_AUDIENCE = "api://sfcache";
     /** sfcache's default role names and roles claim (sfcache.security.*). */
     public static final String READER_ROLE = "sfcache.reader";
+
     public static final String OPS_ROLE = "sfcache.ops";
     public static final String ROLES_CLAIM = "roles";
     /** Lifetime of tokens from the token endpoint: Entra ID's usual hour. */
@@ -56,6 +56,7 @@ public final class TokenIssuerStandin implements AutoCloseable {
     public static final String PROBE_CLIENT = "local-probe";
     /** Hawtio's web client: authorization code with PKCE, redirect URI {@code <sfcache>/login/oauth2/code/sfcache}. */
     public static final String HAWTIO_CLIENT = "local-hawtio";
+
     public static final String OPERATOR = "operator";
     public static final String READER = "reader";
 
@@ -80,8 +81,8 @@ public final class TokenIssuerStandin implements AutoCloseable {
     private TokenIssuerStandin(String audience, int port) {
         this.audience = audience;
         this.issuer = "http://127.0.0.1:" + port;
-        IdentityProviderConfiguration.Setup setup = new IdentityProviderConfiguration.Setup(issuer, port, audience,
-                apps, hawtio, users, keys, encoder, CLIENT_TOKEN_TTL);
+        IdentityProviderConfiguration.Setup setup = new IdentityProviderConfiguration.Setup(
+                issuer, port, audience, apps, hawtio, users, keys, encoder, CLIENT_TOKEN_TTL);
         context = new AnnotationConfigServletWebServerApplicationContext();
         context.setDisplayName("identity provider stand-in " + issuer);
         context.registerBean(IdentityProviderConfiguration.Setup.class, () -> setup);
@@ -138,7 +139,9 @@ public final class TokenIssuerStandin implements AutoCloseable {
     }
 
     public LocalClient client(String id) {
-        return clients().stream().filter(client -> client.id().equals(id)).findFirst()
+        return clients().stream()
+                .filter(client -> client.id().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no local client " + id));
     }
 
@@ -148,7 +151,9 @@ public final class TokenIssuerStandin implements AutoCloseable {
     }
 
     public LocalUser user(String name) {
-        return users.stream().filter(user -> user.name().equals(name)).findFirst()
+        return users.stream()
+                .filter(user -> user.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no local user " + name));
     }
 
@@ -194,7 +199,13 @@ public final class TokenIssuerStandin implements AutoCloseable {
     /** Every claim right, but signed by a key this issuer never published (a forged token). */
     public String signedByUnknownKey(String subject, List<String> roles) {
         Instant now = now();
-        return sign(SigningKeys.throwawayEncoder(), issuer, audience, subject, roles, now,
+        return sign(
+                SigningKeys.throwawayEncoder(),
+                issuer,
+                audience,
+                subject,
+                roles,
+                now,
                 now.plus(Duration.ofMinutes(10)));
     }
 
@@ -204,8 +215,14 @@ public final class TokenIssuerStandin implements AutoCloseable {
     }
 
     /** The claims the token endpoint puts into a client-credentials token, with one field bent for bad tokens. */
-    private static String sign(JwtEncoder encoder, String issuer, String audience, String subject, List<String> roles,
-            Instant issuedAt, Instant expiresAt) {
+    private static String sign(
+            JwtEncoder encoder,
+            String issuer,
+            String audience,
+            String subject,
+            List<String> roles,
+            Instant issuedAt,
+            Instant expiresAt) {
         JwtClaimsSet claims = JwtClaimsSet.builder()
                 .issuer(issuer)
                 .audience(List.of(audience))

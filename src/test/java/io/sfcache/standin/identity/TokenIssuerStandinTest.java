@@ -3,6 +3,9 @@ package io.sfcache.standin.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,7 +21,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,10 +31,6 @@ import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.web.util.UriComponentsBuilder;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * The identity provider as Spring Security's own decoder, curl and a browser see it: discovery, JWKS and key rotation,
@@ -53,7 +51,8 @@ class TokenIssuerStandinTest {
         issuer = TokenIssuerStandin.start("api://sfcache-test");
         // The same discovery path and validators as sfcache's SecurityConfiguration (less its audience check).
         // withIssuerLocation alone does not check iss: the validator has to be set, as sfcache does.
-        NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build();
+        NimbusJwtDecoder nimbus =
+                NimbusJwtDecoder.withIssuerLocation(issuer.issuer()).build();
         nimbus.setJwtValidator(JwtValidators.createDefaultWithIssuer(issuer.issuer()));
         decoder = nimbus;
         callback = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
@@ -85,7 +84,9 @@ class TokenIssuerStandinTest {
         assertThat(keys).hasSize(1);
         assertThat(keys.get(0).path("kty").asText()).isEqualTo("RSA");
         assertThat(keys.get(0).path("kid").asText()).isEqualTo(issuer.signingKeyId());
-        assertThat(keys.get(0).has("d")).as("private exponent must never be published").isFalse();
+        assertThat(keys.get(0).has("d"))
+                .as("private exponent must never be published")
+                .isFalse();
     }
 
     @Test
@@ -105,12 +106,15 @@ class TokenIssuerStandinTest {
         List<String> roles = List.of("sfcache.reader");
 
         assertThatThrownBy(() -> decoder.decode(issuer.expired("app-1", roles)))
-                .isInstanceOf(JwtValidationException.class).hasMessageContaining("expired");
+                .isInstanceOf(JwtValidationException.class)
+                .hasMessageContaining("expired");
         assertThatThrownBy(() -> decoder.decode(issuer.fromIssuer("https://elsewhere.example", "app-1", roles)))
-                .isInstanceOf(JwtValidationException.class).hasMessageContaining("iss");
+                .isInstanceOf(JwtValidationException.class)
+                .hasMessageContaining("iss");
         assertThatThrownBy(() -> decoder.decode(issuer.signedByUnknownKey("app-1", roles)))
                 .isInstanceOf(BadJwtException.class);
-        assertThat(decoder.decode(issuer.forAudience("api://other", "app-1", roles)).getAudience())
+        assertThat(decoder.decode(issuer.forAudience("api://other", "app-1", roles))
+                        .getAudience())
                 .as("the audience is sfcache's own check, not the default decoder's")
                 .containsExactly("api://other");
     }
@@ -118,7 +122,8 @@ class TokenIssuerStandinTest {
     @Test
     void aRotatedKeySignsNewTokensWhileTokensSignedBeforeStayValid() throws Exception {
         try (TokenIssuerStandin rotating = TokenIssuerStandin.start("api://sfcache-test")) {
-            JwtDecoder rotatingDecoder = NimbusJwtDecoder.withIssuerLocation(rotating.issuer()).build();
+            JwtDecoder rotatingDecoder =
+                    NimbusJwtDecoder.withIssuerLocation(rotating.issuer()).build();
             String before = rotating.mint("app-1", List.of("sfcache.reader"), Duration.ofMinutes(5));
             String oldKey = rotating.signingKeyId();
 
@@ -141,12 +146,14 @@ class TokenIssuerStandinTest {
         LocalClient ops = issuer.client("local-ops");
         LocalClient probe = issuer.client("local-probe");
 
-        HttpResponse<String> basic = postToken("grant_type=client_credentials", basicAuth(reader.id(), reader.secret()));
-        HttpResponse<String> form = postToken("grant_type=client_credentials&client_id=" + ops.id()
-                + "&client_secret=" + ops.secret(), null);
+        HttpResponse<String> basic =
+                postToken("grant_type=client_credentials", basicAuth(reader.id(), reader.secret()));
+        HttpResponse<String> form = postToken(
+                "grant_type=client_credentials&client_id=" + ops.id() + "&client_secret=" + ops.secret(), null);
 
         assertThat(basic.statusCode()).as(basic.body()).isEqualTo(200);
-        assertThat(basic.headers().firstValue("Cache-Control")).hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(basic.headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
         JsonNode readerToken = JSON.readTree(basic.body());
         assertThat(readerToken.path("token_type").asText()).isEqualTo("Bearer");
         assertThat(readerToken.path("expires_in").asLong()).isBetween(3599L, 3600L);
@@ -156,7 +163,8 @@ class TokenIssuerStandinTest {
         assertThat(readerJwt.getClaimAsStringList("roles")).containsExactly("sfcache.reader");
 
         assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
-        Jwt opsJwt = decoder.decode(JSON.readTree(form.body()).path("access_token").asText());
+        Jwt opsJwt =
+                decoder.decode(JSON.readTree(form.body()).path("access_token").asText());
         assertThat(opsJwt.getClaimAsStringList("roles")).containsExactly("sfcache.ops");
         assertThat(decoder.decode(clientCredentialsToken(issuer, probe)).getClaimAsStringList("roles"))
                 .containsExactly("sfcache.reader");
@@ -167,13 +175,13 @@ class TokenIssuerStandinTest {
         LocalClient reader = issuer.client("local-reader");
         LocalClient hawtio = issuer.client("local-hawtio");
 
-        HttpResponse<String> wrongSecret = postToken("grant_type=client_credentials",
-                basicAuth(reader.id(), reader.secret() + "x"));
+        HttpResponse<String> wrongSecret =
+                postToken("grant_type=client_credentials", basicAuth(reader.id(), reader.secret() + "x"));
         HttpResponse<String> unknown = postToken("grant_type=client_credentials", basicAuth("stranger", "s"));
-        HttpResponse<String> password = postToken("grant_type=password&username=a&password=b",
-                basicAuth(reader.id(), reader.secret()));
-        HttpResponse<String> webClient = postToken("grant_type=client_credentials",
-                basicAuth(hawtio.id(), hawtio.secret()));
+        HttpResponse<String> password =
+                postToken("grant_type=password&username=a&password=b", basicAuth(reader.id(), reader.secret()));
+        HttpResponse<String> webClient =
+                postToken("grant_type=client_credentials", basicAuth(hawtio.id(), hawtio.secret()));
 
         assertThat(List.of(wrongSecret, unknown)).allSatisfy(response -> {
             assertThat(response.statusCode()).isEqualTo(401);
@@ -181,7 +189,9 @@ class TokenIssuerStandinTest {
         });
         assertThat(password.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(password.body()).path("error").asText()).isEqualTo("unsupported_grant_type");
-        assertThat(webClient.statusCode()).as("Hawtio's client speaks for people, never for itself").isEqualTo(400);
+        assertThat(webClient.statusCode())
+                .as("Hawtio's client speaks for people, never for itself")
+                .isEqualTo(400);
         assertThat(JSON.readTree(webClient.body()).path("error").asText()).isEqualTo("unauthorized_client");
     }
 
@@ -192,19 +202,28 @@ class TokenIssuerStandinTest {
             String verifier = codeVerifier();
             BrowserSession browser = new BrowserSession();
 
-            List<HttpResponse<String>> hops = browser.signIn(authorizeUrl(redirectUri("127.0.0.1"),
-                    Map.of("code_challenge", challenge(verifier), "code_challenge_method", "S256")),
-                    person.name(), person.password());
+            List<HttpResponse<String>> hops = browser.signIn(
+                    authorizeUrl(
+                            redirectUri("127.0.0.1"),
+                            Map.of("code_challenge", challenge(verifier), "code_challenge_method", "S256")),
+                    person.name(),
+                    person.password());
             JsonNode tokens = redeem(code(hops), redirectUri("127.0.0.1"), verifier);
 
-            assertThat(BrowserSession.uris(hops)).as("authorize, login form, back to authorize, to sfcache")
+            assertThat(BrowserSession.uris(hops))
+                    .as("authorize, login form, back to authorize, to sfcache")
                     .anySatisfy(uri -> assertThat(uri.getPath()).isEqualTo("/login"));
             Jwt idToken = decoder.decode(tokens.path("id_token").asText());
             assertThat(idToken.getSubject()).isEqualTo(name);
             assertThat(idToken.getAudience()).containsExactly("local-hawtio");
             assertThat(idToken.getClaimAsStringList("roles")).containsExactlyElementsOf(person.roles());
-            HttpResponse<String> userInfo = HTTP.send(HttpRequest.newBuilder(URI.create(issuer.issuer() + "/userinfo"))
-                    .header("Authorization", "Bearer " + tokens.path("access_token").asText()).GET().build(),
+            HttpResponse<String> userInfo = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(issuer.issuer() + "/userinfo"))
+                            .header(
+                                    "Authorization",
+                                    "Bearer " + tokens.path("access_token").asText())
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(userInfo.statusCode()).as(userInfo.body()).isEqualTo(200);
             assertThat(JSON.readTree(userInfo.body()).path("sub").asText()).isEqualTo(name);
@@ -216,23 +235,32 @@ class TokenIssuerStandinTest {
         String verifier = codeVerifier();
         Map<String, String> pkce = Map.of("code_challenge", challenge(verifier), "code_challenge_method", "S256");
 
-        List<HttpResponse<String>> withoutPkce = new BrowserSession().follow(authorizeUrl(redirectUri("127.0.0.1"),
-                Map.of()));
-        HttpResponse<String> elsewhere = new BrowserSession().get(authorizeUrl(
-                "https://sfcache.example.com/login/oauth2/code/sfcache", pkce));
-        List<HttpResponse<String>> localhost = new BrowserSession().follow(authorizeUrl(redirectUri("localhost"), pkce));
+        List<HttpResponse<String>> withoutPkce =
+                new BrowserSession().follow(authorizeUrl(redirectUri("127.0.0.1"), Map.of()));
+        HttpResponse<String> elsewhere =
+                new BrowserSession().get(authorizeUrl("https://sfcache.example.com/login/oauth2/code/sfcache", pkce));
+        List<HttpResponse<String>> localhost =
+                new BrowserSession().follow(authorizeUrl(redirectUri("localhost"), pkce));
 
-        assertThat(last(withoutPkce).uri().getQuery()).as("sent back to sfcache with the error")
-                .contains("error=invalid_request").contains("code_challenge");
-        assertThat(elsewhere.statusCode()).as("an unregistered redirect URI is never redirected to").isEqualTo(400);
-        assertThat(last(localhost).uri().getPath()).as("localhost on any port, like Entra ID").isEqualTo("/login");
+        assertThat(last(withoutPkce).uri().getQuery())
+                .as("sent back to sfcache with the error")
+                .contains("error=invalid_request")
+                .contains("code_challenge");
+        assertThat(elsewhere.statusCode())
+                .as("an unregistered redirect URI is never redirected to")
+                .isEqualTo(400);
+        assertThat(last(localhost).uri().getPath())
+                .as("localhost on any port, like Entra ID")
+                .isEqualTo("/login");
     }
 
     @Test
     void eachIssuerHasItsOwnKeyAndSecrets() {
         try (TokenIssuerStandin other = TokenIssuerStandin.start("api://sfcache-test")) {
-            assertThat(other.client("local-reader").secret()).isNotEqualTo(issuer.client("local-reader").secret());
-            assertThat(other.user("operator").password()).isNotEqualTo(issuer.user("operator").password());
+            assertThat(other.client("local-reader").secret())
+                    .isNotEqualTo(issuer.client("local-reader").secret());
+            assertThat(other.user("operator").password())
+                    .isNotEqualTo(issuer.user("operator").password());
             String foreign = other.mint("app-1", List.of("sfcache.reader"), Duration.ofMinutes(5));
             assertThatThrownBy(() -> decoder.decode(foreign)).isInstanceOf(BadJwtException.class);
         }
@@ -263,9 +291,11 @@ class TokenIssuerStandinTest {
     /** The token request sfcache makes with the code (client_secret_post, as sfcache's registration says). */
     private static JsonNode redeem(String code, String redirectUri, String verifier) throws Exception {
         LocalClient hawtio = issuer.client("local-hawtio");
-        HttpResponse<String> response = postToken("grant_type=authorization_code&code=" + encode(code)
-                + "&redirect_uri=" + encode(redirectUri) + "&code_verifier=" + verifier
-                + "&client_id=" + hawtio.id() + "&client_secret=" + hawtio.secret(), null);
+        HttpResponse<String> response = postToken(
+                "grant_type=authorization_code&code=" + encode(code)
+                        + "&redirect_uri=" + encode(redirectUri) + "&code_verifier=" + verifier
+                        + "&client_id=" + hawtio.id() + "&client_secret=" + hawtio.secret(),
+                null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
@@ -286,10 +316,12 @@ class TokenIssuerStandinTest {
     }
 
     private static String clientCredentialsToken(TokenIssuerStandin provider, LocalClient client) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(provider.tokenEndpoint()))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", basicAuth(client.id(), client.secret()))
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(provider.tokenEndpoint()))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .header("Authorization", basicAuth(client.id(), client.secret()))
+                        .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).path("access_token").asText();
@@ -311,8 +343,8 @@ class TokenIssuerStandinTest {
     }
 
     private static JsonNode getJson(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(url).isEqualTo(200);
         return JSON.readTree(response.body());
     }
@@ -323,7 +355,8 @@ class TokenIssuerStandinTest {
 
     private static List<String> texts(JsonNode array, String field) {
         return java.util.stream.StreamSupport.stream(array.spliterator(), false)
-                .map(node -> field == null ? node.asText() : node.path(field).asText()).toList();
+                .map(node -> field == null ? node.asText() : node.path(field).asText())
+                .toList();
     }
 
     private static <T> T last(List<T> items) {

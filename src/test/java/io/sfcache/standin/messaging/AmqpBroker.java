@@ -11,16 +11,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedInteger;
 import org.apache.qpid.proton.amqp.UnsignedLong;
-import org.apache.qpid.proton.amqp.messaging.Header;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.ApplicationProperties;
+import org.apache.qpid.proton.amqp.messaging.Header;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Source;
 import org.apache.qpid.proton.amqp.messaging.Target;
@@ -63,10 +62,21 @@ final class AmqpBroker {
     /** What Azure answers when an entity cannot serve for now; the SDKs treat it as transient. */
     static final Symbol SERVER_BUSY = Symbol.valueOf("com.microsoft:server-busy");
 
-    enum Namespace { SERVICE_BUS, EVENT_HUBS }
+    enum Namespace {
+        SERVICE_BUS,
+        EVENT_HUBS
+    }
 
     /** What a link is for; kept as the link's context. */
-    private enum Role { CBS_REQUESTS, MANAGEMENT_REQUESTS, REPLIES, QUEUE_SEND, QUEUE_RECEIVE, HUB_SEND, HUB_RECEIVE }
+    private enum Role {
+        CBS_REQUESTS,
+        MANAGEMENT_REQUESTS,
+        REPLIES,
+        QUEUE_SEND,
+        QUEUE_RECEIVE,
+        HUB_SEND,
+        HUB_RECEIVE
+    }
 
     private static final class LinkContext {
         final Role role;
@@ -100,6 +110,7 @@ final class AmqpBroker {
     private final Set<Connection> connections = new LinkedHashSet<>();
     /** Incoming transfers held while their namespace (or the whole broker) is stalled, in arrival order. */
     private final List<Map.Entry<Namespace, Runnable>> heldWhileStalled = new ArrayList<>();
+
     private final Supplier<Instant> clock;
     private final AzureMessagingStandin.Options options;
     boolean refuseConnections;
@@ -117,8 +128,8 @@ final class AmqpBroker {
     }
 
     ServiceBusQueue queue(String name) {
-        return queues.computeIfAbsent(name,
-                n -> new ServiceBusQueue(n, clock, options.lockDuration(), options.maxDeliveryCount()));
+        return queues.computeIfAbsent(
+                name, n -> new ServiceBusQueue(n, clock, options.lockDuration(), options.maxDeliveryCount()));
     }
 
     EventHub hub(String name) {
@@ -164,7 +175,8 @@ final class AmqpBroker {
 
     private void releaseHeld() {
         List<Map.Entry<Namespace, Runnable>> released = heldWhileStalled.stream()
-                .filter(held -> !isStalled(held.getKey())).toList();
+                .filter(held -> !isStalled(held.getKey()))
+                .toList();
         heldWhileStalled.removeAll(released);
         released.forEach(held -> held.getValue().run());
     }
@@ -280,7 +292,8 @@ final class AmqpBroker {
 
         @Override
         public void onLinkFlow(Event event) {
-            if (event.getLink() instanceof Sender && event.getLink().getContext() instanceof LinkContext lc
+            if (event.getLink() instanceof Sender
+                    && event.getLink().getContext() instanceof LinkContext lc
                     && !stalled) {
                 if (lc.role == Role.QUEUE_RECEIVE) {
                     queue(lc.entity).dispatch();
@@ -355,8 +368,11 @@ final class AmqpBroker {
             EventHub hub = hub(lc.entity);
             partition = hub.findPartition(lc.partition);
             if (partition == null) {
-                refuse(link, ARGUMENT_OUT_OF_RANGE, "The specified partition is invalid for an EventHub partition sender "
-                        + "or receiver. It should be between 0 and " + (hub.partitions.size() - 1) + ".");
+                refuse(
+                        link,
+                        ARGUMENT_OUT_OF_RANGE,
+                        "The specified partition is invalid for an EventHub partition sender "
+                                + "or receiver. It should be between 0 and " + (hub.partitions.size() - 1) + ".");
                 return;
             }
         }
@@ -364,7 +380,8 @@ final class AmqpBroker {
             try {
                 long first = EventPositionFilter.firstSequenceNumber((Source) link.getRemoteSource(), partition);
                 boolean metrics = link.getRemoteDesiredCapabilities() != null
-                        && java.util.Arrays.asList(link.getRemoteDesiredCapabilities()).contains(RUNTIME_METRIC);
+                        && java.util.Arrays.asList(link.getRemoteDesiredCapabilities())
+                                .contains(RUNTIME_METRIC);
                 if (metrics) {
                     link.setOfferedCapabilities(new Symbol[] {RUNTIME_METRIC});
                 }
@@ -423,7 +440,8 @@ final class AmqpBroker {
             return new LinkContext(clientSends ? Role.CBS_REQUESTS : Role.REPLIES, CBS, null, false);
         }
         if (address.endsWith(MANAGEMENT_SUFFIX)) {
-            String entity = address.equals(MANAGEMENT_SUFFIX) ? ""
+            String entity = address.equals(MANAGEMENT_SUFFIX)
+                    ? ""
                     : address.substring(0, address.length() - MANAGEMENT_SUFFIX.length() - 1);
             return new LinkContext(clientSends ? Role.MANAGEMENT_REQUESTS : Role.REPLIES, entity, null, false);
         }
@@ -431,7 +449,8 @@ final class AmqpBroker {
             String[] parts = address.split("/");
             if (!clientSends) {
                 // <hub>/ConsumerGroups/<group>/Partitions/<id>: the only address Event Hubs reads from.
-                if (parts.length == 5 && parts[1].equalsIgnoreCase("ConsumerGroups")
+                if (parts.length == 5
+                        && parts[1].equalsIgnoreCase("ConsumerGroups")
                         && parts[3].equalsIgnoreCase("Partitions")) {
                     return new LinkContext(Role.HUB_RECEIVE, parts[0], parts[4], false);
                 }
@@ -446,13 +465,15 @@ final class AmqpBroker {
             }
             throw new IllegalArgumentException("unknown Event Hubs address " + address);
         }
-        if (!clientSends && link.getRemoteSource() instanceof Source source && source.getFilter() != null
+        if (!clientSends
+                && link.getRemoteSource() instanceof Source source
+                && source.getFilter() != null
                 && source.getFilter().containsKey(SESSION_FILTER)) {
             // Refused rather than served as a plain receiver: the SDKs' session receivers expect session properties
             // on the attach and fail obscurely without them (@azure/service-bus: a TypeError on locked-until-utc).
             throw new UnsupportedOperationException("sessions are not supported by the stand-in: " + address);
         }
-        boolean deadLetter = address.toLowerCase().endsWith(DEAD_LETTER_SUFFIX);
+        boolean deadLetter = address.toLowerCase(java.util.Locale.ROOT).endsWith(DEAD_LETTER_SUFFIX);
         String queue = deadLetter ? address.substring(0, address.length() - DEAD_LETTER_SUFFIX.length()) : address;
         if (queue.contains("/")) {
             throw new IllegalArgumentException("unknown Service Bus address " + address);
@@ -500,7 +521,8 @@ final class AmqpBroker {
         }
         if (bytes.length > options.maxMessageSize()) {
             Rejected rejected = new Rejected();
-            rejected.setError(new ErrorCondition(MESSAGE_SIZE_EXCEEDED,
+            rejected.setError(new ErrorCondition(
+                    MESSAGE_SIZE_EXCEEDED,
                     "message of " + bytes.length + " bytes exceeds " + options.maxMessageSize()));
             settleIncoming(delivery, rejected);
             return;
@@ -543,7 +565,8 @@ final class AmqpBroker {
     // --- settlement of what we delivered ---
 
     private void onSettlement(Delivery delivery) {
-        if (delivery.getContext() instanceof ServiceBusQueue.MessageLock lock && delivery.getRemoteState() != null
+        if (delivery.getContext() instanceof ServiceBusQueue.MessageLock lock
+                && delivery.getRemoteState() != null
                 && !delivery.isSettled()) {
             ServiceBusQueue queue = queue(lock.message.entity);
             var answer = queue.settle(lock, delivery.getRemoteState());
@@ -567,7 +590,8 @@ final class AmqpBroker {
     // --- request/response nodes ---
 
     private void manage(Connection connection, String entity, Message request) {
-        Map<?, ?> properties = request.getApplicationProperties() == null ? Map.of()
+        Map<?, ?> properties = request.getApplicationProperties() == null
+                ? Map.of()
                 : request.getApplicationProperties().getValue();
         String operation = String.valueOf(properties.get("operation"));
         Map<?, ?> body = request.getBody() instanceof AmqpValue v && v.getValue() instanceof Map<?, ?> m ? m : Map.of();
@@ -587,12 +611,23 @@ final class AmqpBroker {
     private void manageEventHub(Connection connection, Message request, Map<?, ?> properties, String operation) {
         String type = String.valueOf(properties.get("type"));
         if (!"READ".equals(operation)) {
-            reply(connection, request, 501, "not implemented by the stand-in: " + operation, NOT_IMPLEMENTED.toString(), null);
+            reply(
+                    connection,
+                    request,
+                    501,
+                    "not implemented by the stand-in: " + operation,
+                    NOT_IMPLEMENTED.toString(),
+                    null);
             return;
         }
         EventHub hub = hub(String.valueOf(properties.get("name")));
         if (blockedEntities.contains(hub.name)) {
-            reply(connection, request, 503, "stand-in fault: " + hub.name + " is unavailable", SERVER_BUSY.toString(),
+            reply(
+                    connection,
+                    request,
+                    503,
+                    "stand-in fault: " + hub.name + " is unavailable",
+                    SERVER_BUSY.toString(),
                     null);
             return;
         }
@@ -605,8 +640,13 @@ final class AmqpBroker {
         } else {
             EventHub.Partition partition = hub.findPartition(String.valueOf(properties.get("partition")));
             if (partition == null) {
-                reply(connection, request, 400, "The specified partition is invalid: " + properties.get("partition"),
-                        ARGUMENT_OUT_OF_RANGE.toString(), null);
+                reply(
+                        connection,
+                        request,
+                        400,
+                        "The specified partition is invalid: " + properties.get("partition"),
+                        ARGUMENT_OUT_OF_RANGE.toString(),
+                        null);
                 return;
             }
             boolean empty = partition.events.isEmpty();
@@ -614,8 +654,9 @@ final class AmqpBroker {
             result.put("begin_sequence_number", empty ? -1L : 0L);
             result.put("last_enqueued_sequence_number", partition.lastSequenceNumber());
             result.put("last_enqueued_offset", Long.toString(partition.lastSequenceNumber()));
-            result.put("last_enqueued_time_utc", empty ? new Date(0)
-                    : Date.from(partition.events.get(partition.events.size() - 1).enqueuedTime));
+            result.put(
+                    "last_enqueued_time_utc",
+                    empty ? new Date(0) : Date.from(partition.events.get(partition.events.size() - 1).enqueuedTime));
             result.put("runtime_info_retrieval_time_utc", Date.from(clock.get()));
             result.put("is_partition_empty", empty);
         }
@@ -623,9 +664,9 @@ final class AmqpBroker {
     }
 
     private void manageQueue(Connection connection, String entity, Message request, String operation, Map<?, ?> body) {
-        boolean deadLetter = entity.toLowerCase().endsWith(DEAD_LETTER_SUFFIX);
-        ServiceBusQueue queue = queue(deadLetter ? entity.substring(0, entity.length() - DEAD_LETTER_SUFFIX.length())
-                : entity);
+        boolean deadLetter = entity.toLowerCase(java.util.Locale.ROOT).endsWith(DEAD_LETTER_SUFFIX);
+        ServiceBusQueue queue =
+                queue(deadLetter ? entity.substring(0, entity.length() - DEAD_LETTER_SUFFIX.length()) : entity);
         switch (operation) {
             case "com.microsoft:renew-lock" -> {
                 UUID[] tokens = (UUID[]) body.get("lock-tokens");
@@ -643,8 +684,11 @@ final class AmqpBroker {
             case "com.microsoft:update-disposition" -> {
                 UUID[] tokens = (UUID[]) body.get("lock-tokens");
                 for (UUID token : tokens) {
-                    if (!queue.settleByToken(token, String.valueOf(body.get("disposition-status")),
-                            (String) body.get("deadletter-reason"), (String) body.get("deadletter-description"))) {
+                    if (!queue.settleByToken(
+                            token,
+                            String.valueOf(body.get("disposition-status")),
+                            (String) body.get("deadletter-reason"),
+                            (String) body.get("deadletter-description"))) {
                         lockLost(connection, request, token);
                         return;
                     }
@@ -669,7 +713,8 @@ final class AmqpBroker {
                         // ServiceBusReceivedMessage.getState, @azure/service-bus serviceBusMessage.ts).
                         annotations.put(Symbol.valueOf("x-opt-message-state"), 1);
                     }
-                    copy.setMessageAnnotations(new org.apache.qpid.proton.amqp.messaging.MessageAnnotations(annotations));
+                    copy.setMessageAnnotations(
+                            new org.apache.qpid.proton.amqp.messaging.MessageAnnotations(annotations));
                     messages.add(Map.of("message", new Binary(AmqpCodec.encode(copy))));
                 }
                 if (messages.isEmpty()) {
@@ -678,22 +723,40 @@ final class AmqpBroker {
                     reply(connection, request, 200, "OK", null, Map.of("messages", messages));
                 }
             }
-            default -> reply(connection, request, 501, "not implemented by the stand-in: " + operation,
-                    NOT_IMPLEMENTED.toString(), null);
+            default ->
+                reply(
+                        connection,
+                        request,
+                        501,
+                        "not implemented by the stand-in: " + operation,
+                        NOT_IMPLEMENTED.toString(),
+                        null);
         }
     }
 
     private void lockLost(Connection connection, Message request, UUID token) {
-        reply(connection, request, 410, "The lock supplied is invalid. Either the lock expired, or the message has "
-                + "already been removed from the queue. Lock token: " + token,
-                ServiceBusQueue.LOCK_LOST.toString(), null);
+        reply(
+                connection,
+                request,
+                410,
+                "The lock supplied is invalid. Either the lock expired, or the message has "
+                        + "already been removed from the queue. Lock token: " + token,
+                ServiceBusQueue.LOCK_LOST.toString(),
+                null);
     }
 
-    private void reply(Connection connection, Message request, int status, String description, String errorCondition,
+    private void reply(
+            Connection connection,
+            Message request,
+            int status,
+            String description,
+            String errorCondition,
             Map<String, Object> body) {
         Sender link = context(connection).replyLinks.get(request.getReplyTo());
         if (link == null) {
-            LOG.warn("No reply link for reply-to {}: dropping the answer to {}", request.getReplyTo(),
+            LOG.warn(
+                    "No reply link for reply-to {}: dropping the answer to {}",
+                    request.getReplyTo(),
                     request.getMessageId());
             return;
         }
@@ -701,7 +764,8 @@ final class AmqpBroker {
         // service-bus-messaging/service-bus-amqp-request-response); CBS and Event Hubs with status-code/-description.
         // The Java SDKs read either; @azure/service-bus reads `statusCode` itself (peek: `statusCode !== 204`).
         boolean cbs = request.getApplicationProperties() != null
-                && "put-token".equals(request.getApplicationProperties().getValue().get("operation"));
+                && "put-token"
+                        .equals(request.getApplicationProperties().getValue().get("operation"));
         boolean camelCase = !cbs && context(connection).namespace == Namespace.SERVICE_BUS;
         Map<String, Object> properties = new HashMap<>();
         properties.put(camelCase ? "statusCode" : "status-code", status);

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.messaging.Data;
@@ -20,8 +19,7 @@ final class AmqpCodec {
     /** Message format of a batched transfer: each Data section holds one encoded message. */
     static final int BATCH_MESSAGE_FORMAT = 0x80013700;
 
-    private AmqpCodec() {
-    }
+    private AmqpCodec() {}
 
     static byte[] encode(Message message) {
         int size = 4096;

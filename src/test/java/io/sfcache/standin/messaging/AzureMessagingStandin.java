@@ -14,7 +14,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.engine.BaseHandler;
 import org.apache.qpid.proton.engine.Event;
@@ -55,6 +54,7 @@ public final class AzureMessagingStandin implements AutoCloseable {
     private static final int TICK_MILLIS = 50;
     /** The shared access key of every connection string (and of the REST endpoint's SAS check). */
     public static final String KEY_NAME = "RootManageSharedAccessKey";
+
     public static final String KEY = "c3RhbmQtaW4ta2V5";
     private static volatile AzureMessagingStandin shared;
 
@@ -119,8 +119,10 @@ public final class AzureMessagingStandin implements AutoCloseable {
     public static AzureMessagingStandin start(Options options) {
         try {
             AzureMessagingStandin standin = new AzureMessagingStandin(options);
-            LOG.info("Azure messaging stand-in: Service Bus on 127.0.0.1:{}, Event Hubs on 127.0.0.1:{}",
-                    standin.serviceBusPort, standin.eventHubsPort);
+            LOG.info(
+                    "Azure messaging stand-in: Service Bus on 127.0.0.1:{}, Event Hubs on 127.0.0.1:{}",
+                    standin.serviceBusPort,
+                    standin.eventHubsPort);
             return standin;
         } catch (IOException e) {
             throw new UncheckedIOException("could not open the stand-in's loopback ports", e);

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.UUID;
-
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
@@ -55,15 +54,19 @@ class CamelMessagingStandinTest {
             camel.start();
             ProducerTemplate producer = camel.createProducerTemplate();
             for (int i = 0; i < 3; i++) {
-                producer.sendBody("azure-servicebus:" + queue + "?connectionString=" + sb + "&producerOperation=sendMessages",
+                producer.sendBody(
+                        "azure-servicebus:" + queue + "?connectionString=" + sb + "&producerOperation=sendMessages",
                         "record-" + i);
             }
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> standin.queue(queue).completed().size() == 3);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> standin.queue(queue).completed().size() == 3);
         }
-        assertThat(standin.events(hub)).extracting(MessageView::bodyAsString)
+        assertThat(standin.events(hub))
+                .extracting(MessageView::bodyAsString)
                 .containsExactlyInAnyOrder("record-0", "record-1", "record-2");
-        assertThat(standin.events(hub)).allSatisfy(e -> assertThat(e.partitionKey()).isEqualTo(e.bodyAsString()));
+        assertThat(standin.events(hub))
+                .allSatisfy(e -> assertThat(e.partitionKey()).isEqualTo(e.bodyAsString()));
         assertThat(standin.queue(queue).pending()).isZero();
         assertThat(standin.queue(queue).deadLettered()).isEmpty();
     }

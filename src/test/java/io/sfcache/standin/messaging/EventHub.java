@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.DeliveryAnnotations;
 import org.apache.qpid.proton.amqp.messaging.MessageAnnotations;
@@ -51,7 +50,11 @@ final class EventHub {
         private final Supplier<Instant> clock;
         private long next;
 
-        Reader(Partition partition, Sender link, long firstSequenceNumber, boolean runtimeMetrics,
+        Reader(
+                Partition partition,
+                Sender link,
+                long firstSequenceNumber,
+                boolean runtimeMetrics,
                 Supplier<Instant> clock) {
             this.partition = partition;
             this.link = link;
@@ -97,7 +100,8 @@ final class EventHub {
                 wire.setDeliveryAnnotations(new DeliveryAnnotations(metrics));
             }
             byte[] bytes = AmqpCodec.encode(wire);
-            Delivery delivery = link.delivery(ByteBuffer.allocate(8).putLong(event.sequenceNumber).array());
+            Delivery delivery = link.delivery(
+                    ByteBuffer.allocate(8).putLong(event.sequenceNumber).array());
             link.send(bytes, 0, bytes.length);
             link.advance();
             if (link.getSenderSettleMode() == SenderSettleMode.SETTLED) {
@@ -159,6 +163,9 @@ final class EventHub {
     }
 
     List<MessageView> events() {
-        return partitions.stream().flatMap(p -> p.events.stream()).map(StoredMessage::view).toList();
+        return partitions.stream()
+                .flatMap(p -> p.events.stream())
+                .map(StoredMessage::view)
+                .toList();
     }
 }

@@ -2,16 +2,6 @@ package io.sfcache.standin.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.azure.messaging.eventhubs.EventData;
 import com.azure.messaging.eventhubs.EventDataBatch;
 import com.azure.messaging.eventhubs.EventHubClientBuilder;
@@ -23,6 +13,14 @@ import com.azure.messaging.eventhubs.models.CreateBatchOptions;
 import com.azure.messaging.eventhubs.models.EventPosition;
 import com.azure.messaging.eventhubs.models.PartitionEvent;
 import com.azure.messaging.eventhubs.models.SendOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Fidelity of the Event Hubs stand-in, checked through the real Azure SDK. */
 class EventHubsStandinTest {
@@ -44,7 +42,8 @@ class EventHubsStandinTest {
     @BeforeEach
     void producer() {
         hub = "hub-" + UUID.randomUUID();
-        producer = new EventHubClientBuilder().connectionString(standin.eventHubsConnectionString(hub))
+        producer = new EventHubClientBuilder()
+                .connectionString(standin.eventHubsConnectionString(hub))
                 .buildProducerClient();
     }
 
@@ -89,11 +88,17 @@ class EventHubsStandinTest {
         producer.send(batch);
 
         List<MessageView> events = standin.events(hub);
-        assertThat(events).extracting(MessageView::bodyAsString)
+        assertThat(events)
+                .extracting(MessageView::bodyAsString)
                 .containsExactly("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
         assertThat(events).extracting(MessageView::partitionKey).containsOnly("001ABC");
-        assertThat(events).extracting(MessageView::partitionId).hasSize(10).containsOnly(events.get(0).partitionId());
-        assertThat(events).extracting(MessageView::sequenceNumber).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(events)
+                .extracting(MessageView::partitionId)
+                .hasSize(10)
+                .containsOnly(events.get(0).partitionId());
+        assertThat(events)
+                .extracting(MessageView::sequenceNumber)
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
     }
 
     @Test
@@ -108,19 +113,27 @@ class EventHubsStandinTest {
 
     @Test
     void javaConsumerReadsAPartitionFromEarliestAndFromASequenceNumber() {
-        producer.send(List.of(new EventData("a"), new EventData("b"), new EventData("c")), new SendOptions().setPartitionId("1"));
+        producer.send(
+                List.of(new EventData("a"), new EventData("b"), new EventData("c")),
+                new SendOptions().setPartitionId("1"));
         try (EventHubConsumerClient consumer = new EventHubClientBuilder()
                 .connectionString(standin.eventHubsConnectionString(hub))
-                .consumerGroup(EventHubClientBuilder.DEFAULT_CONSUMER_GROUP_NAME).buildConsumerClient()) {
-            List<PartitionEvent> all = consumer.receiveFromPartition("1", 3, EventPosition.earliest(), Duration.ofSeconds(10))
-                    .stream().toList();
+                .consumerGroup(EventHubClientBuilder.DEFAULT_CONSUMER_GROUP_NAME)
+                .buildConsumerClient()) {
+            List<PartitionEvent> all =
+                    consumer.receiveFromPartition("1", 3, EventPosition.earliest(), Duration.ofSeconds(10)).stream()
+                            .toList();
             assertThat(all).extracting(e -> e.getData().getBodyAsString()).containsExactly("a", "b", "c");
             assertThat(all).extracting(e -> e.getData().getSequenceNumber()).containsExactly(0L, 1L, 2L);
             assertThat(all.get(0).getData().getEnqueuedTime()).isNotNull();
 
-            List<PartitionEvent> fromSecond = consumer.receiveFromPartition("1", 2,
-                    EventPosition.fromSequenceNumber(1, true), Duration.ofSeconds(10)).stream().toList();
-            assertThat(fromSecond).extracting(e -> e.getData().getBodyAsString()).containsExactly("b", "c");
+            List<PartitionEvent> fromSecond = consumer
+                    .receiveFromPartition("1", 2, EventPosition.fromSequenceNumber(1, true), Duration.ofSeconds(10))
+                    .stream()
+                    .toList();
+            assertThat(fromSecond)
+                    .extracting(e -> e.getData().getBodyAsString())
+                    .containsExactly("b", "c");
         }
     }
 }

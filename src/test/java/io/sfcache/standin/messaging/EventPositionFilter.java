@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.qpid.proton.amqp.DescribedType;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.Source;
@@ -32,8 +31,7 @@ final class EventPositionFilter {
         }
     }
 
-    private EventPositionFilter() {
-    }
+    private EventPositionFilter() {}
 
     /** The sequence number of the first event to deliver (the partition's size when waiting for new events only). */
     static long firstSequenceNumber(Source source, EventHub.Partition partition) {
@@ -42,11 +40,14 @@ final class EventPositionFilter {
         if (filter == null) {
             return 0; // no position: from the start of what the partition holds
         }
-        String expression = String.valueOf(filter instanceof DescribedType described ? described.getDescribed() : filter);
+        String expression =
+                String.valueOf(filter instanceof DescribedType described ? described.getDescribed() : filter);
         Matcher m = EXPRESSION.matcher(expression.trim());
         if (!m.matches()) {
-            throw new Refused("amqp:not-implemented", "The stand-in understands only a comparison of x-opt-offset, "
-                    + "x-opt-sequence-number or x-opt-enqueued-time: " + expression);
+            throw new Refused(
+                    "amqp:not-implemented",
+                    "The stand-in understands only a comparison of x-opt-offset, "
+                            + "x-opt-sequence-number or x-opt-enqueued-time: " + expression);
         }
         boolean inclusive = m.group(2).equals(">=");
         String value = m.group(3);
@@ -55,8 +56,12 @@ final class EventPositionFilter {
         if (m.group(1).equals("x-opt-enqueued-time")) {
             long millis = number(value, expression);
             first = events.stream()
-                    .filter(e -> inclusive ? e.enqueuedTime.toEpochMilli() >= millis : e.enqueuedTime.toEpochMilli() > millis)
-                    .mapToLong(e -> e.sequenceNumber).findFirst().orElse(events.size());
+                    .filter(e -> inclusive
+                            ? e.enqueuedTime.toEpochMilli() >= millis
+                            : e.enqueuedTime.toEpochMilli() > millis)
+                    .mapToLong(e -> e.sequenceNumber)
+                    .findFirst()
+                    .orElse(events.size());
         } else if (value.equals("@latest")) {
             first = events.size();
         } else {
@@ -66,8 +71,11 @@ final class EventPositionFilter {
         if (first > events.size()) {
             // What Event Hubs answers for a position past the end, e.g. a checkpoint from another hub
             // (github.com/nicolgit/azure-firewall-mon/issues/21, condition com.microsoft:argument-error).
-            throw new Refused("com.microsoft:argument-error", "The supplied " + m.group(1).substring(6).replace('-', ' ') + " '" + value
-                    + "' is invalid. The last sequence number in the system is '" + partition.lastSequenceNumber() + "'");
+            throw new Refused(
+                    "com.microsoft:argument-error",
+                    "The supplied " + m.group(1).substring(6).replace('-', ' ') + " '" + value
+                            + "' is invalid. The last sequence number in the system is '"
+                            + partition.lastSequenceNumber() + "'");
         }
         return Math.max(first, 0);
     }

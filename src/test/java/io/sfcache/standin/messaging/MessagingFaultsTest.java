@@ -4,17 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.azure.core.amqp.AmqpRetryOptions;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.messaging.eventhubs.EventData;
@@ -25,6 +14,15 @@ import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The fault switches later reliability tests rely on, seen from the real SDK. */
 class MessagingFaultsTest {
@@ -49,8 +47,11 @@ class MessagingFaultsTest {
     }
 
     private ServiceBusClientBuilder builder() {
-        return new ServiceBusClientBuilder().connectionString(standin.serviceBusConnectionString())
-                .retryOptions(new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(2))
+        return new ServiceBusClientBuilder()
+                .connectionString(standin.serviceBusConnectionString())
+                .retryOptions(new AmqpRetryOptions()
+                        .setMaxRetries(1)
+                        .setTryTimeout(Duration.ofSeconds(2))
                         .setDelay(Duration.ofMillis(100)));
     }
 
@@ -61,7 +62,8 @@ class MessagingFaultsTest {
             // The SDK keeps reconnecting to a broker that refuses; the synchronous client gives up when its whole
             // retry budget (try timeout x (retries + 1)) has passed, as a blocking-read timeout.
             assertThatThrownBy(() -> sender.sendMessage(new ServiceBusMessage("lost?")))
-                    .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("Timeout on blocking read");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("Timeout on blocking read");
         }
         assertThat(standin.queue(queue).active()).isEmpty();
 
@@ -69,7 +71,9 @@ class MessagingFaultsTest {
         try (ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
             sender.sendMessage(new ServiceBusMessage("after"));
         }
-        assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString).containsExactly("after");
+        assertThat(standin.queue(queue).active())
+                .extracting(MessageView::bodyAsString)
+                .containsExactly("after");
     }
 
     @Test
@@ -77,15 +81,18 @@ class MessagingFaultsTest {
         try (ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
             sender.sendMessage(new ServiceBusMessage("warm-up"));
             standin.stall(true);
-            CompletableFuture<Void> send = CompletableFuture.runAsync(() -> sender.sendMessage(new ServiceBusMessage("held")));
+            CompletableFuture<Void> send =
+                    CompletableFuture.runAsync(() -> sender.sendMessage(new ServiceBusMessage("held")));
 
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1))
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(1))
                     .until(() -> !send.isDone() && standin.queue(queue).active().size() == 1);
 
             standin.stall(false);
             await().atMost(Duration.ofSeconds(5)).until(send::isDone);
             assertThat(send).isNotCompletedExceptionally();
-            assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
+            assertThat(standin.queue(queue).active())
+                    .extracting(MessageView::bodyAsString)
                     .containsExactly("warm-up", "held");
         }
     }
@@ -95,14 +102,21 @@ class MessagingFaultsTest {
         String hub = "blocked-" + UUID.randomUUID();
         EventHubProducerClient producer = new EventHubClientBuilder()
                 .connectionString(standin.eventHubsConnectionString(hub))
-                .retryOptions(new AmqpRetryOptions().setMaxRetries(1).setTryTimeout(Duration.ofSeconds(2))
+                .retryOptions(new AmqpRetryOptions()
+                        .setMaxRetries(1)
+                        .setTryTimeout(Duration.ofSeconds(2))
                         .setDelay(Duration.ofMillis(100)))
                 .buildProducerClient();
-        try (producer; ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+        try (producer;
+                ServiceBusSenderClient sender =
+                        builder().sender().queueName(queue).buildClient()) {
             standin.block(hub, true);
             assertThatThrownBy(() -> producer.send(List.of(new EventData("while blocked"))))
-                    .cause().isInstanceOf(AmqpException.class).hasMessageContaining("is unavailable")
-                    .satisfies(e -> assertThat(((AmqpException) e).isTransient()).isTrue());
+                    .cause()
+                    .isInstanceOf(AmqpException.class)
+                    .hasMessageContaining("is unavailable")
+                    .satisfies(
+                            e -> assertThat(((AmqpException) e).isTransient()).isTrue());
             sender.sendMessage(new ServiceBusMessage("queue still works"));
 
             standin.block(hub, false);
@@ -119,8 +133,11 @@ class MessagingFaultsTest {
     void stalledEventHubsHangWhileTheQueueKeepsWorking() {
         String hub = "stalled-" + UUID.randomUUID();
         EventHubProducerAsyncClient producer = new EventHubClientBuilder()
-                .connectionString(standin.eventHubsConnectionString(hub)).buildAsyncProducerClient();
-        try (producer; ServiceBusSenderClient sender = builder().sender().queueName(queue).buildClient()) {
+                .connectionString(standin.eventHubsConnectionString(hub))
+                .buildAsyncProducerClient();
+        try (producer;
+                ServiceBusSenderClient sender =
+                        builder().sender().queueName(queue).buildClient()) {
             producer.getEventHubProperties().block(Duration.ofSeconds(10));
             standin.stallEventHubs(true);
             CompletableFuture<?> properties = producer.getEventHubProperties().toFuture();
@@ -134,7 +151,8 @@ class MessagingFaultsTest {
         } finally {
             standin.stallEventHubs(false);
         }
-        assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
+        assertThat(standin.queue(queue).active())
+                .extracting(MessageView::bodyAsString)
                 .containsExactly("queue still works");
     }
 
@@ -142,11 +160,13 @@ class MessagingFaultsTest {
     void consumerRecoversFromDroppedLinksAndConnections() {
         List<String> received = new CopyOnWriteArrayList<>();
         // Default retry options, as an application would run with.
-        ServiceBusClientBuilder defaults = new ServiceBusClientBuilder()
-                .connectionString(standin.serviceBusConnectionString());
-        ServiceBusProcessorClient processor = defaults.processor().queueName(queue)
-                .processMessage(context -> received.add(context.getMessage().getBody().toString()))
-                .processError(context -> { })
+        ServiceBusClientBuilder defaults =
+                new ServiceBusClientBuilder().connectionString(standin.serviceBusConnectionString());
+        ServiceBusProcessorClient processor = defaults.processor()
+                .queueName(queue)
+                .processMessage(
+                        context -> received.add(context.getMessage().getBody().toString()))
+                .processError(context -> {})
                 .buildProcessorClient();
         try (ServiceBusSenderClient sender = defaults.sender().queueName(queue).buildClient()) {
             processor.start();
@@ -164,7 +184,8 @@ class MessagingFaultsTest {
         } finally {
             processor.close();
         }
-        assertThat(standin.queue(queue).completed()).extracting(MessageView::bodyAsString)
+        assertThat(standin.queue(queue).completed())
+                .extracting(MessageView::bodyAsString)
                 .containsOnly("one", "two", "three");
     }
 

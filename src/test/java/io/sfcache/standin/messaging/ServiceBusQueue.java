@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Supplier;
-
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedInteger;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
@@ -43,6 +42,7 @@ final class ServiceBusQueue {
         final List<Sender> consumers = new ArrayList<>();
         /** Links that stay attached and keep their credit but are never delivered to (a stuck receiver). */
         final java.util.Set<Sender> silenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
         private int next;
 
         SubQueue(boolean deadLetter) {
@@ -129,7 +129,8 @@ final class ServiceBusQueue {
     }
 
     private void deliver(Sender sender, SubQueue sub, StoredMessage stored) {
-        MessageLock lock = new MessageLock(UUID.randomUUID(), stored, sub, clock.get().plus(lockDuration));
+        MessageLock lock =
+                new MessageLock(UUID.randomUUID(), stored, sub, clock.get().plus(lockDuration));
         locks.put(lock.token, lock);
         Message wire = AmqpCodec.copy(stored.message);
         Header header = wire.getHeader() == null ? new Header() : wire.getHeader();
@@ -162,8 +163,10 @@ final class ServiceBusQueue {
     DeliveryState settle(MessageLock lock, DeliveryState outcome) {
         if (lock.released || locks.remove(lock.token) == null) {
             Rejected lost = new Rejected();
-            lost.setError(new ErrorCondition(LOCK_LOST, "The lock supplied is invalid: it expired, or the message was "
-                    + "already settled. Reference: stand-in queue " + name));
+            lost.setError(new ErrorCondition(
+                    LOCK_LOST,
+                    "The lock supplied is invalid: it expired, or the message was "
+                            + "already settled. Reference: stand-in queue " + name));
             return lost;
         }
         lock.released = true;
@@ -262,8 +265,10 @@ final class ServiceBusQueue {
         message.deliveryCount++;
         if (!from.deadLetter && message.deliveryCount >= maxDeliveryCount) {
             message.applicationProperties().put(StoredMessage.DEAD_LETTER_REASON, "MaxDeliveryCountExceeded");
-            message.applicationProperties().put(StoredMessage.DEAD_LETTER_DESCRIPTION,
-                    "Message could not be consumed after " + maxDeliveryCount + " delivery attempts.");
+            message.applicationProperties()
+                    .put(
+                            StoredMessage.DEAD_LETTER_DESCRIPTION,
+                            "Message could not be consumed after " + maxDeliveryCount + " delivery attempts.");
             deadLetter(message, from);
         } else {
             from.available.put(message.sequenceNumber, message);
@@ -290,7 +295,9 @@ final class ServiceBusQueue {
                 all.put(lock.message.sequenceNumber, lock.message);
             }
         }
-        return all.tailMap(fromSequenceNumber, true).values().stream().limit(count).toList();
+        return all.tailMap(fromSequenceNumber, true).values().stream()
+                .limit(count)
+                .toList();
     }
 
     boolean isDeferred(StoredMessage message) {
@@ -306,8 +313,11 @@ final class ServiceBusQueue {
 
     QueueSnapshot snapshot() {
         List<MessageView> locked = locks.values().stream()
-                .filter(l -> !l.from.deadLetter).map(l -> l.message.view()).toList();
-        return new QueueSnapshot(name,
+                .filter(l -> !l.from.deadLetter)
+                .map(l -> l.message.view())
+                .toList();
+        return new QueueSnapshot(
+                name,
                 main.available.values().stream().map(StoredMessage::view).toList(),
                 locked,
                 deadLetter.available.values().stream().map(StoredMessage::view).toList(),

@@ -1,5 +1,12 @@
 package io.sfcache.standin.messaging;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.sfcache.standin.LoopbackTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.apache.qpid.proton.Proton;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -29,15 +35,6 @@ import org.apache.qpid.proton.amqp.messaging.Properties;
 import org.apache.qpid.proton.message.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-
-import io.sfcache.standin.LoopbackTls;
 
 /**
  * Service Bus's HTTPS REST send API on the messaging stand-in, the way the Apex publisher sends: "Send Message"
@@ -65,8 +62,16 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceBusRestEndpoint.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> BROKER_PROPERTIES = List.of("MessageId", "CorrelationId", "Label", "To",
-            "ReplyTo", "ReplyToSessionId", "SessionId", "PartitionKey", "TimeToLive");
+    private static final List<String> BROKER_PROPERTIES = List.of(
+            "MessageId",
+            "CorrelationId",
+            "Label",
+            "To",
+            "ReplyTo",
+            "ReplyToSessionId",
+            "SessionId",
+            "PartitionKey",
+            "TimeToLive");
 
     private final AzureMessagingStandin standin;
     private final String keyName;
@@ -76,8 +81,8 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService executor;
 
-    ServiceBusRestEndpoint(AzureMessagingStandin standin, String keyName, String key, long maxMessageSize,
-            Clock clock) {
+    ServiceBusRestEndpoint(
+            AzureMessagingStandin standin, String keyName, String key, long maxMessageSize, Clock clock) {
         this.standin = standin;
         this.keyName = keyName;
         this.key = key;
@@ -113,24 +118,32 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
                 return;
             }
             String queue = path[1];
-            String refusal = authorizationRefusal(exchange.getRequestHeaders().getFirst("Authorization"),
-                    url() + "/" + queue);
+            String refusal =
+                    authorizationRefusal(exchange.getRequestHeaders().getFirst("Authorization"), url() + "/" + queue);
             if (refusal != null) {
-                answer(exchange, 401, "Unauthorized: " + refusal + ". Send a SharedAccessSignature token for this "
-                        + "namespace or queue, or a bearer token.");
+                answer(
+                        exchange,
+                        401,
+                        "Unauthorized: " + refusal + ". Send a SharedAccessSignature token for this "
+                                + "namespace or queue, or a bearer token.");
                 return;
             }
             byte[] body = readAtMost(exchange.getRequestBody(), maxMessageSize + 1);
             if (body.length > maxMessageSize) {
-                answer(exchange, 403, "The request exceeds the largest message size of " + maxMessageSize
-                        + " bytes (quota exceeded or message too large).");
+                answer(
+                        exchange,
+                        403,
+                        "The request exceeds the largest message size of " + maxMessageSize
+                                + " bytes (quota exceeded or message too large).");
                 return;
             }
             List<Message> messages;
             try {
                 String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-                messages = BATCH_CONTENT_TYPE.equals(contentType) ? batch(body)
-                        : List.of(single(body, contentType, exchange.getRequestHeaders().getFirst("BrokerProperties")));
+                messages = BATCH_CONTENT_TYPE.equals(contentType)
+                        ? batch(body)
+                        : List.of(single(
+                                body, contentType, exchange.getRequestHeaders().getFirst("BrokerProperties")));
             } catch (IllegalArgumentException | IOException e) {
                 answer(exchange, 400, "Bad request: " + e.getMessage());
                 return;
@@ -164,11 +177,13 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
             if (text == null || !text.isTextual()) {
                 throw new IllegalArgumentException("every batch entry needs a string Body");
             }
-            byte[] bytes = entry.path("IsBodyBase64").asBoolean(false) ? Base64.getDecoder().decode(text.asText())
+            byte[] bytes = entry.path("IsBodyBase64").asBoolean(false)
+                    ? Base64.getDecoder().decode(text.asText())
                     : text.asText().getBytes(StandardCharsets.UTF_8);
             Message message = message(bytes, null, entry.path("BrokerProperties"));
             Map<String, Object> properties = new HashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> fields = entry.path("UserProperties").fields();
+            Iterator<Map.Entry<String, JsonNode>> fields =
+                    entry.path("UserProperties").fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 properties.put(field.getKey(), value(field.getValue()));
@@ -200,20 +215,23 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
         message.setProperties(properties);
         if (broker.hasNonNull("TimeToLive")) {
             Header header = new Header();
-            header.setTtl(UnsignedInteger.valueOf(Duration.ofMillis(Math.round(broker.get("TimeToLive").asDouble()
-                    * 1000)).toMillis()));
+            header.setTtl(UnsignedInteger.valueOf(
+                    Duration.ofMillis(Math.round(broker.get("TimeToLive").asDouble() * 1000))
+                            .toMillis()));
             message.setHeader(header);
         }
         String partitionKey = text(broker, "PartitionKey");
         if (partitionKey != null) {
-            message.setMessageAnnotations(new MessageAnnotations(
-                    Map.of(Symbol.valueOf("x-opt-partition-key"), partitionKey)));
+            message.setMessageAnnotations(
+                    new MessageAnnotations(Map.of(Symbol.valueOf("x-opt-partition-key"), partitionKey)));
         }
         return message;
     }
 
     private static String text(JsonNode broker, String name) {
-        return BROKER_PROPERTIES.contains(name) && broker.hasNonNull(name) ? broker.get(name).asText() : null;
+        return BROKER_PROPERTIES.contains(name) && broker.hasNonNull(name)
+                ? broker.get(name).asText()
+                : null;
     }
 
     private static Object value(JsonNode node) {
@@ -234,8 +252,9 @@ public final class ServiceBusRestEndpoint implements AutoCloseable {
     }
 
     private static void answer(HttpExchange exchange, int status, String detail) throws IOException {
-        byte[] body = ("<Error><Code>" + status + "</Code><Detail>" + detail.replace("&", "&amp;").replace("<", "&lt;")
-                + "</Detail></Error>").getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("<Error><Code>" + status + "</Code><Detail>"
+                        + detail.replace("&", "&amp;").replace("<", "&lt;") + "</Detail></Error>")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/xml; charset=utf-8");
         exchange.sendResponseHeaders(status, body.length);
         exchange.getResponseBody().write(body);

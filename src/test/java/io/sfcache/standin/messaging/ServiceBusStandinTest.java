@@ -3,18 +3,6 @@ package io.sfcache.standin.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.util.List;
-import java.util.UUID;
-import java.util.stream.StreamSupport;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.azure.core.util.IterableStream;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -24,6 +12,16 @@ import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.SubQueue;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** Fidelity of the Service Bus stand-in, checked through the real Azure SDK. */
 class ServiceBusStandinTest {
@@ -62,8 +60,13 @@ class ServiceBusStandinTest {
 
     private ServiceBusReceiverClient receiverFor(String name, SubQueue subQueue) {
         // No auto lock renewal: the lock tests need the lock to lapse.
-        return builder().receiver().queueName(name).subQueue(subQueue).disableAutoComplete()
-                .maxAutoLockRenewDuration(Duration.ZERO).buildClient();
+        return builder()
+                .receiver()
+                .queueName(name)
+                .subQueue(subQueue)
+                .disableAutoComplete()
+                .maxAutoLockRenewDuration(Duration.ZERO)
+                .buildClient();
     }
 
     private static List<ServiceBusReceivedMessage> list(IterableStream<ServiceBusReceivedMessage> messages) {
@@ -78,8 +81,8 @@ class ServiceBusStandinTest {
 
     @Test
     void sendReceiveCompleteWithPropertiesAndBrokerAnnotations() {
-        ServiceBusMessage message = new ServiceBusMessage("{\"id\":1}").setMessageId("m-1")
-                .setContentType("application/json");
+        ServiceBusMessage message =
+                new ServiceBusMessage("{\"id\":1}").setMessageId("m-1").setContentType("application/json");
         message.getApplicationProperties().put("sobject", "Account");
         sender.sendMessage(message);
 
@@ -105,11 +108,13 @@ class ServiceBusStandinTest {
     void batchSendDeliversEveryMessageInOrder() {
         ServiceBusMessageBatch batch = sender.createMessageBatch();
         for (int i = 0; i < 5; i++) {
-            assertThat(batch.tryAddMessage(new ServiceBusMessage("m" + i).setMessageId("id-" + i))).isTrue();
+            assertThat(batch.tryAddMessage(new ServiceBusMessage("m" + i).setMessageId("id-" + i)))
+                    .isTrue();
         }
         sender.sendMessages(batch);
 
-        assertThat(standin.queue(queue).active()).extracting(MessageView::bodyAsString)
+        assertThat(standin.queue(queue).active())
+                .extracting(MessageView::bodyAsString)
                 .containsExactly("m0", "m1", "m2", "m3", "m4");
         List<ServiceBusReceivedMessage> received = list(receiver.receiveMessages(5, Duration.ofSeconds(10)));
         assertThat(received).extracting(m -> m.getBody().toString()).containsExactly("m0", "m1", "m2", "m3", "m4");
@@ -131,8 +136,11 @@ class ServiceBusStandinTest {
     @Test
     void deadLetterKeepsReasonAndDescriptionAndIsReadableFromTheSubQueue() {
         sender.sendMessage(new ServiceBusMessage("bad").setMessageId("bad-1"));
-        receiver.deadLetter(receiveOne(receiver), new DeadLetterOptions()
-                .setDeadLetterReason("ContractViolation").setDeadLetterErrorDescription("Name is required"));
+        receiver.deadLetter(
+                receiveOne(receiver),
+                new DeadLetterOptions()
+                        .setDeadLetterReason("ContractViolation")
+                        .setDeadLetterErrorDescription("Name is required"));
 
         QueueSnapshot snapshot = standin.queue(queue);
         assertThat(snapshot.deadLettered()).singleElement().satisfies(m -> {

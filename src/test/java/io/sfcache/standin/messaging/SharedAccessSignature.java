@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -24,8 +23,7 @@ public final class SharedAccessSignature {
 
     private static final String PREFIX = "SharedAccessSignature ";
 
-    private SharedAccessSignature() {
-    }
+    private SharedAccessSignature() {}
 
     /**
      * Why the token does not grant access to requestUri at now, or null when it does: signed with this key name and
@@ -55,11 +53,14 @@ public final class SharedAccessSignature {
         if (!MessageDigest.isEqual(expected, decode(signature).getBytes(StandardCharsets.US_ASCII))) {
             return "the signature does not match";
         }
-        if (!expiry.matches("\\d+") || Instant.ofEpochSecond(Long.parseLong(expiry)).isBefore(now)) {
+        if (!expiry.matches("\\d+")
+                || Instant.ofEpochSecond(Long.parseLong(expiry)).isBefore(now)) {
             return "the token expired at " + expiry;
         }
         String audience = stripTrailingSlash(decode(resource));
-        if (!stripTrailingSlash(requestUri).toLowerCase().startsWith(audience.toLowerCase())) {
+        if (!stripTrailingSlash(requestUri)
+                .toLowerCase(java.util.Locale.ROOT)
+                .startsWith(audience.toLowerCase(java.util.Locale.ROOT))) {
             return "the token is for " + audience + ", not " + requestUri;
         }
         return null;

@@ -3,7 +3,6 @@ package io.sfcache.standin.messaging;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
@@ -72,9 +71,18 @@ final class StoredMessage {
     MessageView view() {
         Map<String, Object> properties = Map.copyOf(nonNullValues(applicationProperties()));
         Object messageId = message.getMessageId();
-        return new MessageView(entity, partitionId, sequenceNumber, enqueuedTime,
-                messageId == null ? null : messageId.toString(), partitionKey(), body(), properties, deliveryCount,
-                (String) properties.get(DEAD_LETTER_REASON), (String) properties.get(DEAD_LETTER_DESCRIPTION));
+        return new MessageView(
+                entity,
+                partitionId,
+                sequenceNumber,
+                enqueuedTime,
+                messageId == null ? null : messageId.toString(),
+                partitionKey(),
+                body(),
+                properties,
+                deliveryCount,
+                (String) properties.get(DEAD_LETTER_REASON),
+                (String) properties.get(DEAD_LETTER_DESCRIPTION));
     }
 
     private static Map<String, Object> nonNullValues(Map<String, Object> properties) {

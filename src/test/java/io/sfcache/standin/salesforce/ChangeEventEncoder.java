@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -20,13 +19,21 @@ import org.apache.avro.io.EncoderFactory;
 final class ChangeEventEncoder {
 
     /** The {@code ChangeEventHeader} values; bitmaps already encoded. */
-    record Header(String entityName, List<String> recordIds, String changeType, String changeOrigin,
-            String transactionKey, int sequenceNumber, long commitTimestamp, long commitNumber, String commitUser,
-            List<String> nulledFields, List<String> diffFields, List<String> changedFields) {
-    }
+    record Header(
+            String entityName,
+            List<String> recordIds,
+            String changeType,
+            String changeOrigin,
+            String transactionKey,
+            int sequenceNumber,
+            long commitTimestamp,
+            long commitNumber,
+            String commitUser,
+            List<String> nulledFields,
+            List<String> diffFields,
+            List<String> changedFields) {}
 
-    private ChangeEventEncoder() {
-    }
+    private ChangeEventEncoder() {}
 
     /**
      * @param values the fields the event carries, by flat API name ({@code BillingCity}), in-memory form; a field
@@ -51,7 +58,8 @@ final class ChangeEventEncoder {
                 event.put(slot.name(), any ? compound : null);
             } else {
                 Object value = values.get(slot.name());
-                event.put(slot.name(), value == null ? null : slot.field().type().toAvro(value));
+                event.put(
+                        slot.name(), value == null ? null : slot.field().type().toAvro(value));
             }
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -69,7 +77,9 @@ final class ChangeEventEncoder {
         GenericRecord header = new GenericData.Record(schema);
         header.put("entityName", h.entityName());
         header.put("recordIds", h.recordIds());
-        header.put("changeType", new GenericData.EnumSymbol(schema.getField("changeType").schema(), h.changeType()));
+        header.put(
+                "changeType",
+                new GenericData.EnumSymbol(schema.getField("changeType").schema(), h.changeType()));
         header.put("changeOrigin", h.changeOrigin());
         header.put("transactionKey", h.transactionKey());
         header.put("sequenceNumber", h.sequenceNumber());
@@ -83,6 +93,9 @@ final class ChangeEventEncoder {
     }
 
     private static Schema nonNull(Schema union) {
-        return union.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow();
+        return union.getTypes().stream()
+                .filter(t -> t.getType() != Schema.Type.NULL)
+                .findFirst()
+                .orElseThrow();
     }
 }

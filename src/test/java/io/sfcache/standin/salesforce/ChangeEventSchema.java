@@ -1,5 +1,8 @@
 package io.sfcache.standin.salesforce;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,12 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
 import org.apache.avro.Schema;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The Avro schema of an object's change events ({@code AccountChangeEvent}, ...) shaped like Salesforce's: first the
@@ -38,10 +36,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ChangeEventSchema {
 
     static final String NAMESPACE = "com.sforce.eventbus";
-    static final List<String> CHANGE_TYPES = List.of("CREATE", "UPDATE", "DELETE", "UNDELETE", "GAP_CREATE",
-            "GAP_UPDATE", "GAP_DELETE", "GAP_UNDELETE", "GAP_OVERFLOW", "SNAPSHOT");
-    private static final List<String> TRAILING_SYSTEM_FIELDS = List.of("CreatedDate", "CreatedById",
-            "LastModifiedDate", "LastModifiedById");
+    static final List<String> CHANGE_TYPES = List.of(
+            "CREATE",
+            "UPDATE",
+            "DELETE",
+            "UNDELETE",
+            "GAP_CREATE",
+            "GAP_UPDATE",
+            "GAP_DELETE",
+            "GAP_UNDELETE",
+            "GAP_OVERFLOW",
+            "SNAPSHOT");
+    private static final List<String> TRAILING_SYSTEM_FIELDS =
+            List.of("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A top-level field after the header: a plain field, or a compound with its parts. */
@@ -184,7 +191,11 @@ final class ChangeEventSchema {
                 compound.put("name", recordName);
                 ArrayNode parts = compound.putArray("fields");
                 for (FieldDef part : slot.parts()) {
-                    nullableField(parts, part.compoundPart(), part.type().avroType(), part.type().avroDoc());
+                    nullableField(
+                            parts,
+                            part.compoundPart(),
+                            part.type().avroType(),
+                            part.type().avroDoc());
                 }
                 ObjectNode field = fields.addObject();
                 field.put("name", slot.name());
@@ -251,7 +262,10 @@ final class ChangeEventSchema {
     private static String idOf(String json) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 22);
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(digest)
+                    .substring(0, 22);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

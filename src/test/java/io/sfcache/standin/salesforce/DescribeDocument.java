@@ -13,8 +13,7 @@ import java.util.Map;
  */
 final class DescribeDocument {
 
-    private DescribeDocument() {
-    }
+    private DescribeDocument() {}
 
     static Map<String, Object> of(SObjectDef def, String versionPath) {
         String sobjectUrl = versionPath + "/sobjects/" + def.name();
@@ -28,8 +27,9 @@ final class DescribeDocument {
         doc.put("feedEnabled", true);
         doc.put("keyPrefix", def.keyPrefix());
         doc.put("label", label(def.name()));
-        doc.put("labelPlural", def.name().endsWith("y") ? label(def.name()).replaceAll("y$", "ies")
-                : label(def.name()) + "s");
+        doc.put(
+                "labelPlural",
+                def.name().endsWith("y") ? label(def.name()).replaceAll("y$", "ies") : label(def.name()) + "s");
         doc.put("layoutable", true);
         doc.put("mergeable", !def.name().equals("Opportunity"));
         doc.put("name", def.name());
@@ -68,8 +68,13 @@ final class DescribeDocument {
         field.put("digits", type == FieldType.INT ? 9 : 0);
         field.put("externalId", false);
         field.put("filterable", true);
-        field.put("groupable", type != FieldType.DOUBLE && type != FieldType.CURRENCY && type != FieldType.PERCENT
-                && type != FieldType.DATETIME && type != FieldType.TEXTAREA);
+        field.put(
+                "groupable",
+                type != FieldType.DOUBLE
+                        && type != FieldType.CURRENCY
+                        && type != FieldType.PERCENT
+                        && type != FieldType.DATETIME
+                        && type != FieldType.TEXTAREA);
         field.put("idLookup", type == FieldType.ID);
         field.put("label", label(f.name()));
         field.put("length", type.isText() ? f.length() : 0);
@@ -77,11 +82,13 @@ final class DescribeDocument {
         field.put("nameField", f.name().equals("Name"));
         field.put("nillable", f.nillable());
         field.put("picklistValues", picklist(f));
-        field.put("precision", switch (type) {
-            case CURRENCY, DOUBLE -> 18;
-            case PERCENT -> 3;
-            default -> 0;
-        });
+        field.put(
+                "precision",
+                switch (type) {
+                    case CURRENCY, DOUBLE -> 18;
+                    case PERCENT -> 3;
+                    default -> 0;
+                });
         field.put("referenceTo", f.referenceTo());
         field.put("relationshipName", type == FieldType.REFERENCE ? f.name().replaceAll("Id$", "") : null);
         field.put("restrictedPicklist", false);

@@ -8,5 +8,4 @@ import java.time.Instant;
  * @param ifModifiedSince the request's {@code If-Modified-Since}, or null
  * @param status          200 (describe sent), 304 (not modified since) or an error status
  */
-public record DescribeRequest(String sobject, String ifModifiedSince, int status, Instant at) {
-}
+public record DescribeRequest(String sobject, String ifModifiedSince, int status, Instant at) {}

@@ -24,13 +24,18 @@ import java.util.function.Predicate;
 final class EventLog {
 
     /** One stored event: what a subscriber receives, plus what tests may want to look at. */
-    record StoredEvent(long position, String eventUuid, String entity, String schemaId, byte[] payload,
-            Instant commitTime, String changeType, List<String> recordIds) {
-    }
+    record StoredEvent(
+            long position,
+            String eventUuid,
+            String entity,
+            String schemaId,
+            byte[] payload,
+            Instant commitTime,
+            String changeType,
+            List<String> recordIds) {}
 
     /** Events after a position, and the position a subscriber has reached once it has them. */
-    record Batch(List<StoredEvent> events, long reached) {
-    }
+    record Batch(List<StoredEvent> events, long reached) {}
 
     static final class CorruptedReplayIdException extends Exception {
         CorruptedReplayIdException(String message) {
@@ -58,12 +63,18 @@ final class EventLog {
         this.retention = newRetention;
     }
 
-    synchronized StoredEvent append(String entity, String schemaId, byte[] payload, Instant commitTime,
-            String changeType, List<String> recordIds, String eventUuid) {
+    synchronized StoredEvent append(
+            String entity,
+            String schemaId,
+            byte[] payload,
+            Instant commitTime,
+            String changeType,
+            List<String> recordIds,
+            String eventUuid) {
         purgeBefore(Instant.now().minus(retention));
         tip += 1 + random.nextInt(MAX_GAP);
-        StoredEvent event = new StoredEvent(tip, eventUuid, entity, schemaId, payload, commitTime, changeType,
-                List.copyOf(recordIds));
+        StoredEvent event = new StoredEvent(
+                tip, eventUuid, entity, schemaId, payload, commitTime, changeType, List.copyOf(recordIds));
         events.add(event);
         return event;
     }
@@ -109,7 +120,9 @@ final class EventLog {
                 continue;
             }
             if (found.size() >= max) {
-                return new Batch(found, found.isEmpty() ? reached : found.get(found.size() - 1).position());
+                return new Batch(
+                        found,
+                        found.isEmpty() ? reached : found.get(found.size() - 1).position());
             }
             found.add(event);
         }
@@ -137,7 +150,7 @@ final class EventLog {
     }
 
     private void purgeBefore(Instant cutoff) {
-        for (Iterator<StoredEvent> it = events.iterator(); it.hasNext();) {
+        for (Iterator<StoredEvent> it = events.iterator(); it.hasNext(); ) {
             StoredEvent event = it.next();
             if (!event.commitTime().isBefore(cutoff)) {
                 break;

@@ -15,8 +15,16 @@ import java.util.List;
  * @param compound the compound field it belongs to in change events ({@code BillingAddress}), or null
  * @param compoundPart its name inside that compound ({@code City}), or null
  */
-public record FieldDef(String name, FieldType type, int length, boolean nillable, List<String> picklistValues,
-        List<String> referenceTo, boolean system, String compound, String compoundPart) {
+public record FieldDef(
+        String name,
+        FieldType type,
+        int length,
+        boolean nillable,
+        List<String> picklistValues,
+        List<String> referenceTo,
+        boolean system,
+        String compound,
+        String compoundPart) {
 
     public FieldDef {
         picklistValues = List.copyOf(picklistValues);
@@ -24,8 +32,8 @@ public record FieldDef(String name, FieldType type, int length, boolean nillable
     }
 
     static FieldDef system(String name, FieldType type, List<String> referenceTo) {
-        return new FieldDef(name, type, type.isText() ? type.defaultLength() : 0, false, List.of(), referenceTo, true,
-                null, null);
+        return new FieldDef(
+                name, type, type.isText() ? type.defaultLength() : 0, false, List.of(), referenceTo, true, null, null);
     }
 
     FieldDef withType(FieldType newType) {

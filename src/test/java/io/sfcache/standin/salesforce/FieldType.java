@@ -36,7 +36,8 @@ public enum FieldType {
     BOOLEAN("boolean", "xsd:boolean", "boolean", "Data:Boolean");
 
     /** How Salesforce writes date-times in REST JSON: {@code 2026-01-31T09:15:00.000+0000}. */
-    static final DateTimeFormatter REST_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT)
+    static final DateTimeFormatter REST_DATETIME = DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd'T'HH:mm:ss.SSSZ", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
     private final String apiName;
@@ -111,12 +112,16 @@ public enum FieldType {
         }
         try {
             return switch (this) {
-                case CURRENCY, DOUBLE, PERCENT -> value instanceof Number n ? n.doubleValue()
-                        : Double.parseDouble(value.toString());
+                case CURRENCY, DOUBLE, PERCENT ->
+                    value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
                 case INT -> value instanceof Number n ? intValueExact(n) : Integer.parseInt(value.toString());
                 case BOOLEAN -> value instanceof Boolean b ? b : parseBoolean(value.toString());
-                case DATE -> value instanceof LocalDate d ? d : value instanceof Instant i
-                        ? LocalDate.ofInstant(i, ZoneOffset.UTC) : LocalDate.parse(value.toString());
+                case DATE ->
+                    value instanceof LocalDate d
+                            ? d
+                            : value instanceof Instant i
+                                    ? LocalDate.ofInstant(i, ZoneOffset.UTC)
+                                    : LocalDate.parse(value.toString());
                 case DATETIME -> toInstant(value);
                 default -> value instanceof Instant i ? REST_DATETIME.format(i) : value.toString();
             };

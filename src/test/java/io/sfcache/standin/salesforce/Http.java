@@ -1,5 +1,7 @@
 package io.sfcache.standin.salesforce;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -7,16 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-
 /** Small helpers for the stand-in's HTTP handlers (JDK HttpServer). */
 final class Http {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Http() {
-    }
+    private Http() {}
 
     static void json(HttpExchange exchange, int status, Object body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
@@ -43,7 +41,8 @@ final class Http {
         Map<String, String> parameters = new LinkedHashMap<>();
         parse(exchange.getRequestURI().getRawQuery(), parameters);
         String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
-        if ("POST".equals(exchange.getRequestMethod()) && contentType != null
+        if ("POST".equals(exchange.getRequestMethod())
+                && contentType != null
                 && contentType.startsWith("application/x-www-form-urlencoded")) {
             parse(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8), parameters);
         }

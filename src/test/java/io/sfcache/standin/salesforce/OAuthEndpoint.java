@@ -1,5 +1,7 @@
 package io.sfcache.standin.salesforce;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -7,12 +9,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 
 /**
  * {@code /services/oauth2/token} and {@code /services/oauth2/revoke}, answering like Salesforce.
@@ -28,8 +26,7 @@ import com.sun.net.httpserver.HttpHandler;
 final class OAuthEndpoint implements HttpHandler {
 
     /** What the connected app and its run-as user accept. */
-    record Credentials(String clientId, String clientSecret, String username, String password, String refreshToken) {
-    }
+    record Credentials(String clientId, String clientSecret, String username, String password, String refreshToken) {}
 
     private final Credentials credentials;
     private final Sessions sessions;
@@ -37,8 +34,8 @@ final class OAuthEndpoint implements HttpHandler {
     private final String userId;
     private final Supplier<String> instanceUrl;
 
-    OAuthEndpoint(Credentials credentials, Sessions sessions, String orgId, String userId,
-            Supplier<String> instanceUrl) {
+    OAuthEndpoint(
+            Credentials credentials, Sessions sessions, String orgId, String userId, Supplier<String> instanceUrl) {
         this.credentials = credentials;
         this.sessions = sessions;
         this.orgId = orgId;
@@ -50,7 +47,8 @@ final class OAuthEndpoint implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            if (path.equals("/services/oauth2/token") && exchange.getRequestMethod().equals("POST")) {
+            if (path.equals("/services/oauth2/token")
+                    && exchange.getRequestMethod().equals("POST")) {
                 token(exchange);
             } else if (path.equals("/services/oauth2/revoke")) {
                 revoke(exchange);
@@ -68,12 +66,19 @@ final class OAuthEndpoint implements HttpHandler {
         String clientSecret = form.get("client_secret");
         String failure = switch (grant) {
             case "client_credentials" -> clientOk(clientId, clientSecret) ? null : "invalid_client";
-            case "password" -> !clientOk(clientId, clientSecret) ? "invalid_client"
-                    : credentials.username().equals(form.get("username"))
-                            && credentials.password().equals(form.get("password")) ? null : "invalid_grant";
-            case "refresh_token" -> !credentials.clientId().equals(clientId)
-                    || (clientSecret != null && !credentials.clientSecret().equals(clientSecret)) ? "invalid_client"
-                    : credentials.refreshToken().equals(form.get("refresh_token")) ? null : "invalid_grant";
+            case "password" ->
+                !clientOk(clientId, clientSecret)
+                        ? "invalid_client"
+                        : credentials.username().equals(form.get("username"))
+                                        && credentials.password().equals(form.get("password"))
+                                ? null
+                                : "invalid_grant";
+            case "refresh_token" ->
+                !credentials.clientId().equals(clientId)
+                                || (clientSecret != null
+                                        && !credentials.clientSecret().equals(clientSecret))
+                        ? "invalid_client"
+                        : credentials.refreshToken().equals(form.get("refresh_token")) ? null : "invalid_grant";
             default -> "unsupported_grant_type";
         };
         if (failure == null && sessions.loginsFail()) {
@@ -83,11 +88,13 @@ final class OAuthEndpoint implements HttpHandler {
             sessions.loginRejected();
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("error", failure);
-            error.put("error_description", switch (failure) {
-                case "invalid_client" -> "invalid client credentials";
-                case "unsupported_grant_type" -> "grant type not supported";
-                default -> "authentication failure";
-            });
+            error.put(
+                    "error_description",
+                    switch (failure) {
+                        case "invalid_client" -> "invalid client credentials";
+                        case "unsupported_grant_type" -> "grant type not supported";
+                        default -> "authentication failure";
+                    });
             Http.json(exchange, 400, error);
             return;
         }
@@ -117,14 +124,16 @@ final class OAuthEndpoint implements HttpHandler {
     }
 
     private boolean clientOk(String clientId, String clientSecret) {
-        return credentials.clientId().equals(clientId) && credentials.clientSecret().equals(clientSecret);
+        return credentials.clientId().equals(clientId)
+                && credentials.clientSecret().equals(clientSecret);
     }
 
     private static Map<String, String> basicAuth(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         Map<String, String> fields = new LinkedHashMap<>();
         if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            String decoded =
+                    new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             if (colon > 0) {
                 fields.put("client_id", decoded.substring(0, colon));

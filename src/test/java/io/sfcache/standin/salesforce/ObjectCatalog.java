@@ -1,5 +1,7 @@
 package io.sfcache.standin.salesforce;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,9 +17,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.StreamSupport;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * The org's sObjects, read from sfcache's data contracts ({@code contracts/objects/*.schema.json} on the class path):
  * {@code x-salesforce-type} gives the type, {@code maxLength} the length, {@code enum} the picklist values,
@@ -32,18 +31,20 @@ final class ObjectCatalog {
 
     static final List<String> CONTRACTS = List.of("account", "contact", "opportunity");
 
-    private static final Map<String, String> KEY_PREFIXES = Map.of("Account", "001", "Contact", "003",
-            "Opportunity", "006");
+    private static final Map<String, String> KEY_PREFIXES =
+            Map.of("Account", "001", "Contact", "003", "Opportunity", "006");
     /** Contract field → compound field and part, per object, as in Salesforce's change event schemas. */
     private static final Map<String, Map<String, String[]>> COMPOUNDS = Map.of(
-            "Account", Map.of(
-                    "BillingCity", new String[] {"BillingAddress", "City"},
-                    "BillingCountry", new String[] {"BillingAddress", "Country"}),
-            "Contact", Map.of(
-                    "FirstName", new String[] {"Name", "FirstName"},
-                    "LastName", new String[] {"Name", "LastName"},
-                    "MailingCity", new String[] {"MailingAddress", "City"},
-                    "MailingCountry", new String[] {"MailingAddress", "Country"}));
+            "Account",
+                    Map.of(
+                            "BillingCity", new String[] {"BillingAddress", "City"},
+                            "BillingCountry", new String[] {"BillingAddress", "Country"}),
+            "Contact",
+                    Map.of(
+                            "FirstName", new String[] {"Name", "FirstName"},
+                            "LastName", new String[] {"Name", "LastName"},
+                            "MailingCity", new String[] {"MailingAddress", "City"},
+                            "MailingCountry", new String[] {"MailingAddress", "Country"}));
 
     private final Map<String, SObjectDef> objects = new LinkedHashMap<>();
 
@@ -65,13 +66,15 @@ final class ObjectCatalog {
     }
 
     synchronized SObjectDef get(String sobject) {
-        return find(sobject).orElseThrow(() -> new IllegalArgumentException("sObject type '" + sobject
-                + "' is not supported"));
+        return find(sobject)
+                .orElseThrow(() -> new IllegalArgumentException("sObject type '" + sobject + "' is not supported"));
     }
 
     /** The object with this name, case-insensitive as in SOQL and REST paths. */
     synchronized Optional<SObjectDef> find(String sobject) {
-        return objects.values().stream().filter(o -> o.name().equalsIgnoreCase(sobject)).findFirst();
+        return objects.values().stream()
+                .filter(o -> o.name().equalsIgnoreCase(sobject))
+                .findFirst();
     }
 
     synchronized Collection<SObjectDef> all() {
@@ -80,7 +83,9 @@ final class ObjectCatalog {
 
     /** The object whose ids start with this key prefix. */
     synchronized Optional<SObjectDef> byKeyPrefix(String keyPrefix) {
-        return objects.values().stream().filter(o -> o.keyPrefix().equals(keyPrefix)).findFirst();
+        return objects.values().stream()
+                .filter(o -> o.keyPrefix().equals(keyPrefix))
+                .findFirst();
     }
 
     synchronized SObjectDef changeFieldType(String sobject, String field, FieldType newType) {
@@ -98,8 +103,8 @@ final class ObjectCatalog {
         SObjectDef def = get(sobject);
         FieldDef old = def.requireField(field);
         if (old.system() || !old.nillable()) {
-            throw new IllegalArgumentException(old.name() + " is a system or required field: Salesforce would not "
-                    + "let it be deleted");
+            throw new IllegalArgumentException(
+                    old.name() + " is a system or required field: Salesforce would not " + "let it be deleted");
         }
         SObjectDef next = def.withoutField(old.name(), nextChange(def.lastModified()));
         objects.put(def.name(), next);
@@ -144,7 +149,8 @@ final class ObjectCatalog {
             boolean jsonNullable = StreamSupport.stream(property.path("type").spliterator(), false)
                     .anyMatch(t -> t.asText().equals("null"));
             boolean nillable = jsonNullable && !required.contains(fieldName);
-            int length = property.has("maxLength") ? property.get("maxLength").asInt()
+            int length = property.has("maxLength")
+                    ? property.get("maxLength").asInt()
                     : type.isText() ? type.defaultLength() : 0;
             List<String> picklist = new ArrayList<>();
             property.path("enum").forEach(v -> {
@@ -152,11 +158,20 @@ final class ObjectCatalog {
                     picklist.add(v.asText());
                 }
             });
-            List<String> referenceTo = property.has("x-references") ? List.of(property.get("x-references").asText())
+            List<String> referenceTo = property.has("x-references")
+                    ? List.of(property.get("x-references").asText())
                     : List.of();
             String[] compound = compounds.get(fieldName);
-            fields.add(new FieldDef(fieldName, type, length, nillable, picklist, referenceTo, false,
-                    compound == null ? null : compound[0], compound == null ? null : compound[1]));
+            fields.add(new FieldDef(
+                    fieldName,
+                    type,
+                    length,
+                    nillable,
+                    picklist,
+                    referenceTo,
+                    false,
+                    compound == null ? null : compound[0],
+                    compound == null ? null : compound[1]));
         });
         fields.add(FieldDef.system("CreatedDate", FieldType.DATETIME, List.of()));
         fields.add(FieldDef.system("CreatedById", FieldType.REFERENCE, List.of("User")));

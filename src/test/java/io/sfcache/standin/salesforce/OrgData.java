@@ -1,5 +1,6 @@
 package io.sfcache.standin.salesforce;
 
+import io.sfcache.fixtures.SalesforceIds;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -16,8 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import io.sfcache.fixtures.SalesforceIds;
 
 /**
  * The org's records and what happens when they change: every committed change updates the records (what REST reads)
@@ -40,9 +39,11 @@ final class OrgData {
     private final Runnable onCommit;
     /** sObject → id → field values (in-memory forms), system fields included. */
     private final Map<String, Map<String, Map<String, Object>>> records = new LinkedHashMap<>();
+
     private final Map<String, ChangeEventSchema> currentSchemas = new LinkedHashMap<>();
     /** Every schema ever used, by id: old events keep pointing at theirs. */
     private final Map<String, ChangeEventSchema> schemasById = new ConcurrentHashMap<>();
+
     private long nextRecordNumber;
     private long commitNumber;
     private Instant lastCommit = Instant.EPOCH;
@@ -77,9 +78,11 @@ final class OrgData {
     }
 
     synchronized void emitGap(String sobject, String changeType, List<String> ids) {
-        if (!changeType.startsWith("GAP_") || changeType.equals("GAP_OVERFLOW")
+        if (!changeType.startsWith("GAP_")
+                || changeType.equals("GAP_OVERFLOW")
                 || !ChangeEventSchema.CHANGE_TYPES.contains(changeType)) {
-            throw new IllegalArgumentException("not a gap change type: " + changeType + " (GAP_OVERFLOW: emitOverflow)");
+            throw new IllegalArgumentException(
+                    "not a gap change type: " + changeType + " (GAP_OVERFLOW: emitOverflow)");
         }
         SObjectDef def = catalog.get(sobject);
         ids.forEach(id -> stored(def, id));
@@ -91,8 +94,8 @@ final class OrgData {
     synchronized void emitOverflow(String sobject) {
         SObjectDef def = catalog.get(sobject);
         Txn txn = new Txn(nextCommitTime());
-        txn.events.add(new Pending(def.name(), "GAP_OVERFLOW", List.of(def.keyPrefix() + "*"), Map.of(), List.of(),
-                List.of()));
+        txn.events.add(new Pending(
+                def.name(), "GAP_OVERFLOW", List.of(def.keyPrefix() + "*"), Map.of(), List.of(), List.of()));
         commit(txn);
     }
 
@@ -121,8 +124,12 @@ final class OrgData {
             Object old = values.get(changed.name());
             Object converted;
             try {
-                converted = newType.coerce(old instanceof Double d && newType == FieldType.STRING
-                        ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : old);
+                converted = newType.coerce(
+                        old instanceof Double d && newType == FieldType.STRING
+                                ? java.math.BigDecimal.valueOf(d)
+                                        .stripTrailingZeros()
+                                        .toPlainString()
+                                : old);
             } catch (IllegalArgumentException unconvertible) {
                 converted = null; // Salesforce refuses such changes while data would be lost; tests decide
             }
@@ -203,12 +210,27 @@ final class OrgData {
         long number = commitNumber++;
         for (Pending p : txn.events) {
             ChangeEventSchema schema = currentSchemas.get(p.sobject);
-            ChangeEventEncoder.Header header = new ChangeEventEncoder.Header(p.sobject, p.recordIds, p.changeType,
-                    p.changeType.startsWith("GAP_") ? "" : CHANGE_ORIGIN, txn.transactionKey, ++sequence,
-                    txn.commitTime.toEpochMilli(), number, userId, schema.bitmaps(p.nulled), List.of(),
+            ChangeEventEncoder.Header header = new ChangeEventEncoder.Header(
+                    p.sobject,
+                    p.recordIds,
+                    p.changeType,
+                    p.changeType.startsWith("GAP_") ? "" : CHANGE_ORIGIN,
+                    txn.transactionKey,
+                    ++sequence,
+                    txn.commitTime.toEpochMilli(),
+                    number,
+                    userId,
+                    schema.bitmaps(p.nulled),
+                    List.of(),
                     schema.bitmaps(p.changed));
             byte[] payload = ChangeEventEncoder.encode(schema, header, p.values);
-            log.append(p.sobject, schema.id(), payload, txn.commitTime, p.changeType, p.recordIds,
+            log.append(
+                    p.sobject,
+                    schema.id(),
+                    payload,
+                    txn.commitTime,
+                    p.changeType,
+                    p.recordIds,
                     UUID.randomUUID().toString());
         }
         if (!txn.events.isEmpty()) {
@@ -216,15 +238,19 @@ final class OrgData {
         }
     }
 
-    private record Pending(String sobject, String changeType, List<String> recordIds, Map<String, Object> values,
-            List<String> changed, List<String> nulled) {
-    }
+    private record Pending(
+            String sobject,
+            String changeType,
+            List<String> recordIds,
+            Map<String, Object> values,
+            List<String> changed,
+            List<String> nulled) {}
 
     private final class Txn implements OrgTransaction {
 
         final Instant commitTime;
-        final String transactionKey = UUID.randomUUID().toString().replace("-", "").substring(0, 20)
-                .toLowerCase(Locale.ROOT);
+        final String transactionKey =
+                UUID.randomUUID().toString().replace("-", "").substring(0, 20).toLowerCase(Locale.ROOT);
         final List<Pending> events = new ArrayList<>();
 
         Txn(Instant commitTime) {
@@ -276,7 +302,8 @@ final class OrgData {
             values.put("LastModifiedDate", commitTime);
             List<String> changedFields = new ArrayList<>(changed);
             changedFields.add("LastModifiedDate");
-            List<String> recordIds = ids.stream().map(id -> canonicalId(def.name(), id)).toList();
+            List<String> recordIds =
+                    ids.stream().map(id -> canonicalId(def.name(), id)).toList();
             events.add(new Pending(def.name(), "UPDATE", recordIds, values, changedFields, nulled));
         }
 
@@ -286,8 +313,8 @@ final class OrgData {
             Map<String, Object> values = live(def, id);
             values.put("IsDeleted", true);
             values.put("SystemModstamp", commitTime);
-            events.add(new Pending(def.name(), "DELETE", List.of((String) values.get("Id")), Map.of(), List.of(),
-                    List.of()));
+            events.add(new Pending(
+                    def.name(), "DELETE", List.of((String) values.get("Id")), Map.of(), List.of(), List.of()));
         }
 
         @Override
@@ -305,7 +332,8 @@ final class OrgData {
         /** Applies changes to live records; returns the fields whose value changed on any of them. */
         Set<String> apply(SObjectDef def, List<String> ids, Map<String, ?> changes) {
             Map<String, Object> accepted = accept(def, changes);
-            List<Map<String, Object>> targets = ids.stream().map(id -> live(def, id)).toList();
+            List<Map<String, Object>> targets =
+                    ids.stream().map(id -> live(def, id)).toList();
             Set<String> changed = new LinkedHashSet<>();
             for (Map<String, Object> values : targets) {
                 accepted.forEach((field, value) -> {
@@ -350,8 +378,8 @@ final class OrgData {
             fields.forEach((name, value) -> {
                 FieldDef field = def.requireField(name);
                 if (field.system()) {
-                    throw new IllegalArgumentException("Unable to create/update fields: " + field.name()
-                            + ". Salesforce maintains it.");
+                    throw new IllegalArgumentException(
+                            "Unable to create/update fields: " + field.name() + ". Salesforce maintains it.");
                 }
                 accepted.put(field.name(), field.accept(def.name(), value));
             });
@@ -366,8 +394,8 @@ final class OrgData {
                 return false;
             }
             if (!field.nillable()) {
-                throw new IllegalArgumentException("Required fields are missing: [" + field.name() + "] on "
-                        + def.name());
+                throw new IllegalArgumentException(
+                        "Required fields are missing: [" + field.name() + "] on " + def.name());
             }
             return null;
         }

@@ -4,6 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import com.salesforce.eventbus.protobuf.FetchRequest;
+import com.salesforce.eventbus.protobuf.FetchResponse;
+import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.ReplayPreset;
+import com.salesforce.eventbus.protobuf.SchemaRequest;
+import com.salesforce.eventbus.protobuf.TopicInfo;
+import com.salesforce.eventbus.protobuf.TopicRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.sfcache.standin.LoopbackTls;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,29 +32,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import com.salesforce.eventbus.protobuf.FetchRequest;
-import com.salesforce.eventbus.protobuf.FetchResponse;
-import com.salesforce.eventbus.protobuf.PubSubGrpc;
-import com.salesforce.eventbus.protobuf.ReplayPreset;
-import com.salesforce.eventbus.protobuf.SchemaRequest;
-import com.salesforce.eventbus.protobuf.TopicInfo;
-import com.salesforce.eventbus.protobuf.TopicRequest;
-
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import io.sfcache.standin.LoopbackTls;
 
 /**
  * The stand-in's Pub/Sub API at the gRPC level, for what camel-salesforce does not show: flow control, keep-alives,
@@ -46,8 +43,8 @@ import io.sfcache.standin.LoopbackTls;
 class PubSubApiStandinTest {
 
     private static final String TOPIC = "/data/AccountChangeEvent";
-    private static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("error-code",
-            Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> ERROR_CODE =
+            Metadata.Key.of("error-code", Metadata.ASCII_STRING_MARSHALLER);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private SalesforceStandin standin;
@@ -70,19 +67,24 @@ class PubSubApiStandinTest {
         }
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
 
         int events() {
             return responses.stream().mapToInt(FetchResponse::getEventsCount).sum();
         }
 
         List<ByteString> eventReplayIds() {
-            return responses.stream().flatMap(r -> r.getEventsList().stream()).map(e -> e.getReplayId()).toList();
+            return responses.stream()
+                    .flatMap(r -> r.getEventsList().stream())
+                    .map(e -> e.getReplayId())
+                    .toList();
         }
 
         FetchResponse lastKeepAlive() {
-            return responses.stream().filter(r -> r.getEventsCount() == 0).reduce((a, b) -> b).orElseThrow();
+            return responses.stream()
+                    .filter(r -> r.getEventsCount() == 0)
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
 
         String errorCode() {
@@ -114,7 +116,8 @@ class PubSubApiStandinTest {
         assertThat(stream.events()).isEqualTo(2);
         FetchResponse keepAlive = stream.lastKeepAlive();
         assertThat(keepAlive.getPendingNumRequested()).isZero();
-        assertThat(keepAlive.getLatestReplayId()).isEqualTo(stream.eventReplayIds().get(1));
+        assertThat(keepAlive.getLatestReplayId())
+                .isEqualTo(stream.eventReplayIds().get(1));
 
         stream.requests.onNext(FetchRequest.newBuilder().setNumRequested(10).build());
         await().atMost(WAIT).until(() -> stream.events() == 5);
@@ -122,16 +125,18 @@ class PubSubApiStandinTest {
         await().atMost(WAIT).until(() -> stream.responses.size() > sent);
         FetchResponse caughtUp = stream.lastKeepAlive();
         assertThat(caughtUp.getPendingNumRequested()).isEqualTo(7);
-        assertThat(caughtUp.getLatestReplayId()).isEqualTo(stream.eventReplayIds().get(4));
+        assertThat(caughtUp.getLatestReplayId())
+                .isEqualTo(stream.eventReplayIds().get(4));
         assertThat(standin.eventsDelivered()).isEqualTo(5);
-        assertThat(stream.eventReplayIds()).allSatisfy(id -> assertThat(id.size()).isEqualTo(8));
+        assertThat(stream.eventReplayIds())
+                .allSatisfy(id -> assertThat(id.size()).isEqualTo(8));
     }
 
     @Test
     void badOrExpiredTokensEndCallsWithTheAuthErrorCode() {
         start(SalesforceStandin.Options.defaults());
-        Stream forged = subscribe(standin.orgId().substring(0, 15) + "!forged", ReplayPreset.LATEST, ByteString.EMPTY,
-                1);
+        Stream forged =
+                subscribe(standin.orgId().substring(0, 15) + "!forged", ReplayPreset.LATEST, ByteString.EMPTY, 1);
         await().atMost(WAIT).until(() -> forged.error.get() != null);
         assertThat(Status.fromThrowable(forged.error.get()).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         assertThat(forged.errorCode()).isEqualTo("sfdc.platform.eventbus.grpc.service.auth.error");
@@ -142,9 +147,12 @@ class PubSubApiStandinTest {
         standin.expireSessions();
         await().atMost(WAIT).until(() -> open.error.get() != null);
         assertThat(open.errorCode()).isEqualTo("sfdc.platform.eventbus.grpc.service.auth.error");
-        assertThatThrownBy(() -> blocking(token).getTopic(TopicRequest.newBuilder().setTopicName(TOPIC).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(
-                        e.getTrailers().get(ERROR_CODE)).isEqualTo("sfdc.platform.eventbus.grpc.service.auth.error"));
+        assertThatThrownBy(() -> blocking(token)
+                        .getTopic(TopicRequest.newBuilder().setTopicName(TOPIC).build()))
+                .isInstanceOfSatisfying(
+                        StatusRuntimeException.class,
+                        e -> assertThat(e.getTrailers().get(ERROR_CODE))
+                                .isEqualTo("sfdc.platform.eventbus.grpc.service.auth.error"));
     }
 
     @Test
@@ -165,7 +173,8 @@ class PubSubApiStandinTest {
         Stream fromOld = subscribe(token, ReplayPreset.CUSTOM, old, 10);
         await().atMost(WAIT).until(() -> fromOld.error.get() != null);
         assertThat(fromOld.errorCode()).isEqualTo("sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted");
-        Stream fromNew = subscribe(token, ReplayPreset.CUSTOM, open.eventReplayIds().get(1), 10);
+        Stream fromNew =
+                subscribe(token, ReplayPreset.CUSTOM, open.eventReplayIds().get(1), 10);
         standin.create("Account", Map.of("Name", "Later"));
         await().atMost(WAIT).until(() -> fromNew.events() == 1);
         assertThat(fromNew.error.get()).isNull();
@@ -184,7 +193,8 @@ class PubSubApiStandinTest {
         await().atMost(WAIT).until(() -> standin.publishedEvents("Account").isEmpty());
 
         Stream earliest = subscribe(token, ReplayPreset.EARLIEST, ByteString.EMPTY, 10);
-        Stream custom = subscribe(token, ReplayPreset.CUSTOM, open.eventReplayIds().get(0), 10);
+        Stream custom =
+                subscribe(token, ReplayPreset.CUSTOM, open.eventReplayIds().get(0), 10);
         await().atMost(WAIT).until(() -> custom.error.get() != null);
         assertThat(custom.errorCode()).isEqualTo("sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted");
         assertThat(earliest.events()).isZero();
@@ -195,21 +205,40 @@ class PubSubApiStandinTest {
     void topicsAndSchemasAreServedAndUnknownTopicsRefused() {
         start(SalesforceStandin.Options.defaults());
         String token = validToken();
-        TopicInfo topic = blocking(token).getTopic(TopicRequest.newBuilder().setTopicName(TOPIC).build());
+        TopicInfo topic = blocking(token)
+                .getTopic(TopicRequest.newBuilder().setTopicName(TOPIC).build());
         assertThat(topic.getSchemaId()).isEqualTo(standin.changeEventSchemaId("Account"));
         assertThat(topic.getTenantGuid()).isEqualTo(standin.orgId());
         assertThat(topic.getCanSubscribe()).isTrue();
 
-        Schema schema = new Schema.Parser().parse(blocking(token).getSchema(SchemaRequest.newBuilder()
-                .setSchemaId(topic.getSchemaId()).build()).getSchemaJson());
+        Schema schema = new Schema.Parser()
+                .parse(blocking(token)
+                        .getSchema(SchemaRequest.newBuilder()
+                                .setSchemaId(topic.getSchemaId())
+                                .build())
+                        .getSchemaJson());
         assertThat(schema.getFullName()).isEqualTo("com.sforce.eventbus.AccountChangeEvent");
         assertThat(schema.getFields().get(0).name()).isEqualTo("ChangeEventHeader");
-        assertThat(schema.getField("ChangeEventHeader").schema().getField("changeType").schema().getEnumSymbols())
-                .contains("CREATE", "UPDATE", "DELETE", "UNDELETE", "GAP_CREATE", "GAP_UPDATE", "GAP_DELETE",
-                        "GAP_UNDELETE", "GAP_OVERFLOW");
-        assertThat(schema.getField("AnnualRevenue").schema().getTypes()).extracting(Schema::getType)
+        assertThat(schema.getField("ChangeEventHeader")
+                        .schema()
+                        .getField("changeType")
+                        .schema()
+                        .getEnumSymbols())
+                .contains(
+                        "CREATE",
+                        "UPDATE",
+                        "DELETE",
+                        "UNDELETE",
+                        "GAP_CREATE",
+                        "GAP_UPDATE",
+                        "GAP_DELETE",
+                        "GAP_UNDELETE",
+                        "GAP_OVERFLOW");
+        assertThat(schema.getField("AnnualRevenue").schema().getTypes())
+                .extracting(Schema::getType)
                 .containsExactly(Schema.Type.NULL, Schema.Type.DOUBLE);
-        assertThat(schema.getField("CreatedDate").schema().getTypes()).extracting(Schema::getType)
+        assertThat(schema.getField("CreatedDate").schema().getTypes())
+                .extracting(Schema::getType)
                 .containsExactly(Schema.Type.NULL, Schema.Type.LONG);
         assertThat(schema.getField("Id")).isNull();
 
@@ -223,7 +252,8 @@ class PubSubApiStandinTest {
     private void start(SalesforceStandin.Options options) {
         standin = SalesforceStandin.start(options);
         LoopbackTls.ensureInstalled();
-        channel = NettyChannelBuilder.forAddress(standin.pubSubHost(), standin.pubSubPort()).build();
+        channel = NettyChannelBuilder.forAddress(standin.pubSubHost(), standin.pubSubPort())
+                .build();
     }
 
     private Stream subscribe(String token, ReplayPreset preset, ByteString replayId, int numRequested) {
@@ -232,16 +262,21 @@ class PubSubApiStandinTest {
 
     private Stream subscribe(String token, ReplayPreset preset, ByteString replayId, int numRequested, String topic) {
         Stream stream = new Stream();
-        stream.requests = PubSubGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                headers(token))).subscribe(stream);
-        stream.requests.onNext(FetchRequest.newBuilder().setTopicName(topic).setReplayPreset(preset)
-                .setReplayId(replayId).setNumRequested(numRequested).build());
+        stream.requests = PubSubGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(token)))
+                .subscribe(stream);
+        stream.requests.onNext(FetchRequest.newBuilder()
+                .setTopicName(topic)
+                .setReplayPreset(preset)
+                .setReplayId(replayId)
+                .setNumRequested(numRequested)
+                .build());
         return stream;
     }
 
     private PubSubGrpc.PubSubBlockingStub blocking(String token) {
-        return PubSubGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(
-                headers(token)));
+        return PubSubGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers(token)));
     }
 
     private Metadata headers(String token) {
@@ -253,15 +288,21 @@ class PubSubApiStandinTest {
     }
 
     private String validToken() {
-        String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(standin.clientId(),
-                StandardCharsets.UTF_8) + "&client_secret=" + URLEncoder.encode(standin.clientSecret(),
-                        StandardCharsets.UTF_8);
+        String form = "grant_type=client_credentials&client_id="
+                + URLEncoder.encode(standin.clientId(), StandardCharsets.UTF_8) + "&client_secret="
+                + URLEncoder.encode(standin.clientSecret(), StandardCharsets.UTF_8);
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(standin.loginUrl() + "/services/oauth2/token"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-            return new ObjectMapper().readTree(response.body()).get("access_token").asText();
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(standin.loginUrl() + "/services/oauth2/token"))
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .POST(HttpRequest.BodyPublishers.ofString(form))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            return new ObjectMapper()
+                    .readTree(response.body())
+                    .get("access_token")
+                    .asText();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,12 +1,11 @@
 package io.sfcache.standin.salesforce;
 
-import java.util.function.Supplier;
-
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.function.Supplier;
 
 /**
  * Checks the Pub/Sub API's session headers on every call: {@code accesstoken} must be a live session,
@@ -32,15 +31,14 @@ final class PubSubAuth implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String problem = problem(headers);
         if (problem != null) {
             Metadata trailers = new Metadata();
             trailers.put(Subscription.ERROR_CODE, AUTH_ERROR);
             call.close(Status.UNAUTHENTICATED.withDescription(problem), trailers);
-            return new ServerCall.Listener<>() {
-            };
+            return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);
     }

@@ -1,5 +1,15 @@
 package io.sfcache.standin.salesforce;
 
+import com.salesforce.eventbus.protobuf.FetchRequest;
+import com.salesforce.eventbus.protobuf.FetchResponse;
+import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.SchemaInfo;
+import com.salesforce.eventbus.protobuf.SchemaRequest;
+import com.salesforce.eventbus.protobuf.TopicInfo;
+import com.salesforce.eventbus.protobuf.TopicRequest;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -9,18 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.salesforce.eventbus.protobuf.FetchRequest;
-import com.salesforce.eventbus.protobuf.FetchResponse;
-import com.salesforce.eventbus.protobuf.PubSubGrpc;
-import com.salesforce.eventbus.protobuf.SchemaInfo;
-import com.salesforce.eventbus.protobuf.SchemaRequest;
-import com.salesforce.eventbus.protobuf.TopicInfo;
-import com.salesforce.eventbus.protobuf.TopicRequest;
-
-import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
 
 /**
  * The Pub/Sub API's {@code Subscribe}, {@code GetSchema} and {@code GetTopic} for change data capture topics:
@@ -57,25 +55,40 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase implements Subscript
 
     @Override
     public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> responses) {
-        org.schema(request.getSchemaId()).ifPresentOrElse(schema -> {
-            responses.onNext(SchemaInfo.newBuilder().setSchemaId(schema.id()).setSchemaJson(schema.json())
-                    .setRpcId(UUID.randomUUID().toString()).build());
-            responses.onCompleted();
-        }, () -> responses.onError(Status.NOT_FOUND.withDescription("no schema with id " + request.getSchemaId())
-                .asRuntimeException()));
+        org.schema(request.getSchemaId())
+                .ifPresentOrElse(
+                        schema -> {
+                            responses.onNext(SchemaInfo.newBuilder()
+                                    .setSchemaId(schema.id())
+                                    .setSchemaJson(schema.json())
+                                    .setRpcId(UUID.randomUUID().toString())
+                                    .build());
+                            responses.onCompleted();
+                        },
+                        () -> responses.onError(Status.NOT_FOUND
+                                .withDescription("no schema with id " + request.getSchemaId())
+                                .asRuntimeException()));
     }
 
     @Override
     public void getTopic(TopicRequest request, StreamObserver<TopicInfo> responses) {
         String topic = request.getTopicName();
         if (topicFilter(topic) == null) {
-            responses.onError(Status.NOT_FOUND.withDescription("topic " + topic + " does not exist").asRuntimeException());
+            responses.onError(Status.NOT_FOUND
+                    .withDescription("topic " + topic + " does not exist")
+                    .asRuntimeException());
             return;
         }
         Matcher m = OBJECT_TOPIC.matcher(topic);
         String schemaId = m.matches() ? org.currentSchema(m.group(1)).id() : "";
-        responses.onNext(TopicInfo.newBuilder().setTopicName(topic).setTenantGuid(orgId).setCanPublish(false)
-                .setCanSubscribe(true).setSchemaId(schemaId).setRpcId(UUID.randomUUID().toString()).build());
+        responses.onNext(TopicInfo.newBuilder()
+                .setTopicName(topic)
+                .setTenantGuid(orgId)
+                .setCanPublish(false)
+                .setCanSubscribe(true)
+                .setSchemaId(schemaId)
+                .setRpcId(UUID.randomUUID().toString())
+                .build());
         responses.onCompleted();
     }
 
@@ -116,8 +129,10 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase implements Subscript
         if (!m.matches()) {
             return null;
         }
-        return catalog.find(m.group(1)).filter(def -> def.name().equals(m.group(1)))
-                .<Predicate<EventLog.StoredEvent>>map(def -> event -> event.entity().equals(def.name()))
+        return catalog.find(m.group(1))
+                .filter(def -> def.name().equals(m.group(1)))
+                .<Predicate<EventLog.StoredEvent>>map(
+                        def -> event -> event.entity().equals(def.name()))
                 .orElse(null);
     }
 

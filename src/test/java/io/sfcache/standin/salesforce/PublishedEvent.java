@@ -12,6 +12,11 @@ import java.util.List;
  * @param entity the object, e.g. {@code Account}
  * @param schemaId the Avro schema the payload was written with
  */
-public record PublishedEvent(String replayId, String eventUuid, String entity, String changeType,
-        List<String> recordIds, String schemaId, Instant commitTime) {
-}
+public record PublishedEvent(
+        String replayId,
+        String eventUuid,
+        String entity,
+        String changeType,
+        List<String> recordIds,
+        String schemaId,
+        Instant commitTime) {}

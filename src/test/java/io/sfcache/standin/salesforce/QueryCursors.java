@@ -1,11 +1,10 @@
 package io.sfcache.standin.salesforce;
 
+import io.sfcache.fixtures.SalesforceIds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import io.sfcache.fixtures.SalesforceIds;
 
 /**
  * Query results kept for {@code nextRecordsUrl}: the rows as of the first call (later changes do not show on later

@@ -13,6 +13,5 @@ import java.time.Instant;
  * @param numRequested events the client asked for in that request
  * @param accepted false when the stand-in refused the subscription (unknown topic, corrupted replay id)
  */
-public record ReceivedSubscription(String topic, String replayPreset, String replayId, int numRequested,
-        Instant receivedAt, boolean accepted) {
-}
+public record ReceivedSubscription(
+        String topic, String replayPreset, String replayId, int numRequested, Instant receivedAt, boolean accepted) {}

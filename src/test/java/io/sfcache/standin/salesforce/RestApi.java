@@ -1,5 +1,7 @@
 package io.sfcache.standin.salesforce;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,9 +17,6 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 
 /**
  * {@code /services/data/...}: the REST calls sfcache makes, under any {@code vNN.0}.
@@ -72,13 +71,20 @@ final class RestApi implements HttpHandler {
                 return;
             }
             if (!exchange.getRequestMethod().equals("GET")) {
-                Http.error(exchange, 405, "METHOD_NOT_ALLOWED", "HTTP Method '" + exchange.getRequestMethod()
-                        + "' not allowed. Allowed are GET (the stand-in is read-only over REST)");
+                Http.error(
+                        exchange,
+                        405,
+                        "METHOD_NOT_ALLOWED",
+                        "HTTP Method '" + exchange.getRequestMethod()
+                                + "' not allowed. Allowed are GET (the stand-in is read-only over REST)");
                 return;
             }
             String versionPath = "/services/data/" + versioned.group(1);
-            List<String> parts = versioned.group(2) == null ? List.of()
-                    : Arrays.stream(versioned.group(2).split("/")).filter(p -> !p.isEmpty()).toList();
+            List<String> parts = versioned.group(2) == null
+                    ? List.of()
+                    : Arrays.stream(versioned.group(2).split("/"))
+                            .filter(p -> !p.isEmpty())
+                            .toList();
             try {
                 route(exchange, versionPath, parts);
             } catch (Soql.SoqlException e) {
@@ -124,7 +130,8 @@ final class RestApi implements HttpHandler {
         }
         List<FieldDef> selected = Soql.selectedFields(query, def.get());
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Map<String, Object> record : Soql.run(query, def.get(), org.records(def.get().name(), all))) {
+        for (Map<String, Object> record :
+                Soql.run(query, def.get(), org.records(def.get().name(), all))) {
             Map<String, Object> row = attributes(versionPath, def.get().name(), (String) record.get("Id"));
             selected.forEach(f -> row.put(f.name(), f.type().toJson(record.get(f.name()))));
             rows.add(row);
@@ -134,8 +141,8 @@ final class RestApi implements HttpHandler {
 
     private void nextPage(HttpExchange exchange, String versionPath, String locator) throws IOException {
         int dash = locator.lastIndexOf('-');
-        Optional<List<Map<String, Object>>> rows = dash < 0 ? Optional.empty()
-                : cursors.get(locator.substring(0, dash));
+        Optional<List<Map<String, Object>>> rows =
+                dash < 0 ? Optional.empty() : cursors.get(locator.substring(0, dash));
         int offset;
         try {
             offset = dash < 0 ? -1 : Integer.parseInt(locator.substring(dash + 1));
@@ -190,11 +197,19 @@ final class RestApi implements HttpHandler {
             return;
         }
         String fieldsParam = Http.parameters(exchange).get("fields");
-        List<FieldDef> fields = fieldsParam == null ? def.get().fields()
-                : Arrays.stream(fieldsParam.split(",")).map(String::trim).map(f -> def.get().field(f)
-                        .orElseThrow(() -> new Soql.SoqlException("INVALID_FIELD", "No such column '" + f
-                                + "' on sobject of type " + def.get().name()))).toList();
-        Map<String, Object> row = attributes(versionPath, def.get().name(), (String) record.get().get("Id"));
+        List<FieldDef> fields = fieldsParam == null
+                ? def.get().fields()
+                : Arrays.stream(fieldsParam.split(","))
+                        .map(String::trim)
+                        .map(f -> def.get()
+                                .field(f)
+                                .orElseThrow(() -> new Soql.SoqlException(
+                                        "INVALID_FIELD",
+                                        "No such column '" + f + "' on sobject of type "
+                                                + def.get().name())))
+                        .toList();
+        Map<String, Object> row =
+                attributes(versionPath, def.get().name(), (String) record.get().get("Id"));
         fields.forEach(f -> row.put(f.name(), f.type().toJson(record.get().get(f.name()))));
         Http.json(exchange, 200, row);
     }

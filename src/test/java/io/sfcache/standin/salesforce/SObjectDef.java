@@ -19,12 +19,15 @@ public record SObjectDef(String name, String keyPrefix, List<FieldDef> fields, I
     /** The field with this API name, case-insensitive as in SOQL. */
     public Optional<FieldDef> field(String fieldName) {
         String lower = fieldName.toLowerCase(Locale.ROOT);
-        return fields.stream().filter(f -> f.name().toLowerCase(Locale.ROOT).equals(lower)).findFirst();
+        return fields.stream()
+                .filter(f -> f.name().toLowerCase(Locale.ROOT).equals(lower))
+                .findFirst();
     }
 
     FieldDef requireField(String fieldName) {
-        return field(fieldName).orElseThrow(() -> new IllegalArgumentException(
-                "No such column '" + fieldName + "' on entity '" + name + "'"));
+        return field(fieldName)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("No such column '" + fieldName + "' on entity '" + name + "'"));
     }
 
     /** The fields tests may write: everything but the system fields. */
@@ -41,7 +44,10 @@ public record SObjectDef(String name, String keyPrefix, List<FieldDef> fields, I
     }
 
     SObjectDef withoutField(String fieldName, Instant changedAt) {
-        return new SObjectDef(name, keyPrefix, fields.stream().filter(f -> !f.name().equals(fieldName)).toList(),
+        return new SObjectDef(
+                name,
+                keyPrefix,
+                fields.stream().filter(f -> !f.name().equals(fieldName)).toList(),
                 changedAt);
     }
 }

@@ -1,5 +1,13 @@
 package io.sfcache.standin.salesforce;
 
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.sfcache.fixtures.SalesforceIds;
+import io.sfcache.standin.LoopbackTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,19 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.sun.net.httpserver.HttpServer;
-
-import io.grpc.Server;
-import io.grpc.ServerInterceptors;
-import io.grpc.Status;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyServerBuilder;
-import io.sfcache.fixtures.SalesforceIds;
-import io.sfcache.standin.LoopbackTls;
 
 /**
  * A loopback Salesforce org for tests and the local run, which the real camel-salesforce component talks to unchanged:
@@ -107,8 +104,12 @@ public final class SalesforceStandin implements AutoCloseable {
 
     private SalesforceStandin(Options options) throws IOException {
         LoopbackTls.Material tls = LoopbackTls.ensureInstalled();
-        credentials = new OAuthEndpoint.Credentials("3MVG9" + random(30), random(32),
-                "integration@sfcache-standin.example", random(12), "5Aep861" + random(40));
+        credentials = new OAuthEndpoint.Credentials(
+                "3MVG9" + random(30),
+                random(32),
+                "integration@sfcache-standin.example",
+                random(12),
+                "5Aep861" + random(40));
         queryBatchSize = options.queryBatchSize();
         scheduler = Executors.newSingleThreadScheduledExecutor(daemon("salesforce-standin-events"));
         log = new EventLog(options.eventRetention());
@@ -117,8 +118,8 @@ public final class SalesforceStandin implements AutoCloseable {
 
         http = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         instanceUrl = "http://127.0.0.1:" + http.getAddress().getPort();
-        http.createContext("/services/oauth2/", new OAuthEndpoint(credentials, sessions, orgId, userId,
-                () -> instanceUrl));
+        http.createContext(
+                "/services/oauth2/", new OAuthEndpoint(credentials, sessions, orgId, userId, () -> instanceUrl));
         restApi = new RestApi(org, catalog, sessions, () -> queryBatchSize);
         http.createContext("/services/data", restApi);
         httpThreads = Executors.newFixedThreadPool(4, daemon("salesforce-standin-http"));
@@ -126,7 +127,9 @@ public final class SalesforceStandin implements AutoCloseable {
         http.start();
 
         grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0))
-                .sslContext(GrpcSslContexts.forServer(tls.certificatePem().toFile(), tls.privateKeyPem().toFile())
+                .sslContext(GrpcSslContexts.forServer(
+                                tls.certificatePem().toFile(),
+                                tls.privateKeyPem().toFile())
                         .build())
                 .addService(ServerInterceptors.intercept(pubSub, new PubSubAuth(sessions, orgId, () -> instanceUrl)))
                 .build()
@@ -144,8 +147,12 @@ public final class SalesforceStandin implements AutoCloseable {
         try {
             long started = System.nanoTime();
             SalesforceStandin standin = new SalesforceStandin(options);
-            LOG.info("Salesforce stand-in: REST and OAuth at {}, Pub/Sub API (gRPC, TLS) at 127.0.0.1:{}, org {}"
-                    + " (up in {} ms)", standin.instanceUrl, standin.pubSubPort(), standin.orgId,
+            LOG.info(
+                    "Salesforce stand-in: REST and OAuth at {}, Pub/Sub API (gRPC, TLS) at 127.0.0.1:{}, org {}"
+                            + " (up in {} ms)",
+                    standin.instanceUrl,
+                    standin.pubSubPort(),
+                    standin.orgId,
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
             return standin;
         } catch (IOException e) {
@@ -376,7 +383,9 @@ public final class SalesforceStandin implements AutoCloseable {
 
     /** Describe requests of the object so far, oldest first, with what was asked and answered. */
     public List<DescribeRequest> describeRequests(String sobject) {
-        return restApi.describeRequests().stream().filter(r -> r.sobject().equalsIgnoreCase(sobject)).toList();
+        return restApi.describeRequests().stream()
+                .filter(r -> r.sobject().equalsIgnoreCase(sobject))
+                .toList();
     }
 
     /** Successful logins (tokens handed out). */
@@ -397,8 +406,14 @@ public final class SalesforceStandin implements AutoCloseable {
     public List<PublishedEvent> publishedEvents(String sobject) {
         return log.events().stream()
                 .filter(e -> sobject == null || e.entity().equalsIgnoreCase(sobject))
-                .map(e -> new PublishedEvent(Base64.getEncoder().encodeToString(log.replayId(e.position())),
-                        e.eventUuid(), e.entity(), e.changeType(), e.recordIds(), e.schemaId(), e.commitTime()))
+                .map(e -> new PublishedEvent(
+                        Base64.getEncoder().encodeToString(log.replayId(e.position())),
+                        e.eventUuid(),
+                        e.entity(),
+                        e.changeType(),
+                        e.recordIds(),
+                        e.schemaId(),
+                        e.commitTime()))
                 .toList();
     }
 

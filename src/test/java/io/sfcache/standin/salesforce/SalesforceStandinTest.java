@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -22,10 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.camel.CamelContext;
@@ -45,9 +45,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The stand-in through the real camel-salesforce 4.17 component: login, SOQL with paging, retrieve, describe, and
@@ -93,14 +90,17 @@ class SalesforceStandinTest {
 
         /** Fields with a value, header left out. */
         List<String> fieldsWithValues() {
-            return event.getSchema().getFields().stream().map(Schema.Field::name)
-                    .filter(n -> !n.equals("ChangeEventHeader") && event.get(n) != null).toList();
+            return event.getSchema().getFields().stream()
+                    .map(Schema.Field::name)
+                    .filter(n -> !n.equals("ChangeEventHeader") && event.get(n) != null)
+                    .toList();
         }
     }
 
     @BeforeAll
     static void startOrg() {
-        standin = SalesforceStandin.start(SalesforceStandin.Options.defaults().withQueryBatchSize(3)
+        standin = SalesforceStandin.start(SalesforceStandin.Options.defaults()
+                .withQueryBatchSize(3)
                 .withKeepAliveInterval(Duration.ofMillis(300)));
     }
 
@@ -119,31 +119,72 @@ class SalesforceStandinTest {
 
     @Test
     void tokenEndpointAnswersLikeSalesforceForEachGrantAndRefusesWrongClients() throws Exception {
-        JsonNode token = token(Map.of("grant_type", "client_credentials", "client_id", standin.clientId(),
-                "client_secret", standin.clientSecret())).body();
+        JsonNode token = token(Map.of(
+                        "grant_type",
+                        "client_credentials",
+                        "client_id",
+                        standin.clientId(),
+                        "client_secret",
+                        standin.clientSecret()))
+                .body();
         assertThat(token.get("instance_url").asText()).isEqualTo(standin.loginUrl());
         assertThat(token.get("token_type").asText()).isEqualTo("Bearer");
-        assertThat(token.get("access_token").asText()).startsWith(standin.orgId().substring(0, 15) + "!");
+        assertThat(token.get("access_token").asText())
+                .startsWith(standin.orgId().substring(0, 15) + "!");
         String id = token.get("id").asText();
-        assertThat(id).matches(".*/id/00D[A-Za-z0-9]{15}/005[A-Za-z0-9]{15}")
+        assertThat(id)
+                .matches(".*/id/00D[A-Za-z0-9]{15}/005[A-Za-z0-9]{15}")
                 .endsWith("/id/" + standin.orgId() + "/" + standin.userId());
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(standin.clientSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        assertThat(token.get("signature").asText()).isEqualTo(Base64.getEncoder().encodeToString(
-                mac.doFinal((id + token.get("issued_at").asText()).getBytes(StandardCharsets.UTF_8))));
+        assertThat(token.get("signature").asText())
+                .isEqualTo(Base64.getEncoder()
+                        .encodeToString(
+                                mac.doFinal((id + token.get("issued_at").asText()).getBytes(StandardCharsets.UTF_8))));
 
-        assertThat(token(Map.of("grant_type", "password", "client_id", standin.clientId(), "client_secret",
-                standin.clientSecret(), "username", standin.username(), "password", standin.password())).status())
+        assertThat(token(Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                standin.clientId(),
+                                "client_secret",
+                                standin.clientSecret(),
+                                "username",
+                                standin.username(),
+                                "password",
+                                standin.password()))
+                        .status())
                 .isEqualTo(200);
-        assertThat(token(Map.of("grant_type", "refresh_token", "client_id", standin.clientId(), "refresh_token",
-                standin.refreshToken())).status()).isEqualTo(200);
+        assertThat(token(Map.of(
+                                "grant_type",
+                                "refresh_token",
+                                "client_id",
+                                standin.clientId(),
+                                "refresh_token",
+                                standin.refreshToken()))
+                        .status())
+                .isEqualTo(200);
 
-        TokenReply wrongSecret = token(Map.of("grant_type", "client_credentials", "client_id", standin.clientId(),
-                "client_secret", "not-the-secret"));
+        TokenReply wrongSecret = token(Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_id",
+                standin.clientId(),
+                "client_secret",
+                "not-the-secret"));
         assertThat(wrongSecret.status()).isEqualTo(400);
         assertThat(wrongSecret.body().get("error").asText()).isEqualTo("invalid_client");
-        TokenReply wrongPassword = token(Map.of("grant_type", "password", "client_id", standin.clientId(),
-                "client_secret", standin.clientSecret(), "username", standin.username(), "password", "nope"));
+        TokenReply wrongPassword = token(Map.of(
+                "grant_type",
+                "password",
+                "client_id",
+                standin.clientId(),
+                "client_secret",
+                standin.clientSecret(),
+                "username",
+                standin.username(),
+                "password",
+                "nope"));
         assertThat(wrongPassword.body().get("error").asText()).isEqualTo("invalid_grant");
     }
 
@@ -165,12 +206,16 @@ class SalesforceStandinTest {
     void queryPagesThroughNextRecordsUrlAndFiltersLikeSoql() throws Exception {
         String city = "Paging-" + System.nanoTime();
         Instant before = Instant.now().minusMillis(1);
-        List<String> ids = IntStream.range(0, 7).mapToObj(i -> standin.create("Account",
-                Map.of("Name", "Paging " + i, "BillingCity", city, "NumberOfEmployees", i * 10))).toList();
+        List<String> ids = IntStream.range(0, 7)
+                .mapToObj(i -> standin.create(
+                        "Account", Map.of("Name", "Paging " + i, "BillingCity", city, "NumberOfEmployees", i * 10)))
+                .toList();
         ProducerTemplate producer = camel(null).createProducerTemplate();
 
-        JsonNode page = query(producer, "SELECT Id, Name, NumberOfEmployees, SystemModstamp FROM Account "
-                + "WHERE BillingCity = '" + city + "' AND SystemModstamp > " + before + " ORDER BY Name");
+        JsonNode page = query(
+                producer,
+                "SELECT Id, Name, NumberOfEmployees, SystemModstamp FROM Account " + "WHERE BillingCity = '" + city
+                        + "' AND SystemModstamp > " + before + " ORDER BY Name");
         assertThat(page.get("totalSize").asInt()).isEqualTo(7);
         assertThat(page.get("done").asBoolean()).isFalse();
         assertThat(page.get("records")).hasSize(3);
@@ -184,25 +229,34 @@ class SalesforceStandinTest {
             }
             String next = page.get("nextRecordsUrl").asText();
             assertThat(next).matches("/services/data/v\\d+\\.0/query/01g[A-Za-z0-9]{15}-\\d+");
-            page = JSON.readTree(producer.requestBodyAndHeader("salesforce:queryMore?rawPayload=true", null,
-                    "sObjectQuery", next, String.class));
+            page = JSON.readTree(producer.requestBodyAndHeader(
+                    "salesforce:queryMore?rawPayload=true", null, "sObjectQuery", next, String.class));
             pages++;
         }
         assertThat(pages).isEqualTo(3);
         assertThat(seen).containsExactlyElementsOf(ids);
 
-        JsonNode record = query(producer, "SELECT Id, Name, NumberOfEmployees, SystemModstamp FROM Account WHERE Id = '"
-                + ids.get(2) + "'").get("records").get(0);
+        JsonNode record = query(
+                        producer,
+                        "SELECT Id, Name, NumberOfEmployees, SystemModstamp FROM Account WHERE Id = '" + ids.get(2)
+                                + "'")
+                .get("records")
+                .get(0);
         assertThat(record.get("attributes").get("type").asText()).isEqualTo("Account");
         assertThat(record.get("attributes").get("url").asText()).endsWith("/sobjects/Account/" + ids.get(2));
         assertThat(record.get("NumberOfEmployees").asInt()).isEqualTo(20);
-        assertThat(record.get("SystemModstamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000");
+        assertThat(record.get("SystemModstamp").asText())
+                .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000");
 
-        JsonNode in = query(producer, "select id from account where Id IN ('" + ids.get(1) + "', '"
-                + ids.get(5).substring(0, 15) + "') order by NumberOfEmployees desc limit 5");
+        JsonNode in = query(
+                producer,
+                "select id from account where Id IN ('" + ids.get(1) + "', '"
+                        + ids.get(5).substring(0, 15) + "') order by NumberOfEmployees desc limit 5");
         assertThat(in.get("records").findValuesAsText("Id")).containsExactly(ids.get(5), ids.get(1));
-        JsonNode none = query(producer, "SELECT Id FROM Account WHERE BillingCity = '" + city
-                + "' AND SystemModstamp >= " + Instant.now().plusSeconds(60));
+        JsonNode none = query(
+                producer,
+                "SELECT Id FROM Account WHERE BillingCity = '" + city + "' AND SystemModstamp >= "
+                        + Instant.now().plusSeconds(60));
         assertThat(none.get("totalSize").asInt()).isZero();
         assertThat(none.get("done").asBoolean()).isTrue();
 
@@ -215,12 +269,26 @@ class SalesforceStandinTest {
 
     @Test
     void getSObjectReturnsEveryFieldInSalesforceFormats() throws Exception {
-        String opportunity = standin.create("Opportunity", Map.of("Name", "Big deal", "StageName", "Prospecting",
-                "CloseDate", LocalDate.of(2026, 3, 31), "ForecastCategoryName", "Pipeline", "Amount", 125000.5));
+        String opportunity = standin.create(
+                "Opportunity",
+                Map.of(
+                        "Name",
+                        "Big deal",
+                        "StageName",
+                        "Prospecting",
+                        "CloseDate",
+                        LocalDate.of(2026, 3, 31),
+                        "ForecastCategoryName",
+                        "Pipeline",
+                        "Amount",
+                        125000.5));
         ProducerTemplate producer = camel(null).createProducerTemplate();
 
-        JsonNode record = JSON.readTree(producer.requestBodyAndHeaders("salesforce:getSObject?rawPayload=true", null,
-                Map.of("sObjectName", "Opportunity", "sObjectId", opportunity), String.class));
+        JsonNode record = JSON.readTree(producer.requestBodyAndHeaders(
+                "salesforce:getSObject?rawPayload=true",
+                null,
+                Map.of("sObjectName", "Opportunity", "sObjectId", opportunity),
+                String.class));
 
         assertThat(record.get("Id").asText()).isEqualTo(opportunity).startsWith("006");
         assertThat(record.get("CloseDate").asText()).isEqualTo("2026-03-31");
@@ -230,22 +298,33 @@ class SalesforceStandinTest {
         assertThat(record.get("OwnerId").asText()).isEqualTo(standin.userId());
         assertThat(record.get("IsDeleted").asBoolean()).isFalse();
         assertThat(record.get("CreatedDate").asText()).endsWith("+0000");
-        assertThat(record.get("SystemModstamp").asText()).isEqualTo(record.get("LastModifiedDate").asText());
+        assertThat(record.get("SystemModstamp").asText())
+                .isEqualTo(record.get("LastModifiedDate").asText());
 
         int events = standin.publishedEvents("Opportunity").size();
         standin.updateSilently("Opportunity", opportunity, Map.of("Probability", 40));
-        JsonNode silently = JSON.readTree(producer.requestBodyAndHeaders("salesforce:getSObject?rawPayload=true", null,
-                Map.of("sObjectName", "Opportunity", "sObjectId", opportunity), String.class));
+        JsonNode silently = JSON.readTree(producer.requestBodyAndHeaders(
+                "salesforce:getSObject?rawPayload=true",
+                null,
+                Map.of("sObjectName", "Opportunity", "sObjectId", opportunity),
+                String.class));
         assertThat(silently.get("Probability").asDouble()).isEqualTo(40.0);
-        assertThat(silently.get("SystemModstamp").asText()).isGreaterThan(record.get("SystemModstamp").asText());
+        assertThat(silently.get("SystemModstamp").asText())
+                .isGreaterThan(record.get("SystemModstamp").asText());
         assertThat(standin.publishedEvents("Opportunity")).as("no change event").hasSize(events);
 
         standin.delete("Opportunity", opportunity);
-        assertThatThrownBy(() -> producer.requestBodyAndHeaders("salesforce:getSObject?rawPayload=true", null,
-                Map.of("sObjectName", "Opportunity", "sObjectId", opportunity), String.class))
+        assertThatThrownBy(() -> producer.requestBodyAndHeaders(
+                        "salesforce:getSObject?rawPayload=true",
+                        null,
+                        Map.of("sObjectName", "Opportunity", "sObjectId", opportunity),
+                        String.class))
                 .hasStackTraceContaining("ENTITY_IS_DELETED");
-        JsonNode deleted = JSON.readTree(producer.requestBodyAndHeader("salesforce:queryAll?rawPayload=true", null,
-                "sObjectQuery", "SELECT Id, IsDeleted FROM Opportunity WHERE Id = '" + opportunity + "'",
+        JsonNode deleted = JSON.readTree(producer.requestBodyAndHeader(
+                "salesforce:queryAll?rawPayload=true",
+                null,
+                "sObjectQuery",
+                "SELECT Id, IsDeleted FROM Opportunity WHERE Id = '" + opportunity + "'",
                 String.class));
         assertThat(deleted.get("records").get(0).get("IsDeleted").asBoolean()).isTrue();
     }
@@ -253,12 +332,22 @@ class SalesforceStandinTest {
     @Test
     void describeShowsTheContractFieldsAndAnswers304UntilAFieldChanges() throws Exception {
         ProducerTemplate producer = camel(null).createProducerTemplate();
-        SObjectDescription description = producer.requestBodyAndHeader("salesforce:getDescription", null,
-                "sObjectName", "Account", SObjectDescription.class);
+        SObjectDescription description = producer.requestBodyAndHeader(
+                "salesforce:getDescription", null, "sObjectName", "Account", SObjectDescription.class);
         assertThat(description.getName()).isEqualTo("Account");
-        assertThat(description.getFields()).extracting(SObjectField::getName).contains("Id", "Name", "AccountNumber",
-                "BillingCity", "ParentId", "OwnerId", "IsDeleted", "CreatedDate", "LastModifiedDate",
-                "SystemModstamp");
+        assertThat(description.getFields())
+                .extracting(SObjectField::getName)
+                .contains(
+                        "Id",
+                        "Name",
+                        "AccountNumber",
+                        "BillingCity",
+                        "ParentId",
+                        "OwnerId",
+                        "IsDeleted",
+                        "CreatedDate",
+                        "LastModifiedDate",
+                        "SystemModstamp");
         SObjectField industry = field(description, "Industry");
         assertThat(industry.getType()).isEqualTo("picklist");
         assertThat(industry.getPicklistValues()).extracting(v -> v.getValue()).contains("Banking", "Technology");
@@ -276,12 +365,17 @@ class SalesforceStandinTest {
         assertThat(unchanged.statusCode()).isEqualTo(304);
         assertThat(unchanged.body()).isEmpty();
         // camel's raw operation can send it (rawHttpHeaders) and reports the 304 as an error with that status
-        assertThatThrownBy(() -> producer.requestBodyAndHeader("salesforce:raw?format=JSON&rawMethod=GET"
-                + "&rawPath=/services/data/v62.0/sobjects/Contact/describe/&rawHttpHeaders=If-Modified-Since", null,
-                "If-Modified-Since", lastModified))
+        assertThatThrownBy(() -> producer.requestBodyAndHeader(
+                        "salesforce:raw?format=JSON&rawMethod=GET"
+                                + "&rawPath=/services/data/v62.0/sobjects/Contact/describe/&rawHttpHeaders=If-Modified-Since",
+                        null,
+                        "If-Modified-Since",
+                        lastModified))
                 .isInstanceOf(CamelExecutionException.class)
-                .cause().isInstanceOf(SalesforceException.class)
-                .extracting(e -> ((SalesforceException) e).getStatusCode()).isEqualTo(304);
+                .cause()
+                .isInstanceOf(SalesforceException.class)
+                .extracting(e -> ((SalesforceException) e).getStatusCode())
+                .isEqualTo(304);
 
         standin.changeFieldType("Contact", "Title", FieldType.TEXTAREA);
         HttpResponse<String> changed = describe("Contact", lastModified);
@@ -289,41 +383,65 @@ class SalesforceStandinTest {
         assertThat(changed.headers().firstValue("Last-Modified").orElseThrow()).isNotEqualTo(lastModified);
         JsonNode title = fieldNode(JSON.readTree(changed.body()), "Title");
         assertThat(title.get("type").asText()).isEqualTo("textarea");
-        assertThat(describe("Contact", changed.headers().firstValue("Last-Modified").orElseThrow()).statusCode())
+        assertThat(describe(
+                                "Contact",
+                                changed.headers().firstValue("Last-Modified").orElseThrow())
+                        .statusCode())
                 .isEqualTo(304);
     }
 
     @Test
     void aRemovedFieldIsGoneFromDescribeQueriesRecordsAndNewEventSchemas() throws Exception {
-        String opportunity = standin.create("Opportunity", Map.of("Name", "Lead source", "StageName", "Prospecting",
-                "CloseDate", "2026-06-30", "ForecastCategoryName", "Pipeline", "LeadSource", "Web"));
+        String opportunity = standin.create(
+                "Opportunity",
+                Map.of(
+                        "Name",
+                        "Lead source",
+                        "StageName",
+                        "Prospecting",
+                        "CloseDate",
+                        "2026-06-30",
+                        "ForecastCategoryName",
+                        "Pipeline",
+                        "LeadSource",
+                        "Web"));
         String oldSchema = standin.changeEventSchemaId("Opportunity");
         ProducerTemplate producer = camel(null).createProducerTemplate();
         assertThat(query(producer, "SELECT LeadSource FROM Opportunity WHERE Id = '" + opportunity + "'")
-                .get("records").get(0).get("LeadSource").asText()).isEqualTo("Web");
+                        .get("records")
+                        .get(0)
+                        .get("LeadSource")
+                        .asText())
+                .isEqualTo("Web");
 
         standin.removeField("Opportunity", "LeadSource");
 
         assertThatThrownBy(() -> query(producer, "SELECT LeadSource FROM Opportunity"))
                 .hasStackTraceContaining("INVALID_FIELD");
-        SObjectDescription description = producer.requestBodyAndHeader("salesforce:getDescription", null,
-                "sObjectName", "Opportunity", SObjectDescription.class);
-        assertThat(description.getFields()).extracting(SObjectField::getName).contains("StageName")
+        SObjectDescription description = producer.requestBodyAndHeader(
+                "salesforce:getDescription", null, "sObjectName", "Opportunity", SObjectDescription.class);
+        assertThat(description.getFields())
+                .extracting(SObjectField::getName)
+                .contains("StageName")
                 .doesNotContain("LeadSource");
         assertThat(standin.record("Opportunity", opportunity).orElseThrow()).doesNotContainKey("LeadSource");
         assertThat(standin.changeEventSchemaId("Opportunity")).isNotEqualTo(oldSchema);
-        assertThat(new Schema.Parser().parse(standin.changeEventSchemaJson("Opportunity")).getField("LeadSource"))
+        assertThat(new Schema.Parser()
+                        .parse(standin.changeEventSchemaJson("Opportunity"))
+                        .getField("LeadSource"))
                 .isNull();
     }
 
     @Test
     void restoreObjectUndoesTypeChangesAndRemovalsAndDescribeRequestsAreLogged() throws Exception {
         String contact = standin.create("Contact", Map.of("LastName", "Restore", "Phone", "+351 1", "Title", "CTO"));
-        String lastModified = describe("Contact", null).headers().firstValue("Last-Modified").orElseThrow();
+        String lastModified =
+                describe("Contact", null).headers().firstValue("Last-Modified").orElseThrow();
         standin.changeFieldType("Contact", "Phone", FieldType.INT); // "+351 1" cannot be an int: becomes null
         standin.removeField("Contact", "Title");
         HttpResponse<String> drifted = describe("Contact", lastModified);
-        assertThat(fieldNode(JSON.readTree(drifted.body()), "Phone").get("type").asText()).isEqualTo("int");
+        assertThat(fieldNode(JSON.readTree(drifted.body()), "Phone").get("type").asText())
+                .isEqualTo("int");
         String driftedAt = drifted.headers().firstValue("Last-Modified").orElseThrow();
 
         standin.restoreObject("Contact");
@@ -333,20 +451,22 @@ class SalesforceStandinTest {
         JsonNode phone = fieldNode(JSON.readTree(restored.body()), "Phone");
         assertThat(phone.get("type").asText()).isEqualTo("phone");
         assertThat(phone.get("length").asInt()).isEqualTo(40);
-        assertThat(fieldNode(JSON.readTree(restored.body()), "Title").get("type").asText()).isEqualTo("string");
-        assertThat(standin.record("Contact", contact).orElseThrow()).containsEntry("LastName", "Restore")
-                .containsEntry("Phone", null).containsEntry("Title", null);
+        assertThat(fieldNode(JSON.readTree(restored.body()), "Title")
+                        .get("type")
+                        .asText())
+                .isEqualTo("string");
+        assertThat(standin.record("Contact", contact).orElseThrow())
+                .containsEntry("LastName", "Restore")
+                .containsEntry("Phone", null)
+                .containsEntry("Title", null);
         standin.update("Contact", contact, Map.of("Title", "CEO")); // writable again
         assertThat(standin.record("Contact", contact).orElseThrow()).containsEntry("Title", "CEO");
 
         String restoredAt = restored.headers().firstValue("Last-Modified").orElseThrow();
         assertThat(describe("Contact", restoredAt).statusCode()).isEqualTo(304);
-        assertThat(standin.describeRequests("Contact")).extracting(DescribeRequest::ifModifiedSince,
-                DescribeRequest::status).endsWith(
-                        tuple(null, 200),
-                        tuple(lastModified, 200),
-                        tuple(driftedAt, 200),
-                        tuple(restoredAt, 304));
+        assertThat(standin.describeRequests("Contact"))
+                .extracting(DescribeRequest::ifModifiedSince, DescribeRequest::status)
+                .endsWith(tuple(null, 200), tuple(lastModified, 200), tuple(driftedAt, 200), tuple(restoredAt, 304));
     }
 
     @Test
@@ -356,14 +476,20 @@ class SalesforceStandinTest {
         int logins = standin.loginCount();
 
         standin.expireSessions();
-        HttpResponse<String> stale = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(standin.loginUrl() + "/services/data/v62.0/query/?q=SELECT+Id+FROM+Account"))
-                .header("Authorization", "Bearer " + standin.orgId().substring(0, 15) + "!stale").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> stale = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        standin.loginUrl() + "/services/data/v62.0/query/?q=SELECT+Id+FROM+Account"))
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + standin.orgId().substring(0, 15) + "!stale")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(stale.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(stale.body()).get(0).get("errorCode").asText()).isEqualTo("INVALID_SESSION_ID");
 
-        assertThat(query(producer, "SELECT Id FROM Account LIMIT 1").get("done").asBoolean()).isTrue();
+        assertThat(query(producer, "SELECT Id FROM Account LIMIT 1").get("done").asBoolean())
+                .isTrue();
         assertThat(standin.loginCount()).isEqualTo(logins + 1);
     }
 
@@ -374,12 +500,28 @@ class SalesforceStandinTest {
         List<Received> received = subscribe(ACCOUNT_EVENTS, "replayPreset=LATEST");
 
         String parent = standin.create("Account", Map.of("Name", "Parent Co"));
-        String account = standin.create("Account", Map.of("Name", "Acme", "Phone", "+1 555 0100", "Industry",
-                "Banking", "AnnualRevenue", 1.5e6, "NumberOfEmployees", 250, "BillingCity", "Zürich",
-                "ParentId", parent));
+        String account = standin.create(
+                "Account",
+                Map.of(
+                        "Name",
+                        "Acme",
+                        "Phone",
+                        "+1 555 0100",
+                        "Industry",
+                        "Banking",
+                        "AnnualRevenue",
+                        1.5e6,
+                        "NumberOfEmployees",
+                        250,
+                        "BillingCity",
+                        "Zürich",
+                        "ParentId",
+                        parent));
         standin.update("Account", account, mapOf("Name", "Acme AG", "Phone", null, "BillingCity", "Basel"));
-        List<String> bulk = List.of(standin.create("Account", Map.of("Name", "Bulk 1")),
-                standin.create("Account", Map.of("Name", "Bulk 2")), standin.create("Account", Map.of("Name", "Bulk 3")));
+        List<String> bulk = List.of(
+                standin.create("Account", Map.of("Name", "Bulk 1")),
+                standin.create("Account", Map.of("Name", "Bulk 2")),
+                standin.create("Account", Map.of("Name", "Bulk 3")));
         standin.updateMany("Account", bulk, Map.of("Rating", "Hot"));
 
         await().atMost(WAIT).until(() -> received.size() == 7);
@@ -395,20 +537,37 @@ class SalesforceStandinTest {
         assertThat(create.field("NumberOfEmployees")).isEqualTo(250);
         assertThat(create.field("CreatedDate")).isEqualTo(((Instant) stored.get("CreatedDate")).toEpochMilli());
         assertThat(create.header().get("commitTimestamp")).isEqualTo(create.field("CreatedDate"));
-        assertThat(((GenericRecord) create.event().get("BillingAddress")).get("City").toString()).isEqualTo("Zürich");
-        assertThat(create.fieldsWithValues()).containsExactlyInAnyOrder("Name", "Industry", "AnnualRevenue",
-                "NumberOfEmployees", "Phone", "BillingAddress", "ParentId", "OwnerId", "CreatedDate", "CreatedById",
-                "LastModifiedDate", "LastModifiedById");
+        assertThat(((GenericRecord) create.event().get("BillingAddress"))
+                        .get("City")
+                        .toString())
+                .isEqualTo("Zürich");
+        assertThat(create.fieldsWithValues())
+                .containsExactlyInAnyOrder(
+                        "Name",
+                        "Industry",
+                        "AnnualRevenue",
+                        "NumberOfEmployees",
+                        "Phone",
+                        "BillingAddress",
+                        "ParentId",
+                        "OwnerId",
+                        "CreatedDate",
+                        "CreatedById",
+                        "LastModifiedDate",
+                        "LastModifiedById");
 
         Received update = received.get(2);
         assertThat(update.changeType()).isEqualTo("UPDATE");
-        assertThat(strings(update.header().get("changedFields"))).hasSize(2).allMatch(b -> b.matches("(\\d+-)?0x[0-9A-F]+"));
+        assertThat(strings(update.header().get("changedFields")))
+                .hasSize(2)
+                .allMatch(b -> b.matches("(\\d+-)?0x[0-9A-F]+"));
         assertThat(update.changedFields()).containsExactly("Name", "Phone", "LastModifiedDate", "BillingAddress.City");
         assertThat(update.nulledFields()).containsExactly("Phone");
         assertThat(update.fieldsWithValues()).containsExactlyInAnyOrder("Name", "BillingAddress", "LastModifiedDate");
         assertThat(update.field("Industry")).as("unchanged fields are null").isNull();
         assertThat(update.field("LastModifiedDate"))
-                .isEqualTo(((Instant) standin.record("Account", account).orElseThrow().get("LastModifiedDate"))
+                .isEqualTo(((Instant)
+                                standin.record("Account", account).orElseThrow().get("LastModifiedDate"))
                         .toEpochMilli());
 
         Received many = received.get(6);
@@ -417,7 +576,8 @@ class SalesforceStandinTest {
         assertThat(many.field("Rating")).isEqualTo("Hot");
 
         List<BigInteger> replayIds = received.stream()
-                .map(r -> new BigInteger(1, Base64.getDecoder().decode(r.replayId()))).toList();
+                .map(r -> new BigInteger(1, Base64.getDecoder().decode(r.replayId())))
+                .toList();
         assertThat(replayIds).isSorted().doesNotHaveDuplicates();
         assertThat(Base64.getDecoder().decode(received.get(0).replayId())).hasSize(8);
     }
@@ -439,9 +599,12 @@ class SalesforceStandinTest {
         await().atMost(WAIT).until(() -> received.size() == 7);
         assertThat(received.subList(0, 3)).allSatisfy(r -> {
             assertThat(r.header().get("transactionKey").toString()).isEqualTo(key);
-            assertThat(r.header().get("commitTimestamp")).isEqualTo(received.get(0).header().get("commitTimestamp"));
+            assertThat(r.header().get("commitTimestamp"))
+                    .isEqualTo(received.get(0).header().get("commitTimestamp"));
         });
-        assertThat(received.subList(0, 3)).extracting(r -> r.header().get("sequenceNumber")).containsExactly(1, 2, 3);
+        assertThat(received.subList(0, 3))
+                .extracting(r -> r.header().get("sequenceNumber"))
+                .containsExactly(1, 2, 3);
         assertThat(received.get(3).changeType()).isEqualTo("DELETE");
         assertThat(received.get(3).fieldsWithValues()).isEmpty();
         assertThat(received.get(4).changeType()).isEqualTo("UNDELETE");
@@ -467,7 +630,8 @@ class SalesforceStandinTest {
 
         await().atMost(WAIT).until(() -> resumed.size() == 2);
         assertThat(resumed).extracting(r -> r.recordIds().get(0)).containsExactly(two, three);
-        assertThat(one).isNotIn(resumed.stream().flatMap(r -> r.recordIds().stream()).toList());
+        assertThat(one)
+                .isNotIn(resumed.stream().flatMap(r -> r.recordIds().stream()).toList());
         ReceivedSubscription request = last(standin.subscribeRequests(ACCOUNT_EVENTS));
         assertThat(request.replayPreset()).isEqualTo("CUSTOM");
         assertThat(request.replayId()).isEqualTo(stored);
@@ -505,7 +669,8 @@ class SalesforceStandinTest {
 
         await().atMost(WAIT).until(() -> received.size() == 2);
         assertThat(received.get(1).recordIds()).containsExactly(after);
-        assertThat(last(standin.subscribeRequests(ACCOUNT_EVENTS)).replayPreset()).isEqualTo("CUSTOM");
+        assertThat(last(standin.subscribeRequests(ACCOUNT_EVENTS)).replayPreset())
+                .isEqualTo("CUSTOM");
     }
 
     @Test
@@ -535,14 +700,18 @@ class SalesforceStandinTest {
                 errors.add(exception);
             }
         };
-        subscribe(ACCOUNT_EVENTS, "replayPreset=CUSTOM&pubSubReplayId=RAW(" + stored + ")&exceptionHandler=#replayErrors",
+        subscribe(
+                ACCOUNT_EVENTS,
+                "replayPreset=CUSTOM&pubSubReplayId=RAW(" + stored + ")&exceptionHandler=#replayErrors",
                 Map.of("replayErrors", handler));
 
         await().atMost(WAIT).until(() -> !errors.isEmpty());
         assertThat(errors.get(0)).isInstanceOf(InvalidReplayIdException.class);
         assertThat(((InvalidReplayIdException) errors.get(0)).getReplayId()).isEqualTo(stored);
         ReceivedSubscription refused = standin.subscribeRequests(ACCOUNT_EVENTS).stream()
-                .filter(r -> stored.equals(r.replayId())).findFirst().orElseThrow();
+                .filter(r -> stored.equals(r.replayId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(refused.accepted()).isFalse();
     }
 
@@ -561,7 +730,8 @@ class SalesforceStandinTest {
             assertThat(received.get(0).field("NumberOfEmployees")).isEqualTo(12);
             assertThat(received.get(1).field("NumberOfEmployees")).isEqualTo(12.5);
             assertThat(received.get(1).changedFields()).containsExactly("NumberOfEmployees", "LastModifiedDate");
-            assertThat(standin.publishedEvents("Account")).extracting(PublishedEvent::schemaId)
+            assertThat(standin.publishedEvents("Account"))
+                    .extracting(PublishedEvent::schemaId)
                     .contains(oldSchema, standin.changeEventSchemaId("Account"));
         } finally {
             standin.changeFieldType("Account", "NumberOfEmployees", "int"); // other tests expect the contract's type
@@ -616,43 +786,58 @@ class SalesforceStandinTest {
     private List<Received> subscribe(String topic, String options, Map<String, Object> beans) {
         List<Received> received = new CopyOnWriteArrayList<>();
         int before = standin.subscribeRequests(topic).size();
-        camel(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("salesforce:pubSubSubscribe:" + topic + "?pubSubDeserializeType=AVRO&" + options)
-                        .process(e -> received.add(new Received(e.getIn().getBody(GenericRecord.class),
-                                e.getIn().getHeader(REPLAY_ID, String.class))));
-            }
-        }, beans);
+        camel(
+                new RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("salesforce:pubSubSubscribe:" + topic + "?pubSubDeserializeType=AVRO&" + options)
+                                .process(e -> received.add(new Received(
+                                        e.getIn().getBody(GenericRecord.class),
+                                        e.getIn().getHeader(REPLAY_ID, String.class))));
+                    }
+                },
+                beans);
         await().atMost(WAIT).until(() -> standin.subscribeRequests(topic).size() > before);
         return received;
     }
 
     private static JsonNode query(ProducerTemplate producer, String soql) throws Exception {
-        return JSON.readTree(producer.requestBodyAndHeader("salesforce:query?rawPayload=true", null, "sObjectQuery",
-                soql, String.class));
+        return JSON.readTree(producer.requestBodyAndHeader(
+                "salesforce:query?rawPayload=true", null, "sObjectQuery", soql, String.class));
     }
 
-    record TokenReply(int status, JsonNode body) {
-    }
+    record TokenReply(int status, JsonNode body) {}
 
     private static TokenReply token(Map<String, String> form) throws Exception {
         StringBuilder body = new StringBuilder();
-        form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(k).append('=')
+        form.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&")
+                .append(k)
+                .append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(standin.loginUrl() + "/services/oauth2/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(standin.loginUrl() + "/services/oauth2/token"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return new TokenReply(response.statusCode(), JSON.readTree(response.body()));
     }
 
     private static HttpResponse<String> describe(String sobject, String ifModifiedSince) throws Exception {
-        String token = token(Map.of("grant_type", "client_credentials", "client_id", standin.clientId(),
-                "client_secret", standin.clientSecret())).body().get("access_token").asText();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(standin.loginUrl()
-                + "/services/data/v62.0/sobjects/" + sobject + "/describe/")).header("Authorization", "Bearer " + token);
+        String token = token(Map.of(
+                        "grant_type",
+                        "client_credentials",
+                        "client_id",
+                        standin.clientId(),
+                        "client_secret",
+                        standin.clientSecret()))
+                .body()
+                .get("access_token")
+                .asText();
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(standin.loginUrl() + "/services/data/v62.0/sobjects/" + sobject + "/describe/"))
+                .header("Authorization", "Bearer " + token);
         if (ifModifiedSince != null) {
             request.header("If-Modified-Since", ifModifiedSince);
         }
@@ -660,7 +845,10 @@ class SalesforceStandinTest {
     }
 
     private static SObjectField field(SObjectDescription description, String name) {
-        return description.getFields().stream().filter(f -> f.getName().equals(name)).findFirst().orElseThrow();
+        return description.getFields().stream()
+                .filter(f -> f.getName().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static JsonNode fieldNode(JsonNode describe, String name) {
@@ -695,12 +883,15 @@ class SalesforceStandinTest {
             } else {
                 String[] parts = bitmap.split("-", 2);
                 Schema.Field parent = schema.getFields().get(Integer.parseInt(parts[0]));
-                Schema record = parent.schema().getTypes().stream().filter(t -> t.getType() == Schema.Type.RECORD)
-                        .findFirst().orElseThrow();
+                Schema record = parent.schema().getTypes().stream()
+                        .filter(t -> t.getType() == Schema.Type.RECORD)
+                        .findFirst()
+                        .orElseThrow();
                 BigInteger bits = new BigInteger(parts[1].substring(2), 16);
                 for (int i = 0; i < bits.bitLength(); i++) {
                     if (bits.testBit(i)) {
-                        names.add(parent.name() + "." + record.getFields().get(i).name());
+                        names.add(
+                                parent.name() + "." + record.getFields().get(i).name());
                     }
                 }
             }

@@ -28,7 +28,8 @@ final class Sessions {
     String open() {
         byte[] random = new byte[48];
         RANDOM.nextBytes(random);
-        String token = orgId.substring(0, 15) + "!" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        String token = orgId.substring(0, 15) + "!"
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         valid.add(token);
         logins.incrementAndGet();
         return token;

@@ -33,15 +33,18 @@ final class Soql {
         }
     }
 
-    record Literal(String text, boolean quoted) {
-    }
+    record Literal(String text, boolean quoted) {}
 
-    record Condition(String field, String operator, List<Literal> values) {
-    }
+    record Condition(String field, String operator, List<Literal> values) {}
 
-    record Query(List<String> fields, String sobject, List<Condition> where, String orderBy, boolean descending,
-            Boolean nullsFirst, Integer limit) {
-    }
+    record Query(
+            List<String> fields,
+            String sobject,
+            List<Condition> where,
+            String orderBy,
+            boolean descending,
+            Boolean nullsFirst,
+            Integer limit) {}
 
     private final List<String> tokens;
     private int next;
@@ -157,25 +160,34 @@ final class Soql {
             throw new SoqlException("MALFORMED_QUERY", "unexpected token: " + literal.text());
         }
         if (!type.isText() && literal.quoted()) {
-            throw new SoqlException("INVALID_QUERY_FILTER_OPERATOR", "value of filter criterion for field '"
-                    + field.name() + "' must be of type " + type.apiName() + " and should not be enclosed in quotes");
+            throw new SoqlException(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    "value of filter criterion for field '" + field.name() + "' must be of type " + type.apiName()
+                            + " and should not be enclosed in quotes");
         }
         if (type == FieldType.DATETIME && !literal.text().contains("T")) {
-            throw new SoqlException("INVALID_QUERY_FILTER_OPERATOR", "value of filter criterion for field '"
-                    + field.name() + "' must be of type dateTime");
+            throw new SoqlException(
+                    "INVALID_QUERY_FILTER_OPERATOR",
+                    "value of filter criterion for field '" + field.name() + "' must be of type dateTime");
         }
         try {
             return type.parseLiteral(literal.text());
         } catch (IllegalArgumentException e) {
-            throw new SoqlException("MALFORMED_QUERY", "value of filter criterion for field '" + field.name()
-                    + "' must be of type " + type.apiName() + ": " + literal.text());
+            throw new SoqlException(
+                    "MALFORMED_QUERY",
+                    "value of filter criterion for field '" + field.name() + "' must be of type " + type.apiName()
+                            + ": " + literal.text());
         }
     }
 
     private static FieldDef field(SObjectDef def, String name) {
-        return def.field(name).orElseThrow(() -> new SoqlException("INVALID_FIELD", "No such column '" + name
-                + "' on entity '" + def.name() + "'. If you are attempting to use a custom field, be sure to append "
-                + "the '__c' after the custom field name."));
+        return def.field(name)
+                .orElseThrow(() -> new SoqlException(
+                        "INVALID_FIELD",
+                        "No such column '" + name
+                                + "' on entity '" + def.name()
+                                + "'. If you are attempting to use a custom field, be sure to append "
+                                + "the '__c' after the custom field name."));
     }
 
     // ---- parsing ----
@@ -321,8 +333,8 @@ final class Soql {
                 i = end;
             } else {
                 int end = i;
-                while (end < text.length() && (Character.isLetterOrDigit(text.charAt(end))
-                        || "_.:+-".indexOf(text.charAt(end)) >= 0)) {
+                while (end < text.length()
+                        && (Character.isLetterOrDigit(text.charAt(end)) || "_.:+-".indexOf(text.charAt(end)) >= 0)) {
                     end++;
                 }
                 if (end == i) {

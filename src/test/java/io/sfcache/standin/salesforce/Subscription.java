@@ -1,21 +1,19 @@
 package io.sfcache.standin.salesforce;
 
-import java.time.Instant;
-import java.util.Base64;
-import java.util.UUID;
-import java.util.function.Predicate;
-
 import com.google.protobuf.ByteString;
 import com.salesforce.eventbus.protobuf.ConsumerEvent;
 import com.salesforce.eventbus.protobuf.FetchRequest;
 import com.salesforce.eventbus.protobuf.FetchResponse;
 import com.salesforce.eventbus.protobuf.ProducerEvent;
 import com.salesforce.eventbus.protobuf.ReplayPreset;
-
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * One {@code Subscribe} stream. The first {@code FetchRequest} names the topic and where to start ({@code LATEST}: after
@@ -73,8 +71,10 @@ final class Subscription implements StreamObserver<FetchRequest> {
             return;
         }
         if (!request.getTopicName().isEmpty() && !request.getTopicName().equals(topic)) {
-            end(Status.INVALID_ARGUMENT.withDescription("topic_name " + request.getTopicName()
-                    + " differs from the stream's " + topic), null);
+            end(
+                    Status.INVALID_ARGUMENT.withDescription(
+                            "topic_name " + request.getTopicName() + " differs from the stream's " + topic),
+                    null);
             return;
         }
         if (request.getNumRequested() < 0) {
@@ -114,14 +114,17 @@ final class Subscription implements StreamObserver<FetchRequest> {
             FetchResponse.Builder response = FetchResponse.newBuilder().setRpcId(rpcId);
             for (EventLog.StoredEvent event : batch.events()) {
                 response.addEvents(ConsumerEvent.newBuilder()
-                        .setEvent(ProducerEvent.newBuilder().setId(event.eventUuid()).setSchemaId(event.schemaId())
+                        .setEvent(ProducerEvent.newBuilder()
+                                .setId(event.eventUuid())
+                                .setSchemaId(event.schemaId())
                                 .setPayload(ByteString.copyFrom(event.payload())))
                         .setReplayId(ByteString.copyFrom(host.log().replayId(event.position()))));
             }
             pending -= batch.events().size();
             position = batch.reached();
             out.onNext(response.setLatestReplayId(ByteString.copyFrom(host.log().replayId(position)))
-                    .setPendingNumRequested(pending).build());
+                    .setPendingNumRequested(pending)
+                    .build());
             host.delivered(batch.events().size());
         }
     }
@@ -134,9 +137,11 @@ final class Subscription implements StreamObserver<FetchRequest> {
         pump();
         // caught up with no request open: the tip is reached too
         position = host.log().after(position, filter, 0).reached();
-        out.onNext(FetchResponse.newBuilder().setRpcId(rpcId)
+        out.onNext(FetchResponse.newBuilder()
+                .setRpcId(rpcId)
                 .setLatestReplayId(ByteString.copyFrom(host.log().replayId(position)))
-                .setPendingNumRequested(pending).build());
+                .setPendingNumRequested(pending)
+                .build());
     }
 
     /** Ends the stream with an error; {@code errorCode} goes into the {@code error-code} trailer when given. */
@@ -156,12 +161,13 @@ final class Subscription implements StreamObserver<FetchRequest> {
     private boolean start(FetchRequest request) {
         topic = request.getTopicName();
         ReplayPreset preset = request.getReplayPreset();
-        String replayId = request.getReplayId().isEmpty() ? null
+        String replayId = request.getReplayId().isEmpty()
+                ? null
                 : Base64.getEncoder().encodeToString(request.getReplayId().toByteArray());
         filter = host.topicFilter(topic);
         if (filter == null) {
-            host.received(new ReceivedSubscription(topic, preset.name(), replayId, request.getNumRequested(),
-                    Instant.now(), false));
+            host.received(new ReceivedSubscription(
+                    topic, preset.name(), replayId, request.getNumRequested(), Instant.now(), false));
             end(Status.NOT_FOUND.withDescription("topic " + topic + " does not exist or is not accessible"), null);
             return false;
         }
@@ -172,15 +178,16 @@ final class Subscription implements StreamObserver<FetchRequest> {
                 default -> host.log().tip();
             };
         } catch (EventLog.CorruptedReplayIdException e) {
-            host.received(new ReceivedSubscription(topic, preset.name(), replayId, request.getNumRequested(),
-                    Instant.now(), false));
-            end(Status.INVALID_ARGUMENT.withDescription("The Replay ID validation failed: " + e.getMessage()),
+            host.received(new ReceivedSubscription(
+                    topic, preset.name(), replayId, request.getNumRequested(), Instant.now(), false));
+            end(
+                    Status.INVALID_ARGUMENT.withDescription("The Replay ID validation failed: " + e.getMessage()),
                     CORRUPTED_REPLAY_ID);
             return false;
         }
         started = true;
-        host.received(new ReceivedSubscription(topic, preset.name(), replayId, request.getNumRequested(),
-                Instant.now(), true));
+        host.received(new ReceivedSubscription(
+                topic, preset.name(), replayId, request.getNumRequested(), Instant.now(), true));
         return true;
     }
 
