@@ -232,9 +232,4 @@ public class ChangeEventMapper {
     private static String text(Object value) {
         return value == null ? null : value.toString();
     }
-
-    /** Envelope JSON text of each change, for the sync flow. */
-    public List<String> asJson(Mapped mapped) {
-        return mapped.changes().stream().map(JsonNode::toString).toList();
-    }
 }
