@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The read API over HTTP with real tokens, on records written by the real pipeline (Service Bus -> routes ->
@@ -50,12 +50,7 @@ class GraphqlApiTest {
     private final List<SalesforceRecord> contacts = new ArrayList<>();
 
     HttpGraphQlTester as(String... roles) {
-        String token = TokenIssuerStandin.shared().mint("graphql-test", List.of(roles), Duration.ofMinutes(30));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token)
-                .build());
+        return GraphqlClients.as(port, "graphql-test", roles);
     }
 
     HttpGraphQlTester reader() {

@@ -7,16 +7,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.fixtures.Json;
 import io.sfcache.fixtures.SalesforceRecord;
-import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +34,6 @@ import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * A custom object added by contract and configuration alone, as a team would: {@code Invoice__c}'s contract (a
@@ -148,13 +146,7 @@ class InvoiceContractTest {
     }
 
     private HttpGraphQlTester reader() {
-        String token = TokenIssuerStandin.shared()
-                .mint("invoice-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(30));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token)
-                .build());
+        return GraphqlClients.reader(port, "invoice-test");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.sync.PipelineHarness;
 import java.time.Clock;
@@ -14,7 +15,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The redrive job API as an operator calls it, and dead letters to redrive: changes of an object of their own that
@@ -37,12 +37,7 @@ final class RedriveApi {
     }
 
     HttpGraphQlTester as(String role) {
-        String token = TokenIssuerStandin.shared().mint("redrive-test", List.of(role), Duration.ofMinutes(30));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token)
-                .build());
+        return GraphqlClients.as(port, "redrive-test", role);
     }
 
     HttpGraphQlTester ops() {

@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
-import io.sfcache.standin.identity.TokenIssuerStandin;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.sync.PipelineHarness;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * A value no contract allows any more, stored before sfcache checked it (a non-finite number kept as the text
@@ -74,12 +72,6 @@ class StoredBadValuesTest {
     }
 
     private HttpGraphQlTester reader() {
-        String token = TokenIssuerStandin.shared()
-                .mint("bad-values-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(10));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token)
-                .build());
+        return GraphqlClients.reader(port, "bad-values-test");
     }
 }

@@ -9,9 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.fixtures.SObjectType;
 import io.sfcache.fixtures.SalesforceRecord;
-import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.salesforce.SalesforceStandin;
 import io.sfcache.sync.PipelineHarness;
 import java.time.Clock;
@@ -31,8 +31,6 @@ import org.springframework.boot.actuate.health.HealthComponent;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.graphql.test.tester.HttpGraphQlTester;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The issue's fault-injection tests: each breaks something on the stand-ins, then asserts how long sfcache took to
@@ -154,12 +152,7 @@ class MonitoringFaultsTest {
         assertThat(counter("sfcache.reconciliation.repaired") - repairedBefore).isGreaterThanOrEqualTo(1);
         assertThat(reconciliation.lastRuns().get("Account").repaired()).isGreaterThanOrEqualTo(1);
         // What an app reading the record sees.
-        String token = TokenIssuerStandin.shared()
-                .mint("monitoring-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(5));
-        HttpGraphQlTester.create(WebTestClient.bindToServer()
-                        .baseUrl("http://localhost:" + port + "/graphql")
-                        .defaultHeader("Authorization", "Bearer " + token)
-                        .build())
+        GraphqlClients.reader(port, "monitoring-test")
                 .document("{ account(id: \"" + id + "\") { billingCity freshness { source } } }")
                 .execute()
                 .path("account.billingCity")

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.GraphqlClients;
 import io.sfcache.fixtures.SalesforceRecord;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
@@ -141,13 +142,7 @@ class HungDependenciesTest {
     }
 
     private HttpGraphQlTester reader() {
-        String token = TokenIssuerStandin.shared()
-                .mint("hung-test", List.of(TokenIssuerStandin.READER_ROLE), Duration.ofMinutes(10));
-        return HttpGraphQlTester.create(WebTestClient.bindToServer()
-                .baseUrl("http://localhost:" + port + "/graphql")
-                .responseTimeout(Duration.ofSeconds(30))
-                .defaultHeader("Authorization", "Bearer " + token)
-                .build());
+        return GraphqlClients.reader(port, "hung-test");
     }
 
     private WebTestClient http() {
