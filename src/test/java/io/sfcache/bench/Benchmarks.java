@@ -39,7 +39,8 @@ import reactor.core.publisher.Hooks;
  * <pre>./mvnw -B -Pbench test -Dbench.args="--records=20000 --runs=3"</pre>
  *
  * Options: --records (backlog size), --runs, --invalid-percent, --lag-seconds (per rate and run), --rates
- * (records/s, comma-separated), --read-seconds (per measurement), --read-concurrency, --only (drain,lag,read,cpu),
+ * (records/s, comma-separated), --read-seconds (per measurement), --read-concurrency, --read-records (accounts to
+ * read, default 300), --only (drain,lag,read,cpu),
  * --out (the report; "-" prints only), --keep-test-classpath-hooks (true: leave Spring Security's Reactor hook
  * that only the test classpath installs); anything starting with --sfcache., --camel. or --management. goes to sfcache itself.
  */
@@ -275,7 +276,7 @@ public final class Benchmarks {
         ChangeMessages changes = ChangeMessages.seeded(4242);
         List<String> ids = new ArrayList<>();
         List<ServiceBusMessage> creates = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < options.readRecords(); i++) {
             SalesforceRecord account = changes.account();
             ChangeMessageBuilder create = account.create();
             ids.add(account.id());
@@ -285,7 +286,7 @@ public final class Benchmarks {
         }
         QueueLoader.load(messaging.serviceBusConnectionString(), queue, creates);
         Awaitility.await()
-                .atMost(Duration.ofMinutes(5))
+                .atMost(Duration.ofMinutes(5).plusSeconds(options.readRecords() / 20))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> ids.stream().allMatch(id -> exists(accounts, id)));
         String token =
@@ -307,7 +308,7 @@ public final class Benchmarks {
                         run, result.what(), result.requests(), result.perSecond(), result.p50(), result.p99());
             }
         }
-        report.reads(byKind, options.readConcurrency(), options.readSeconds());
+        report.reads(byKind, options.readConcurrency(), options.readSeconds(), options.readRecords());
     }
 
     private static boolean exists(CosmosAsyncContainer container, String id) {
@@ -345,6 +346,7 @@ public final class Benchmarks {
             List<Integer> rates,
             int readSeconds,
             int readConcurrency,
+            int readRecords,
             Set<String> only,
             Path out,
             boolean keepTestClasspathHooks,
@@ -376,6 +378,7 @@ public final class Benchmarks {
                             .toList(),
                     Integer.parseInt(values.getOrDefault("read-seconds", "5")),
                     Integer.parseInt(values.getOrDefault("read-concurrency", "4")),
+                    Integer.parseInt(values.getOrDefault("read-records", "300")),
                     Set.of(values.getOrDefault("only", "drain,lag,read,cpu").split(",")),
                     Path.of(values.getOrDefault("out", "docs/benchmarks.md")),
                     Boolean.parseBoolean(values.getOrDefault("keep-test-classpath-hooks", "false")),

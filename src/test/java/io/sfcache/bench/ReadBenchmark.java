@@ -27,8 +27,10 @@ final class ReadBenchmark {
 
     private static final String POINT = "{\"query\":\"query($id: ID!) { account(id: $id) { id name industry "
             + "annualRevenue freshness { syncedAt lagSeconds ageSeconds } } }\",\"variables\":{\"id\":\"%s\"}}";
-    private static final String PAGE = "{\"query\":\"{ accounts(first: 50, orderBy: {field: NAME}) { edges { node { "
-            + "id name industry annualRevenue freshness { syncedAt } } } pageInfo { endCursor } } }\"}";
+    private static final String PAGE =
+            "{\"query\":\"{ accounts(first: 50, filter: {industry: {ne: \\\"Retail\\\"}}, orderBy: {field: NAME}) "
+                    + "{ edges { node { "
+                    + "id name industry annualRevenue freshness { syncedAt } } } pageInfo { endCursor } } }\"}";
 
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -198,15 +198,15 @@ final class Report {
         sections.add(String.join("\n", lines));
     }
 
-    void reads(Map<String, List<ReadBenchmark.Result>> byKind, int concurrency, int seconds) {
+    void reads(Map<String, List<ReadBenchmark.Result>> byKind, int concurrency, int seconds, int records) {
         List<String> lines = new ArrayList<>();
         lines.add("## 3. Reads");
         lines.add("");
         lines.add(fmt(
-                "%d callers back to back, 2 s warm-up then %d s measured per run, 300 Accounts synced through the "
+                "%d callers back to back, 2 s warm-up then %d s measured per run, %d Accounts synced through the "
                         + "pipeline, random ids. GraphQL over HTTP with a bearer token (validated per request); the SDK read "
                         + "is the raw floor from the same Cosmos. Median over runs.",
-                concurrency, seconds));
+                concurrency, seconds, records));
         lines.add("");
         lines.add("| Read | requests/s | p50 ms | p99 ms | p50 ÷ SDK p50 | p99 ÷ SDK p99 |");
         lines.add("|---|---:|---:|---:|---:|---:|");
