@@ -72,35 +72,43 @@ public class ObjectApis {
         }
     }
 
+    /** Fields, parents and children of one type: the first to take a name keeps it, the others are problems. */
     private static void checkMemberNames(ObjectApi api, List<String> problems) {
         Map<String, String> members = new LinkedHashMap<>();
         FIXED_FIELDS.forEach(name -> members.put(name, "sfcache's own field " + name));
-        api.fields().fields().forEach((name, field) -> members.putIfAbsent(name, "field " + field.name()));
-        FIXED_FIELDS.stream()
-                .filter(api.fields().fields()::containsKey)
-                .forEach(name -> problems.add(api.contract().location() + ": field "
-                        + api.fields().fields().get(name).name() + " would be " + name
-                        + ", which every type has already; set \"x-graphql-name\""));
-        for (ObjectApi.Lookup lookup : api.lookups()) {
-            String owner = members.putIfAbsent(
-                    lookup.relation(), "the lookup " + lookup.field().name());
-            if (owner != null) {
-                problems.add(api.contract().location() + ": the lookup "
-                        + lookup.field().name() + "'s parent field " + lookup.relation() + " clashes with " + owner
-                        + "; set \"x-graphql-name\" on the field");
-            }
-        }
-        for (ObjectApi.Children children : api.children()) {
-            String owner = members.putIfAbsent(
-                    children.connection(),
-                    "the children of " + children.child() + "."
-                            + children.lookup().name());
-            if (owner != null) {
-                problems.add(api.sobject() + "'s list " + children.connection() + " of " + children.child()
-                        + " records (by " + children.lookup().name() + ") clashes with " + owner
-                        + "; name it with \"x-child-relationship\" on " + children.child() + "."
-                        + children.lookup().name());
-            }
+        String contract = api.contract().location();
+        api.fields()
+                .fields()
+                .forEach((name, field) -> claimMember(
+                        members,
+                        name,
+                        "the field " + field.name(),
+                        contract + ": set \"x-graphql-name\" on " + field.name(),
+                        problems));
+        api.lookups()
+                .forEach(lookup -> claimMember(
+                        members,
+                        lookup.relation(),
+                        "the parent of " + lookup.field().name(),
+                        contract + ": set \"x-graphql-name\" on "
+                                + lookup.field().name(),
+                        problems));
+        api.children()
+                .forEach(children -> claimMember(
+                        members,
+                        children.connection(),
+                        "the " + children.child() + " records by "
+                                + children.lookup().name(),
+                        "set \"x-child-relationship\" on " + children.child() + "."
+                                + children.lookup().name(),
+                        problems));
+    }
+
+    private static void claimMember(
+            Map<String, String> members, String name, String member, String fix, List<String> problems) {
+        String owner = members.putIfAbsent(name, member);
+        if (owner != null) {
+            problems.add(member + " would be " + name + ", taken by " + owner + ": " + fix);
         }
     }
 

@@ -3,13 +3,21 @@ package io.sfcache.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContract.Field;
+import io.sfcache.contracts.DataContracts;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.io.DefaultResourceLoader;
 
 /** The naming rules that turn contracts into GraphQL names (README, "Where the schema comes from"). */
 class ObjectApiTest {
@@ -55,5 +63,25 @@ class ObjectApiTest {
 
     private static Field field(String name, String type, String references) {
         return new Field(name, type, false, null, List.of(), references, false, null, null);
+    }
+
+    @Test
+    void aFieldThatTakesTheNameOfAListOfChildrenStopsStartUpNamingTheFix(@TempDir Path contracts) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode account =
+                (ObjectNode) json.readTree(getClass().getResourceAsStream("/contracts/objects/account.schema.json"));
+        ((ObjectNode) account.path("properties"))
+                .putObject("Contacts__c")
+                .put("type", "string")
+                .put("x-salesforce-type", "string");
+        Files.writeString(contracts.resolve("account.schema.json"), account.toString());
+        try (InputStream contact = getClass().getResourceAsStream("/contracts/objects/contact.schema.json")) {
+            Files.copy(contact, contracts.resolve("contact.schema.json"));
+        }
+        DataContracts both = new DataContracts(
+                List.of("Account", "Contact"), contracts.toUri().toString(), new DefaultResourceLoader(), json);
+        assertThatThrownBy(() -> new ObjectApis(both))
+                .hasMessageContaining("the Contact records by AccountId would be contacts, taken by the field "
+                        + "Contacts__c: set \"x-child-relationship\" on Contact.AccountId");
     }
 }
