@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.contracts.DataContract;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,11 +22,13 @@ public class RecordViews {
 
     private final ObjectMapper json;
     private final SyncState syncState;
+    private final ObjectAlarms alarms;
     private final Clock clock;
 
-    public RecordViews(ObjectMapper json, SyncState syncState, Clock clock) {
+    public RecordViews(ObjectMapper json, SyncState syncState, ObjectAlarms alarms, Clock clock) {
         this.json = json;
         this.syncState = syncState;
+        this.alarms = alarms;
         this.clock = clock;
     }
 
@@ -56,13 +59,20 @@ public class RecordViews {
         JsonNode sync = doc.path("sync");
         Instant commitTime = Instant.parse(sync.path("commitTime").asText());
         Instant syncedAt = Instant.parse(sync.path("syncedAt").asText());
-        // A quiet record is as current as the object's last heartbeat says: nothing changed until then.
-        Instant currentAsOf = syncState
+        // A quiet record is as current as the object's last heartbeat says: nothing changed until then. Not while an
+        // alarm is open: then only as far as the object is known complete (before the alarm, or repaired since).
+        Instant heartbeatAt = syncState
                 .lastHeartbeat(sobject)
                 .map(SyncState.Heartbeat::sentAt)
-                .filter(heartbeat -> heartbeat.isAfter(syncedAt))
                 .orElse(syncedAt);
+        Instant claimed = alarms.knownCompleteUntil(sobject)
+                .filter(complete -> complete.isBefore(heartbeatAt))
+                .orElse(heartbeatAt);
+        Instant currentAsOf = claimed.isAfter(syncedAt) ? claimed : syncedAt;
         double age = Duration.between(currentAsOf, clock.instant()).toMillis() / 1000.0;
+        String staleReason = alarms.staleReason(sobject)
+                .map(Enum::name)
+                .orElse(maxStaleness != null && age > maxStaleness ? "MAX_STALENESS" : null);
         Map<String, Object> freshness = new LinkedHashMap<>();
         freshness.put("version", value(doc.path("version")));
         freshness.put("commitTime", commitTime.atOffset(java.time.ZoneOffset.UTC));
@@ -72,7 +82,8 @@ public class RecordViews {
         freshness.put("ageSeconds", age);
         freshness.put("source", sync.path("source").asText());
         freshness.put("isDeleted", doc.path("isDeleted").asBoolean());
-        freshness.put("stale", maxStaleness != null && age > maxStaleness);
+        freshness.put("stale", staleReason != null);
+        freshness.put("staleReason", staleReason);
         return freshness;
     }
 

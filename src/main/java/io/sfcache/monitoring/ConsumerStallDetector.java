@@ -4,6 +4,7 @@ import com.azure.messaging.servicebus.ServiceBusReceiverAsyncClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.sfcache.sync.ObjectAlarms;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,12 @@ public class ConsumerStallDetector implements HealthIndicator {
     /** Since when messages have been seen waiting with no progress; null while there is progress or no backlog. */
     private Instant waitingSince;
 
+    /** Since when the consumer has been paused on purpose (circuit breaker, route stopped); null while it runs. */
+    private Instant pausedSince;
+
+    private final AlarmRepairs alarms;
+    private final Duration pauseAfter;
+
     private volatile boolean stalled;
     private volatile Instant lastRestart;
 
@@ -51,6 +58,7 @@ public class ConsumerStallDetector implements HealthIndicator {
             CamelContext camel,
             @Qualifier("ingestCircuitBreaker") ThrottlingExceptionRoutePolicy breaker,
             @Qualifier("queuePeek") ServiceBusReceiverAsyncClient queuePeek,
+            AlarmRepairs alarms,
             MeterRegistry meters,
             Clock clock,
             MonitoringProperties monitoring) {
@@ -59,6 +67,8 @@ public class ConsumerStallDetector implements HealthIndicator {
         this.queuePeek = queuePeek;
         this.clock = clock;
         this.after = monitoring.getStall().getAfter();
+        this.alarms = alarms;
+        this.pauseAfter = monitoring.getHealing().getPauseAfter();
         Gauge.builder("sfcache.consumer.stalled", () -> stalled ? 1 : 0)
                 .description("1 from a detected consumer stall until messages are consumed again")
                 .register(meters);
@@ -79,8 +89,12 @@ public class ConsumerStallDetector implements HealthIndicator {
         long total = route.getExchangesTotal();
         boolean running = camel.getRouteController().getRouteStatus(ROUTE) == ServiceStatus.Started
                 && "closed".equalsIgnoreCase(breaker.getStateAsString());
+        pausedLongerThanAllowed(running, now);
         if (total != lastTotal || route.getExchangesInflight() > 0 || !running) {
             // Progress, work in flight, or paused on purpose: not a stall.
+            if (total != lastTotal && running) {
+                alarms.endedAll(ObjectAlarms.Reason.QUEUE_PAUSED);
+            }
             lastTotal = total;
             waitingSince = null;
             stalled = false;
@@ -97,6 +111,10 @@ public class ConsumerStallDetector implements HealthIndicator {
             return;
         }
         stalled = true;
+        alarms.raiseAll(
+                ObjectAlarms.Reason.QUEUE_PAUSED,
+                "the queue consumer stalled: messages waiting since " + waitingSince + ", none consumed",
+                waitingSince);
         LOG.warn(
                 "Service Bus consumer stalled: messages waited {} and none was consumed; restarting route {} "
                         + "(see the run-book, SfcacheConsumerStalled)",
@@ -113,6 +131,30 @@ public class ConsumerStallDetector implements HealthIndicator {
         }
         // Give the new consumer a whole window before judging it.
         waitingSince = now;
+    }
+
+    /**
+     * Paused on purpose is no stall, but changes wait in the queue meanwhile: after {@code healing.pause-after} every
+     * object is reconciled from Salesforce (QUEUE_PAUSED), so readers need not wait for the dependency to come back.
+     */
+    private void pausedLongerThanAllowed(boolean running, Instant now) {
+        if (running) {
+            if (pausedSince != null) {
+                pausedSince = null;
+                alarms.endedAll(ObjectAlarms.Reason.QUEUE_PAUSED);
+            }
+            return;
+        }
+        if (pausedSince == null) {
+            pausedSince = now;
+        }
+        if (Duration.between(pausedSince, now).compareTo(pauseAfter) >= 0) {
+            alarms.raiseAll(
+                    ObjectAlarms.Reason.QUEUE_PAUSED,
+                    "the queue consumer has been paused since " + pausedSince
+                            + " (circuit breaker open or route stopped)",
+                    pausedSince);
+        }
     }
 
     private boolean messagesWaiting() {

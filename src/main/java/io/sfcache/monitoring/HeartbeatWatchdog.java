@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -55,17 +57,20 @@ public class HeartbeatWatchdog implements HealthIndicator {
     private final Duration maxPendingAge;
     private final Instant startedAt;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final AlarmRepairs alarms;
 
     public HeartbeatWatchdog(
             DataContracts contracts,
             SyncState syncState,
             LagRecorder lag,
+            AlarmRepairs alarms,
             MeterRegistry meters,
             Clock clock,
             MonitoringProperties monitoring) {
         this.contracts = contracts;
         this.syncState = syncState;
         this.lag = lag;
+        this.alarms = alarms;
         this.clock = clock;
         this.missingAfter = monitoring.getHeartbeat().getMissingAfter();
         this.maxPendingAge = monitoring.getHeartbeat().getMaxPendingAge();
@@ -146,7 +151,51 @@ public class HeartbeatWatchdog implements HealthIndicator {
                 LOG.info("Publisher heartbeat for {} back (sent {})", sobject, sentAt.orElse(null));
             }
             reportChanges(sobject, before == null ? Map.of() : before.problems(), problems, sentAt.orElse(null));
+            raiseOrEnd(sobject, before, missing, since, problems, heartbeat);
         }
+    }
+
+    /**
+     * The alarms readers and the healing route see: a silent publisher is complete up to its last heartbeat; a broken
+     * one up to its last heartbeat that reported nothing wrong (unknown to a replica that never saw one: then
+     * {@code missing-after} before the broken one). Unpublished changes alone raise none: the heartbeat route
+     * reconciles their exact window already.
+     */
+    private void raiseOrEnd(
+            String sobject,
+            State before,
+            boolean missing,
+            Instant since,
+            Map<PublisherProblem, String> problems,
+            Optional<SyncState.Heartbeat> heartbeat) {
+        if (missing) {
+            alarms.raise(sobject, ObjectAlarms.Reason.PUBLISHER_SILENT, "no publisher heartbeat since " + since, since);
+        } else {
+            alarms.ended(sobject, ObjectAlarms.Reason.PUBLISHER_SILENT);
+        }
+        Map<PublisherProblem, String> broken = new EnumMap<>(PublisherProblem.class);
+        problems.forEach((problem, values) -> {
+            if (problem != PublisherProblem.UNPUBLISHED_CHANGES) {
+                broken.put(problem, values);
+            }
+        });
+        if (broken.isEmpty() || heartbeat.isEmpty()) {
+            alarms.ended(sobject, ObjectAlarms.Reason.PUBLISHER_UNHEALTHY);
+            return;
+        }
+        Instant sentAt = heartbeat.get().sentAt();
+        Instant completeUntil = before != null
+                        && before.sentAt().isPresent()
+                        && before.sentAt().get().isBefore(sentAt)
+                        && before.problems().keySet().stream()
+                                .allMatch(problem -> problem == PublisherProblem.UNPUBLISHED_CHANGES)
+                ? before.sentAt().get()
+                : sentAt.minus(missingAfter);
+        alarms.raise(
+                sobject,
+                ObjectAlarms.Reason.PUBLISHER_UNHEALTHY,
+                "the heartbeat sent " + sentAt + " reports " + broken,
+                completeUntil);
     }
 
     /** One WARN line when a problem starts, one INFO line when a later heartbeat no longer reports it. */

@@ -33,6 +33,9 @@ public class MonitoringProperties {
     @Valid
     private final Lag lag = new Lag();
 
+    @Valid
+    private final Healing healing = new Healing();
+
     public Heartbeat getHeartbeat() {
         return heartbeat;
     }
@@ -55,6 +58,10 @@ public class MonitoringProperties {
 
     public Lag getLag() {
         return lag;
+    }
+
+    public Healing getHealing() {
+        return healing;
     }
 
     /** The publisher's heartbeat per monitored object. */
@@ -289,6 +296,63 @@ public class MonitoringProperties {
 
         public void setObjective(Duration objective) {
             this.objective = objective;
+        }
+    }
+
+    /** Repairs started by the detectors' alarms (heal-on-alarm route), not by the schedule. */
+    public static class Healing {
+        private boolean enabled = true;
+        /** How often alarms are looked at for a repair to run. */
+        @NotNull
+        private Duration checkInterval = Duration.ofSeconds(30);
+        /** While an alarm's condition lasts, its object is repaired again this often (schema drift: not again). */
+        @NotNull
+        private Duration repeatEvery = Duration.ofMinutes(1);
+        /** A queue consumer paused (circuit breaker) or stalled this long raises QUEUE_PAUSED for every object. */
+        @NotNull
+        private Duration pauseAfter = Duration.ofMinutes(2);
+        /** A repair never reads further back than this: older gaps are the operator's (JMX reconcileWindow). */
+        @NotNull
+        private Duration maxWindow = Duration.ofHours(24);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getCheckInterval() {
+            return checkInterval;
+        }
+
+        public void setCheckInterval(Duration checkInterval) {
+            this.checkInterval = checkInterval;
+        }
+
+        public Duration getRepeatEvery() {
+            return repeatEvery;
+        }
+
+        public void setRepeatEvery(Duration repeatEvery) {
+            this.repeatEvery = repeatEvery;
+        }
+
+        public Duration getPauseAfter() {
+            return pauseAfter;
+        }
+
+        public void setPauseAfter(Duration pauseAfter) {
+            this.pauseAfter = pauseAfter;
+        }
+
+        public Duration getMaxWindow() {
+            return maxWindow;
+        }
+
+        public void setMaxWindow(Duration maxWindow) {
+            this.maxWindow = maxWindow;
         }
     }
 }

@@ -6,6 +6,7 @@ import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeType;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.SyncHeaders;
 import java.time.Instant;
 import java.util.Map;
@@ -42,8 +43,11 @@ public class PublisherAccounting {
     private final Map<String, Interval> pending = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> unaccounted = new ConcurrentHashMap<>();
 
-    public PublisherAccounting(DataContracts contracts, MeterRegistry meters) {
+    private final AlarmRepairs alarms;
+
+    public PublisherAccounting(DataContracts contracts, AlarmRepairs alarms, MeterRegistry meters) {
         this.meters = meters;
+        this.alarms = alarms;
         for (DataContract contract : contracts.all()) {
             AtomicLong value = unaccounted.computeIfAbsent(contract.sobject(), k -> new AtomicLong());
             Gauge.builder("sfcache.publisher.unaccounted.messages", value, AtomicLong::get)
@@ -98,6 +102,17 @@ public class PublisherAccounting {
         long missing = interval.sent() - got;
         unaccounted.computeIfAbsent(sobject, k -> new AtomicLong()).set(missing);
         counts.headMap(interval.to().toEpochMilli(), true).clear();
+        if (missing > 0) {
+            // Lost messages were committed in the interval: the object is known complete up to its start.
+            alarms.raise(
+                    sobject,
+                    ObjectAlarms.Reason.MESSAGES_LOST,
+                    "the publisher sent " + interval.sent() + " change message(s) between " + interval.from() + " and "
+                            + interval.to() + ", sfcache received " + got,
+                    interval.from());
+        } else {
+            alarms.ended(sobject, ObjectAlarms.Reason.MESSAGES_LOST);
+        }
         if (missing > 0) {
             LOG.warn(
                     "{}: the publisher sent {} change message(s) between {} and {}, sfcache received {}: {} "

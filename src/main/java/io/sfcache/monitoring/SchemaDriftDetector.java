@@ -8,6 +8,7 @@ import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.salesforce.DescribeClient;
 import io.sfcache.salesforce.Reconciler;
+import io.sfcache.sync.ObjectAlarms;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -88,9 +89,17 @@ public class SchemaDriftDetector {
     /** Field labels as the describes showed them, kept after a field goes so that a rename can be recognised. */
     private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
 
+    private final AlarmRepairs alarms;
+
     public SchemaDriftDetector(
-            DataContracts contracts, DescribeClient describes, ObjectMapper json, MeterRegistry meters, Clock clock) {
+            DataContracts contracts,
+            DescribeClient describes,
+            AlarmRepairs alarms,
+            ObjectMapper json,
+            MeterRegistry meters,
+            Clock clock) {
         this.contracts = contracts;
+        this.alarms = alarms;
         this.describes = describes;
         this.json = json;
         this.meters = meters;
@@ -192,6 +201,16 @@ public class SchemaDriftDetector {
                 .forEach(f -> LOG.info("Schema drift resolved: {}", f.message()));
 
         Instant driftSince = findings.isEmpty() ? null : before.driftSince() != null ? before.driftSince() : now;
+        if (!findings.isEmpty()) {
+            // Complete up to the last check that saw no drift; changes since may have been rejected or never sent.
+            alarms.raise(
+                    sobject,
+                    ObjectAlarms.Reason.SCHEMA_DRIFT,
+                    findings.get(0).message() + (findings.size() > 1 ? " (+" + (findings.size() - 1) + " more)" : ""),
+                    before.driftSince() != null
+                            ? before.driftSince()
+                            : before.lastChecked() != null ? before.lastChecked() : now);
+        }
         Repair repair = before.repair();
         if (findings.isEmpty() && before.driftSince() != null) {
             repair = new Repair(before.driftSince(), false, null);

@@ -1,6 +1,7 @@
 package io.sfcache.salesforce;
 
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import org.springframework.stereotype.Component;
 /**
  * Whether the Change Data Capture subscriptions should run ({@code sfcache.salesforce.cdc.mode}): never (OFF), always
  * (BOTH), or in FALLBACK while an operator says so or the queue path needs help: its consumer paused (the ingest
- * circuit breaker open) or a publisher's heartbeats overdue, for longer than {@code fallback-after}, until it has been
+ * circuit breaker open), a publisher's heartbeats overdue or reporting it broken, for longer than {@code fallback-after}, until it has been
  * healthy for {@code fallback-quiet-period}. Route step of {@code cdc-apply-mode}.
  */
 @Component("cdcModeDecision")
@@ -18,6 +19,7 @@ public class CdcModeDecision {
 
     private final DataContracts contracts;
     private final SyncState syncState;
+    private final ObjectAlarms alarms;
     private final ThrottlingExceptionRoutePolicy ingestBreaker;
     private final CdcRoutes routes;
     private final CdcProperties settings;
@@ -28,12 +30,14 @@ public class CdcModeDecision {
     public CdcModeDecision(
             DataContracts contracts,
             SyncState syncState,
+            ObjectAlarms alarms,
             ThrottlingExceptionRoutePolicy ingestCircuitBreaker,
             CdcRoutes routes,
             SalesforceProperties salesforce,
             Clock clock) {
         this.contracts = contracts;
         this.syncState = syncState;
+        this.alarms = alarms;
         this.ingestBreaker = ingestCircuitBreaker;
         this.routes = routes;
         this.settings = salesforce.getCdc();
@@ -60,7 +64,9 @@ public class CdcModeDecision {
 
     private boolean queuePathUnhealthy() {
         Instant overdueBefore = clock.instant().minus(settings.getFallbackAfter());
+        // A publisher whose heartbeats say it is broken (publishing off, trigger inactive...) sends nothing either.
         return !"closed".equalsIgnoreCase(ingestBreaker.getStateAsString())
+                || alarms.anyOpen(ObjectAlarms.Reason.PUBLISHER_UNHEALTHY)
                 || contracts.all().stream()
                         .anyMatch(contract -> syncState
                                 .lastHeartbeat(contract.sobject())

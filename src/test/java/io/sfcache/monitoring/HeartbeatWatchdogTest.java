@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.MovableClock;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.PublisherStatus;
+import io.sfcache.sync.RedriveJobs;
 import io.sfcache.sync.SyncState;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,13 @@ class HeartbeatWatchdogTest {
     private final MovableClock clock = new MovableClock(START);
     private final SyncState syncState = mock(SyncState.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ObjectAlarms alarms = new ObjectAlarms(
+            new DataContracts(
+                    List.of("Account"),
+                    "classpath:contracts/objects/",
+                    new DefaultResourceLoader(),
+                    new ObjectMapper()),
+            meters);
     private final HeartbeatWatchdog watchdog = watchdog();
 
     private HeartbeatWatchdog watchdog() {
@@ -38,7 +47,20 @@ class HeartbeatWatchdogTest {
         DataContracts contracts = new DataContracts(
                 List.of("Account"), "classpath:contracts/objects/", new DefaultResourceLoader(), new ObjectMapper());
         when(syncState.readHeartbeat("Account")).thenReturn(Optional.empty());
-        return new HeartbeatWatchdog(contracts, syncState, new LagRecorder(meters, clock), meters, clock, monitoring);
+        return new HeartbeatWatchdog(
+                contracts,
+                syncState,
+                new LagRecorder(meters, clock),
+                new AlarmRepairs(
+                        alarms,
+                        contracts,
+                        new ReconciliationRuns(contracts, meters),
+                        mock(RedriveJobs.class),
+                        clock,
+                        monitoring),
+                meters,
+                clock,
+                monitoring);
     }
 
     private void heartbeatSentAt(Instant sentAt) {

@@ -31,12 +31,28 @@ import org.springframework.boot.actuate.health.HealthComponent;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The issue's fault-injection tests: each breaks something on the stand-ins, then asserts how long sfcache took to
  * notice (against the short windows of application-test.yaml) and the repaired final state.
  */
 @SfcacheIntegrationTest
+// Heartbeats go missing within seconds here (the shared context waits an hour); repairs stay manual, as in production
+// with healing off, so each test sees its own reconciliation (healing: HealOnAlarmTest). Its own queue and no MBeans,
+// so this context does not compete with the shared one; CDC off: the shared context is the JVM's one subscriber.
+@TestPropertySource(
+        properties = {
+            "sfcache.salesforce.cdc.mode=OFF",
+            "sfcache.servicebus.queue=monitoring-faults-test",
+            "spring.jmx.enabled=false",
+            "sfcache.monitoring.heartbeat.missing-after=4s",
+            "sfcache.monitoring.schema-drift.enabled=false"
+        })
+// Closed after the class: its watchdogs and describe polls would otherwise act on the shared stand-ins during
+// later tests, as a second replica would.
+@DirtiesContext
 class MonitoringFaultsTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);

@@ -12,7 +12,9 @@ import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
 import io.sfcache.fixtures.SObjectType;
 import io.sfcache.standin.salesforce.SalesforceStandin;
+import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.PipelineHarness;
+import io.sfcache.sync.RedriveJobs;
 import io.sfcache.sync.SyncState;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -76,10 +79,19 @@ class PublisherUnhealthyTest {
 
     private final ChangeMessages messages = ChangeMessages.live(new Random(), Clock.systemUTC());
 
+    @Autowired
+    RedriveJobs redrives;
+
     @BeforeEach
     void startFromAHealthyPublisher() {
         sendAndAwaitSeen(healthy());
         assertRaised();
+    }
+
+    /** Later tests in the shared context read Account's records: not as stale as a broken publisher leaves them. */
+    @AfterEach
+    void leaveAHealthyPublisher() {
+        sendAndAwaitSeen(healthy());
     }
 
     @Test
@@ -237,8 +249,22 @@ class PublisherUnhealthyTest {
     void aRestartedReplicaSeesTheLastReportedStatusFromTheStoredHeartbeat() {
         sendAndAwaitSeen(healthy().triggerActive(false).outbox(5, 2, null));
 
+        // Alarms of its own: the shared context's readers must not see this one's.
+        SimpleMeterRegistry ownMeters = new SimpleMeterRegistry();
         HeartbeatWatchdog restarted = new HeartbeatWatchdog(
-                contracts, syncState, lag, new SimpleMeterRegistry(), Clock.systemUTC(), monitoring);
+                contracts,
+                syncState,
+                lag,
+                new AlarmRepairs(
+                        new ObjectAlarms(contracts, ownMeters),
+                        contracts,
+                        new ReconciliationRuns(contracts, ownMeters),
+                        redrives,
+                        Clock.systemUTC(),
+                        monitoring),
+                ownMeters,
+                Clock.systemUTC(),
+                monitoring);
         restarted.check();
 
         // The FAILED count grew from the stored heartbeat before (0): a replica that never saw that one knows too.
