@@ -6,7 +6,8 @@
 //   node server.js --cert <pem> --key <pem> [--port <n, 0 = free port>] [--host 127.0.0.1]
 //                  [--deadline-ms <n>] [--ignore-stdin]
 // or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST / _DEADLINE_MS. COSMOS_STANDIN_TRACE=1 logs
-// every request (method, path, the headers that pick a behaviour, status) to stderr. COSMOS_STANDIN_INDEXES=off runs
+// every request (method, path, the headers that pick a behaviour, for a query query=index or query=scan: answered
+// from a sorted index or over every document, status) to stderr. COSMOS_STANDIN_INDEXES=off runs
 // every query over all documents instead of from the sorted indexes (indexed-queries.js), to compare the two.
 //
 // Every request is answered within a deadline (COSMOS_STANDIN_DEADLINE_MS, default 5000): past it the stand-in
@@ -190,6 +191,7 @@ async function queryInScope(account, req, res, params) {
         const indexed = !ids && useIndexes
           ? indexedQueries.run(documents, query, execOptions, pkHeader === undefined ? null : inPartition(collection, pkHeader))
           : null;
+        req.standinQueryPath = indexed ? "index" : "scan"; // eslint-disable-line no-param-reassign
         return indexed || query.exec((ids || allDocuments(collection)).filter(inPartition(collection, pkHeader)), execOptions);
       });
     } catch (err) {
@@ -499,7 +501,9 @@ if (process.env.COSMOS_STANDIN_TRACE === "1") {
   server.prependListener("request", (req, res) => {
     const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
     const start = process.hrtime.bigint();
-    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}`
+    // query=index|scan: answered from a sorted index or over every document
+    const path = () => (req.standinQueryPath ? ` query=${req.standinQueryPath}` : "");
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")}${path()} -> ${res.statusCode}`
       + ` in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms\n`));
   });
 }
