@@ -502,8 +502,8 @@ if (process.env.COSMOS_STANDIN_TRACE === "1") {
     const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
     const start = process.hrtime.bigint();
     // query=index|scan: answered from a sorted index or over every document
-    const path = () => (req.standinQueryPath ? ` query=${req.standinQueryPath}` : "");
-    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")}${path()} -> ${res.statusCode}`
+    const queryPath = () => (req.standinQueryPath ? ` query=${req.standinQueryPath}` : "");
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")}${queryPath()} -> ${res.statusCode}`
       + ` in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms\n`));
   });
 }
