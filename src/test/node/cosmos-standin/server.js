@@ -6,7 +6,9 @@
 //   node server.js --cert <pem> --key <pem> [--port <n, 0 = free port>] [--host 127.0.0.1]
 //                  [--deadline-ms <n>] [--ignore-stdin]
 // or the same through COSMOS_STANDIN_CERT / _KEY / _PORT / _HOST / _DEADLINE_MS. COSMOS_STANDIN_TRACE=1 logs
-// every request (method, path, the headers that pick a behaviour, status) to stderr.
+// every request (method, path, the headers that pick a behaviour, for a query query=index or query=scan: answered
+// from a sorted index or over every document, status) to stderr. COSMOS_STANDIN_INDEXES=off runs
+// every query over all documents instead of from the sorted indexes (indexed-queries.js), to compare the two.
 //
 // Every request is answered within a deadline (COSMOS_STANDIN_DEADLINE_MS, default 5000): past it the stand-in
 // answers 408 RequestTimeout with a message saying so, instead of leaving the client waiting. SIGTERM ends the
@@ -31,6 +33,10 @@ const vm = require("vm");
 // (see linear-queries.js).
 require("./memoised-parser").install();
 require("./linear-queries").install();
+// ... and its helpers with the comparator exported, for the sorted indexes that answer ORDER BY queries (see
+// indexed-queries.js).
+const indexedQueries = require("./indexed-queries");
+indexedQueries.exposeHelpers();
 
 const lib = "@vercel/cosmosdb-server/lib";
 const { createHttpsServer } = require(lib);
@@ -47,6 +53,9 @@ const queryDocuments = require(`${lib}/handler/query-documents`).default;
 const batchDocuments = require(`${lib}/handler/batch-documents`).default;
 
 const PK = "x-ms-documentdb-partitionkey";
+
+// COSMOS_STANDIN_INDEXES=off: every query evaluated over all documents, as the package does (to compare the two).
+const useIndexes = process.env.COSMOS_STANDIN_INDEXES !== "off";
 
 // ---- Equality as Cosmos defines it: between values of different types (null = "x", 3 = "3") the result is
 // undefined, not false (https://learn.microsoft.com/azure/cosmos-db/nosql/query/equality-comparison-operators),
@@ -70,6 +79,8 @@ Documents.prototype._set = function setWithLsn(data) {
   data._lsn = lastLsn; // eslint-disable-line no-param-reassign
   return originalSet.call(this, data);
 };
+// Every write updates the sorted indexes of the queries run so far.
+indexedQueries.maintainIndexes(Documents);
 
 const header = (req, name) => {
   const value = req.headers[name];
@@ -166,14 +177,22 @@ async function queryInScope(account, req, res, params) {
     const { documents } = collection;
     try {
       return withinDeadline(req, () => {
-        const data = (byIds(collection, body) || allDocuments(collection)).filter(inPartition(collection, header(req, PK)));
-        return documents._getQuery(body.query).exec(data, {
+        const query = documents._getQuery(body.query);
+        const execOptions = {
           parameters: body.parameters,
           udf: documents._userDefinedFunctions(),
           maxItemCount,
           continuation,
           compositeIndexes: (properties.indexingPolicy || {}).compositeIndexes || []
-        });
+        };
+        const pkHeader = header(req, PK);
+        const ids = byIds(collection, body);
+        // From the sorted index of its ORDER BY where it can (null where it cannot), else over every document.
+        const indexed = !ids && useIndexes
+          ? indexedQueries.run(documents, query, execOptions, pkHeader === undefined ? null : inPartition(collection, pkHeader))
+          : null;
+        req.standinQueryPath = indexed ? "index" : "scan"; // eslint-disable-line no-param-reassign
+        return indexed || query.exec((ids || allDocuments(collection)).filter(inPartition(collection, pkHeader)), execOptions);
       });
     } catch (err) {
       if (err.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") {
@@ -482,7 +501,9 @@ if (process.env.COSMOS_STANDIN_TRACE === "1") {
   server.prependListener("request", (req, res) => {
     const picked = shown.filter(h => req.headers[h] !== undefined).map(h => `${h}=${req.headers[h]}`);
     const start = process.hrtime.bigint();
-    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")} -> ${res.statusCode}`
+    // query=index|scan: answered from a sorted index or over every document
+    const queryPath = () => (req.standinQueryPath ? ` query=${req.standinQueryPath}` : "");
+    res.on("finish", () => process.stderr.write(`TRACE ${req.method} ${req.url} ${picked.join(" ")}${queryPath()} -> ${res.statusCode}`
       + ` in ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(1)} ms\n`));
   });
 }

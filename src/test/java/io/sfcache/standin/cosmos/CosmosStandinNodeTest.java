@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The stand-in's own Node tests in {@code src/test/node/cosmos-standin}: {@code parser-cache.test.js} (the
  * memoised SQL parser equals PEG.js's {@code cache} option and reads queries as the shipped one, sfcache's nested
- * filter SQL parses in milliseconds where it took minutes) and {@code query-speed.test.js} (compiled queries answer
- * as the package's own, in time linear in the items).
+ * filter SQL parses in milliseconds where it took minutes), {@code query-speed.test.js} (compiled queries answer
+ * as the package's own, in time linear in the items) and {@code indexed-queries.test.js} (ORDER BY queries answered
+ * from the sorted indexes return the full scan's pages and continuation tokens, through writes, and a page reads
+ * about as many documents as it returns).
  */
 class CosmosStandinNodeTest {
 
@@ -23,7 +25,8 @@ class CosmosStandinNodeTest {
                 Map.of(),
                 Duration.ofSeconds(60),
                 "parser-cache.test.js",
-                "query-speed.test.js");
+                "query-speed.test.js",
+                "indexed-queries.test.js");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
     }
