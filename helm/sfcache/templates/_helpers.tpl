@@ -40,10 +40,6 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* CDC subscribes from one replica at a time: a Kubernetes Lease, when CDC can run at all. */}}
-{{- define "sfcache.cdcLease" -}}
-{{- if ne .Values.salesforce.cdc.mode "OFF" }}true{{ end }}
-{{- end }}
 
 {{/* Settings the app cannot start without that the values leave empty (NOTES.txt lists them). */}}
 {{- define "sfcache.missingSettings" -}}

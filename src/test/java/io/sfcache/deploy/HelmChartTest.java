@@ -225,34 +225,79 @@ class HelmChartTest {
         // MonitoringContractTest calls these paths on the running app.
     }
 
-    @Test
-    void cdcRunsOnOneReplicaThroughAKubernetesLease() {
-        HelmChart.Rendered cdcOn = render(CDC_ON);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valuesCases")
+    void leaderOnlyRoutesRunOnOneReplicaThroughAKubernetesLeaseWhateverTheCdcMode(String valuesCase)
+            throws IOException {
+        HelmChart.Rendered rendered = render(valuesCase);
 
-        assertThat(cdcOn.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("true");
-        assertThat(cdcOn.env("CAMEL_CLUSTER_FILE_ENABLED")).isEqualTo("false");
-        assertThat(cdcOn.env("SFCACHE_SALESFORCE_CDC_MODE")).isEqualTo("BOTH");
-        JsonNode role = cdcOn.one("Role");
-        assertThat(role.path("rules").toString())
-                .contains("coordination.k8s.io")
-                .contains("leases")
-                .contains("create")
-                .contains("update");
-        JsonNode binding = cdcOn.one("RoleBinding");
+        // CDC OFF too: reconciliation and the schema-drift checks are leader-only (a file lock in each pod's own /tmp
+        // would make every pod a leader).
+        assertThat(rendered.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("true");
+        assertThat(rendered.env("CAMEL_CLUSTER_FILE_ENABLED")).isEqualTo("false");
+        assertThat(rendered.env("CAMEL_CLUSTER_KUBERNETES_CONFIGMAPNAME")).isEqualTo(HelmChart.RELEASE + "-leader");
+        // The competing pods are this release's: the Lease's labels (application.yaml) are the pods' selector labels.
+        JsonNode podLabels = rendered.one("Deployment")
+                .path("spec")
+                .path("template")
+                .path("metadata")
+                .path("labels");
+        assertThat(podLabels.path("app.kubernetes.io/name").asText())
+                .isEqualTo(rendered.env("SFCACHE_CLUSTER_NAMELABEL"));
+        assertThat(podLabels.path("app.kubernetes.io/instance").asText())
+                .isEqualTo(rendered.env("SFCACHE_CLUSTER_INSTANCELABEL"));
+        assertThat(applicationYaml("camel", "cluster", "kubernetes", "cluster-labels"))
+                .isEqualTo(Map.of(
+                        "[app.kubernetes.io/name]", "${sfcache.cluster.name-label:sfcache}",
+                        "[app.kubernetes.io/instance]", "${sfcache.cluster.instance-label:sfcache}"));
+        // Pod name and namespace from the downward API: the Lease's holder is the pod, the Lease in its namespace.
+        String container = rendered.one("Deployment")
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0)
+                .path("env")
+                .toString();
+        assertThat(container)
+                .contains(
+                        "{\"name\":\"CAMEL_CLUSTER_KUBERNETES_PODNAME\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"metadata.name\"}}}")
+                .contains(
+                        "{\"name\":\"CAMEL_CLUSTER_KUBERNETES_KUBERNETESNAMESPACE\",\"valueFrom\":{\"fieldRef\":{\"fieldPath\":\"metadata.namespace\"}}}");
+
+        // Camel reads and writes the Lease and lists the competing pods.
+        JsonNode role = rendered.one("Role");
+        assertThat(rules(role, "coordination.k8s.io", "leases")).contains("get", "create", "update");
+        assertThat(rules(role, "", "pods")).contains("list");
+        JsonNode binding = rendered.one("RoleBinding");
         assertThat(binding.path("roleRef").path("name").asText())
                 .isEqualTo(role.path("metadata").path("name").asText());
         assertThat(binding.path("subjects").get(0).path("name").asText())
-                .isEqualTo(cdcOn.one("ServiceAccount")
-                        .path("metadata")
-                        .path("name")
+                .isEqualTo(rendered.one("Deployment")
+                        .path("spec")
+                        .path("template")
+                        .path("spec")
+                        .path("serviceAccountName")
                         .asText());
+    }
 
-        HelmChart.Rendered cdcOff = render(KEDA_ON);
-        assertThat(cdcOff.ofKind("Role")).isEmpty();
-        assertThat(cdcOff.env("CAMEL_CLUSTER_KUBERNETES_ENABLED")).isEqualTo("false");
-        assertThat(cdcOff.env("CAMEL_CLUSTER_FILE_ENABLED"))
-                .as("no lease needed: the local file lock stays")
-                .isEqualTo("true");
+    /** The verbs a Role grants on one resource of one API group. */
+    private static List<String> rules(JsonNode role, String apiGroup, String resource) {
+        List<String> verbs = new ArrayList<>();
+        role.path("rules").forEach(rule -> {
+            boolean group = false;
+            boolean kind = false;
+            for (JsonNode g : rule.path("apiGroups")) {
+                group |= g.asText().equals(apiGroup);
+            }
+            for (JsonNode r : rule.path("resources")) {
+                kind |= r.asText().equals(resource);
+            }
+            if (group && kind) {
+                rule.path("verbs").forEach(v -> verbs.add(v.asText()));
+            }
+        });
+        return verbs;
     }
 
     @Test
