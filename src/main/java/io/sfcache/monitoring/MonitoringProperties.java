@@ -68,10 +68,10 @@ public class MonitoringProperties {
     public static class Heartbeat {
         /** A heartbeat older than this is missing (the Apex publisher sends one every few minutes). */
         @NotNull
-        private Duration missingAfter = Duration.ofMinutes(15);
+        private Duration missingAfter = Duration.ofMinutes(7);
         /** How often heartbeats are checked. */
         @NotNull
-        private Duration checkInterval = Duration.ofSeconds(30);
+        private Duration checkInterval = Duration.ofSeconds(15);
         /**
          * A heartbeat whose oldest PENDING outbox message is older than this (at the heartbeat's commit time) reports
          * an outbox backlog: the publisher's retries are not getting through.
@@ -109,7 +109,7 @@ public class MonitoringProperties {
         private boolean enabled = true;
         /** How often each object's describe is asked for (If-Modified-Since: unchanged costs a 304). */
         @NotNull
-        private Duration interval = Duration.ofMinutes(5);
+        private Duration interval = Duration.ofMinutes(4);
 
         public boolean isEnabled() {
             return enabled;
@@ -304,7 +304,7 @@ public class MonitoringProperties {
         private boolean enabled = true;
         /** How often alarms are looked at for a repair to run. */
         @NotNull
-        private Duration checkInterval = Duration.ofSeconds(30);
+        private Duration checkInterval = Duration.ofSeconds(15);
         /** While an alarm's condition lasts, its object is repaired again this often (schema drift: not again). */
         @NotNull
         private Duration repeatEvery = Duration.ofMinutes(1);

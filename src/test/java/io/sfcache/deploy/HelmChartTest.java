@@ -45,6 +45,7 @@ class HelmChartTest {
             "SfcacheReconciliationRepairing",
             "SfcachePublisherLosingMessages",
             "SfcacheReaderProbeStale",
+            "SfcacheHealingStuck",
             "SfcacheDependencyDown");
 
     static Stream<String> valuesCases() {
