@@ -1,6 +1,9 @@
 package io.sfcache.salesforce;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -32,7 +35,7 @@ public class SalesforceProperties {
     @NotBlank
     private String pubSubHost = "api.pubsub.salesforce.com";
 
-    @jakarta.validation.constraints.Min(1)
+    @Min(1)
     @jakarta.validation.constraints.Max(65535)
     private int pubSubPort = 7443;
 
@@ -46,7 +49,7 @@ public class SalesforceProperties {
      * Deadline of one REST call (describe, reconciliation query pages, record reads), connecting included: shorter
      * than the timers that make them, so an org that stops answering fails a run instead of holding its thread.
      */
-    @jakarta.validation.constraints.NotNull
+    @NotNull
     private java.time.Duration requestTimeout = java.time.Duration.ofSeconds(20);
 
     /** REST and Pub/Sub API version. */
@@ -107,6 +110,39 @@ public class SalesforceProperties {
 
     public void setPubSubUseSystemProxy(boolean pubSubUseSystemProxy) {
         this.pubSubUseSystemProxy = pubSubUseSystemProxy;
+    }
+
+    @Valid
+    private final Reconcile reconcile = new Reconcile();
+
+    public Reconcile getReconcile() {
+        return reconcile;
+    }
+
+    /** Bounds on every reconciliation run, whoever starts it. */
+    public static class Reconcile {
+        /** Records per second sent through the sync flow by all runs together. */
+        @Min(1)
+        private int recordsPerSecond = 200;
+        /** How long a run waits for another run of the same object, or for its pace. */
+        @NotNull
+        private java.time.Duration maxWait = java.time.Duration.ofMinutes(10);
+
+        public int getRecordsPerSecond() {
+            return recordsPerSecond;
+        }
+
+        public void setRecordsPerSecond(int recordsPerSecond) {
+            this.recordsPerSecond = recordsPerSecond;
+        }
+
+        public java.time.Duration getMaxWait() {
+            return maxWait;
+        }
+
+        public void setMaxWait(java.time.Duration maxWait) {
+            this.maxWait = maxWait;
+        }
     }
 
     public CdcProperties getCdc() {
