@@ -60,7 +60,12 @@ public final class ImpactCheck {
 
     public static void main(String[] args) {
         // A command-line tool: its report is its output (the reason System.out is used here and only here).
-        System.exit(run(args, System.out, System.err, System.getenv(), OpsApi::new));
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** The check as {@link #main} runs it, with its output and environment given: for callers in the same JVM. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(args, out, err, env, OpsApi::new);
     }
 
     /** @param opsApi makes the client of a running sfcache from its URL and a token */
