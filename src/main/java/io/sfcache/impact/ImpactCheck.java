@@ -59,8 +59,12 @@ public final class ImpactCheck {
     private ImpactCheck() {}
 
     public static void main(String[] args) {
-        // A command-line tool: its report is its output (the reason System.out is used here and only here).
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        // A command-line tool: its report is its output (the reason System.out is used here and only here). Whatever
+        // a library prints meanwhile goes to stderr, so that stdout is the report alone (JSON that tools can parse):
+        // e.g. spring-jcl's "Standard Commons Logging discovery in action" line, printed to System.out.
+        PrintStream report = System.out;
+        System.setOut(System.err);
+        System.exit(run(args, report, System.err, System.getenv()));
     }
 
     /** The check as {@link #main} runs it, with its output and environment given: for callers in the same JVM. */

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
@@ -31,6 +33,8 @@ import org.springframework.graphql.test.tester.HttpGraphQlTester;
  */
 @SfcacheIntegrationTest
 class ImpactQueriesTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImpactQueriesTest.class);
 
     private static final String USAGE = """
             query($field: String!, $values: [String!], $longerThan: Int) {
@@ -158,6 +162,7 @@ class ImpactQueriesTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 Map.of("SFCACHE_TOKEN", opsToken()));
 
+        LOG.info("The impact check against this instance:\n{}", out.toString(StandardCharsets.UTF_8));
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(exit).isEqualTo(2);
         String url = "http://localhost:" + port + "/";
