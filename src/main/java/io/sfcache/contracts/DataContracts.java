@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 
@@ -35,22 +37,16 @@ public class DataContracts {
 
     private final JsonSchema envelope;
     private final Map<String, DataContract> byObject = new LinkedHashMap<>();
+    private final Map<String, JsonNode> documents = new LinkedHashMap<>();
+    private final JsonSchemaFactory factory;
+    private final SchemaValidatorsConfig config;
 
     /**
      * @param objects           the monitored objects' API names ({@code sfcache.sync.objects})
      * @param contractsLocation where their contracts are, ending in '/' ({@code sfcache.sync.contracts-location})
      */
     public DataContracts(List<String> objects, String contractsLocation, ResourceLoader resources, ObjectMapper json) {
-        // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
-        SchemaValidatorsConfig config =
-                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-        // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
-        JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
-                .keywords(ANNOTATIONS.stream().map(NonValidationKeyword::new).toList())
-                .build();
-        JsonSchemaFactory factory =
-                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, builder -> builder.metaSchema(dialect));
-        this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
+        this(resources, json);
         List<String> problems = new ArrayList<>();
         for (String sobject : objects) {
             String key = sobject.toLowerCase(Locale.ROOT);
@@ -61,29 +57,75 @@ public class DataContracts {
                         + " does not exist: add the file, or remove " + sobject + " from sfcache.sync.objects");
                 continue;
             }
-            try {
-                JsonNode schema = read(resource, json);
-                String declared = schema.path("x-sfcache").path("sobject").asText(null);
-                if (!sobject.equals(declared)) {
-                    problems.add(location + " declares x-sfcache.sobject=" + declared + ", expected " + sobject);
-                    continue;
-                }
-                com.fasterxml.jackson.databind.node.ObjectNode partial = schema.deepCopy();
-                partial.remove("required");
-                byObject.put(
-                        sobject,
-                        new DataContract(
-                                sobject,
-                                key,
-                                key,
-                                location,
-                                factory.getSchema(schema, config),
-                                factory.getSchema(partial, config),
-                                fields(schema)));
-            } catch (RuntimeException e) {
-                problems.add(location + " is not a valid JSON Schema: " + e.getMessage());
-            }
+            add(sobject, location, () -> read(resource, json), problems);
         }
+        failOn(problems);
+    }
+
+    /**
+     * Contracts already read, e.g. by a tool outside the application (the impact check): each document names its
+     * object in {@code x-sfcache.sobject}.
+     *
+     * @param schemas contract documents by where they came from (a file, a URL), in the order to keep
+     */
+    public DataContracts(Map<String, JsonNode> schemas, ObjectMapper json) {
+        this(new DefaultResourceLoader(), json);
+        List<String> problems = new ArrayList<>();
+        schemas.forEach((location, schema) -> {
+            String sobject = schema.path("x-sfcache").path("sobject").asText(null);
+            if (sobject == null) {
+                problems.add(location + " has no x-sfcache.sobject: not a data contract");
+            } else if (byObject.containsKey(sobject)) {
+                problems.add(location + " declares " + sobject + " again (first in "
+                        + byObject.get(sobject).location() + ")");
+            } else {
+                add(sobject, location, () -> schema, problems);
+            }
+        });
+        failOn(problems);
+    }
+
+    private DataContracts(ResourceLoader resources, ObjectMapper json) {
+        // Formats (date, date-time, email) are assertions here, not annotations: a bad date is a contract violation.
+        this.config =
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        // The x-* keywords carry what sfcache knows about Salesforce fields; they are annotations, not assertions.
+        JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                .keywords(ANNOTATIONS.stream().map(NonValidationKeyword::new).toList())
+                .build();
+        this.factory =
+                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, builder -> builder.metaSchema(dialect));
+        this.envelope = factory.getSchema(read(resources.getResource(ENVELOPE), json), config);
+    }
+
+    private void add(String sobject, String location, Supplier<JsonNode> document, List<String> problems) {
+        String key = sobject.toLowerCase(Locale.ROOT);
+        try {
+            JsonNode schema = document.get();
+            String declared = schema.path("x-sfcache").path("sobject").asText(null);
+            if (!sobject.equals(declared)) {
+                problems.add(location + " declares x-sfcache.sobject=" + declared + ", expected " + sobject);
+                return;
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode partial = schema.deepCopy();
+            partial.remove("required");
+            byObject.put(
+                    sobject,
+                    new DataContract(
+                            sobject,
+                            key,
+                            key,
+                            location,
+                            factory.getSchema(schema, config),
+                            factory.getSchema(partial, config),
+                            fields(schema)));
+            documents.put(sobject, schema.deepCopy());
+        } catch (RuntimeException e) {
+            problems.add(location + " is not a valid JSON Schema: " + e.getMessage());
+        }
+    }
+
+    private static void failOn(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Data contracts are not usable:\n - " + String.join("\n - ", problems));
         }
@@ -136,5 +178,10 @@ public class DataContracts {
 
     public Collection<DataContract> all() {
         return byObject.values();
+    }
+
+    /** A monitored object's contract as it was read (a copy): the JSON Schema document, annotations and all. */
+    public Optional<JsonNode> document(String sobject) {
+        return Optional.ofNullable(documents.get(sobject)).map(JsonNode::deepCopy);
     }
 }

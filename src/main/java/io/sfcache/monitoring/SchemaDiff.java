@@ -108,9 +108,18 @@ public final class SchemaDiff {
                 sobject, field, DriftFinding.Kind.REMOVED, field, null, sobject + "." + field + ": removed");
     }
 
-    private static java.util.Optional<DriftFinding> picklist(String sobject, DataContract.Field field, JsonNode now) {
+    /**
+     * The picklist values a described field offers (its active ones) against the contract's {@code enum}.
+     *
+     * @param added   active in the describe, not in the contract, in describe order
+     * @param removed in the contract, not active in the describe, in contract order
+     */
+    public record PicklistChange(List<String> added, List<String> removed) {}
+
+    /** The picklist comparison behind {@link DriftFinding.Kind#PICKLIST_CHANGED}, for who needs the values as lists. */
+    public static PicklistChange picklistChange(DataContract.Field field, JsonNode described) {
         Set<String> active = new LinkedHashSet<>();
-        now.path("picklistValues").forEach(v -> {
+        described.path("picklistValues").forEach(v -> {
             if (v.path("active").asBoolean(true)) {
                 active.add(v.path("value").asText());
             }
@@ -119,6 +128,13 @@ public final class SchemaDiff {
                 active.stream().filter(v -> !field.picklistValues().contains(v)).toList();
         List<String> removed =
                 field.picklistValues().stream().filter(v -> !active.contains(v)).toList();
+        return new PicklistChange(added, removed);
+    }
+
+    private static java.util.Optional<DriftFinding> picklist(String sobject, DataContract.Field field, JsonNode now) {
+        PicklistChange change = picklistChange(field, now);
+        List<String> added = change.added();
+        List<String> removed = change.removed();
         if (added.isEmpty() && removed.isEmpty()) {
             return java.util.Optional.empty();
         }
