@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -20,8 +22,10 @@ import org.springframework.stereotype.Component;
  * route repairs. An alarm starts unrepaired; a reconciliation of its window marks it repaired up to the moment it
  * read to; when the condition ends, one more repair covers the rest of its window and the alarm is gone.
  *
- * <p>This replica's: the detectors on every replica raise alarms from shared inputs (stored heartbeats, describes),
- * but the repair progress is known only to the replica that repaired (issue 20 moves it to sync-state).
+ * <p>Shared by every replica through a {@link Store} (sync-state, {@link AlarmDocuments}): each change is read,
+ * applied and written back only if nobody changed it meanwhile. Readers ask often: what is stored is cached for
+ * {@value #CACHE_MILLIS} ms. A store that fails (Cosmos down) leaves this replica's view changed and is written again
+ * with the next change.
  */
 @Component("objectAlarms")
 public class ObjectAlarms {
@@ -66,9 +70,30 @@ public class ObjectAlarms {
         }
     }
 
-    private final Map<String, Map<Reason, Alarm>> alarms = new ConcurrentHashMap<>();
+    /** An object's alarms as stored, with the ETag to write them back with (null: no document yet). */
+    public record Stored(List<Alarm> alarms, String etag) {}
 
-    public ObjectAlarms(DataContracts contracts, MeterRegistry meters) {
+    /** Where the alarms are kept. */
+    public interface Store {
+        Optional<Stored> read(String sobject);
+
+        /** @return false when the document changed since {@code etag} was read (or was created meanwhile) */
+        boolean write(String sobject, List<Alarm> alarms, String etag);
+    }
+
+    private static final long CACHE_MILLIS = 2_000;
+    private static final int ATTEMPTS = 5;
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectAlarms.class);
+
+    private record Cached(Map<Reason, Alarm> alarms, long readAt) {}
+
+    private final Store store;
+    private final List<String> objects;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public ObjectAlarms(DataContracts contracts, MeterRegistry meters, Store store) {
+        this.store = store;
+        this.objects = contracts.all().stream().map(DataContract::sobject).toList();
         for (DataContract contract : contracts.all()) {
             for (Reason reason : Reason.values()) {
                 Gauge.builder(
@@ -93,47 +118,53 @@ public class ObjectAlarms {
      * @return true when the alarm is new
      */
     public boolean raise(String sobject, Reason reason, String detail, Instant completeUntil, Instant now) {
-        Map<Reason, Alarm> byReason = alarms.computeIfAbsent(sobject, k -> new ConcurrentHashMap<>());
-        Alarm before = byReason.get(reason);
-        if (before == null) {
-            byReason.put(reason, new Alarm(sobject, reason, detail, now, completeUntil, null, null, false));
-            return true;
-        }
-        byReason.put(
-                reason,
-                new Alarm(
-                        sobject,
-                        reason,
-                        detail,
-                        before.detectedAt(),
-                        before.completeUntil(),
-                        before.repairedUntil(),
-                        before.lastRepairAt(),
-                        false));
-        return false;
+        boolean[] created = {false};
+        update(sobject, byReason -> {
+            Alarm before = byReason.get(reason);
+            created[0] = before == null;
+            byReason.put(
+                    reason,
+                    before == null
+                            ? new Alarm(sobject, reason, detail, now, completeUntil, null, null, false)
+                            : new Alarm(
+                                    sobject,
+                                    reason,
+                                    detail,
+                                    before.detectedAt(),
+                                    before.completeUntil(),
+                                    before.repairedUntil(),
+                                    before.lastRepairAt(),
+                                    false));
+        });
+        return created[0];
     }
 
     /** The condition is over: one more repair covers its window, then the alarm goes. */
     public void ended(String sobject, Reason reason) {
-        find(sobject, reason)
-                .filter(alarm -> !alarm.ended())
-                .ifPresent(alarm -> put(new Alarm(
-                        sobject,
+        if (find(sobject, reason).filter(alarm -> !alarm.ended()).isEmpty()) {
+            return; // nothing to change: no write
+        }
+        update(
+                sobject,
+                byReason -> byReason.computeIfPresent(
                         reason,
-                        alarm.detail(),
-                        alarm.detectedAt(),
-                        alarm.completeUntil(),
-                        alarm.repairedUntil(),
-                        alarm.lastRepairAt(),
-                        true)));
+                        (r, alarm) -> new Alarm(
+                                sobject,
+                                reason,
+                                alarm.detail(),
+                                alarm.detectedAt(),
+                                alarm.completeUntil(),
+                                alarm.repairedUntil(),
+                                alarm.lastRepairAt(),
+                                true)));
     }
 
     /** Gone without a repair of its own (healing is off, or another flow repaired its window). */
     public void clear(String sobject, Reason reason) {
-        Map<Reason, Alarm> byReason = alarms.get(sobject);
-        if (byReason != null) {
-            byReason.remove(reason);
+        if (find(sobject, reason).isEmpty()) {
+            return;
         }
+        update(sobject, byReason -> byReason.remove(reason));
     }
 
     /**
@@ -142,45 +173,114 @@ public class ObjectAlarms {
      * ended while the repair ran needs one more.
      */
     public void repaired(List<Alarm> covered, Instant until, Instant now) {
-        for (Alarm started : covered) {
-            find(started.sobject(), started.reason()).ifPresent(alarm -> {
-                if (started.ended() && alarm.ended()) {
-                    clear(alarm.sobject(), alarm.reason());
-                } else {
-                    put(new Alarm(
-                            alarm.sobject(),
-                            alarm.reason(),
-                            alarm.detail(),
-                            alarm.detectedAt(),
-                            alarm.completeUntil(),
-                            until,
-                            now,
-                            alarm.ended()));
-                }
-            });
+        covered.stream()
+                .map(Alarm::sobject)
+                .distinct()
+                .forEach(sobject -> update(sobject, byReason -> {
+                    for (Alarm started : covered) {
+                        Alarm alarm = byReason.get(started.reason());
+                        if (alarm == null || !alarm.sobject().equals(sobject)) {
+                            continue;
+                        }
+                        if (started.ended() && alarm.ended()) {
+                            byReason.remove(alarm.reason());
+                        } else {
+                            byReason.put(
+                                    alarm.reason(),
+                                    new Alarm(
+                                            sobject,
+                                            alarm.reason(),
+                                            alarm.detail(),
+                                            alarm.detectedAt(),
+                                            alarm.completeUntil(),
+                                            until,
+                                            now,
+                                            alarm.ended()));
+                        }
+                    }
+                }));
+    }
+
+    /** Read, change, write back if nobody wrote meanwhile (else again); the cache takes the result. */
+    private void update(String sobject, java.util.function.Consumer<Map<Reason, Alarm>> change) {
+        for (int attempt = 1; ; attempt++) {
+            Optional<Stored> stored;
+            try {
+                stored = store.read(sobject);
+            } catch (RuntimeException e) {
+                // Cosmos unreachable: this replica's view changes now, the store with the next change.
+                Map<Reason, Alarm> local = new EnumMap<>(Reason.class);
+                local.putAll(current(sobject));
+                change.accept(local);
+                remember(sobject, local);
+                LOG.warn("Alarms of {} not stored ({}): kept on this replica for now", sobject, e.getMessage());
+                return;
+            }
+            Map<Reason, Alarm> byReason = new EnumMap<>(Reason.class);
+            stored.ifPresent(s -> s.alarms().forEach(alarm -> byReason.put(alarm.reason(), alarm)));
+            Map<Reason, Alarm> before = new EnumMap<>(byReason);
+            change.accept(byReason);
+            if (byReason.equals(before)) {
+                remember(sobject, byReason);
+                return;
+            }
+            boolean written;
+            try {
+                written = store.write(
+                        sobject,
+                        List.copyOf(byReason.values()),
+                        stored.map(Stored::etag).orElse(null));
+            } catch (RuntimeException e) {
+                remember(sobject, byReason);
+                LOG.warn("Alarms of {} not stored ({}): kept on this replica for now", sobject, e.getMessage());
+                return;
+            }
+            if (written) {
+                remember(sobject, byReason);
+                return;
+            }
+            if (attempt == ATTEMPTS) {
+                throw new IllegalStateException("alarms of " + sobject + " changed by others " + ATTEMPTS
+                        + " times while this replica tried to write them: try again at the next check");
+            }
+        }
+    }
+
+    private void remember(String sobject, Map<Reason, Alarm> byReason) {
+        cache.put(sobject, new Cached(Map.copyOf(byReason), System.nanoTime()));
+    }
+
+    /** As stored, at most {@value #CACHE_MILLIS} ms old; the last known when the store cannot be read. */
+    private Map<Reason, Alarm> current(String sobject) {
+        Cached cached = cache.get(sobject);
+        if (cached != null && System.nanoTime() - cached.readAt() < CACHE_MILLIS * 1_000_000) {
+            return cached.alarms();
+        }
+        try {
+            Map<Reason, Alarm> byReason = new EnumMap<>(Reason.class);
+            store.read(sobject).ifPresent(s -> s.alarms().forEach(alarm -> byReason.put(alarm.reason(), alarm)));
+            remember(sobject, byReason);
+            return byReason;
+        } catch (RuntimeException e) {
+            return cached == null ? Map.of() : cached.alarms();
         }
     }
 
     public Optional<Alarm> find(String sobject, Reason reason) {
-        Map<Reason, Alarm> byReason = alarms.get(sobject);
-        return byReason == null ? Optional.empty() : Optional.ofNullable(byReason.get(reason));
+        return Optional.ofNullable(current(sobject).get(reason));
     }
 
     /** The object's alarms, in the order of {@link Reason}. */
     public List<Alarm> of(String sobject) {
-        Map<Reason, Alarm> byReason = alarms.get(sobject);
-        if (byReason == null || byReason.isEmpty()) {
-            return List.of();
-        }
-        List<Alarm> list = new ArrayList<>(new EnumMap<>(byReason).values());
-        list.sort(Comparator.comparing(Alarm::reason));
-        return list;
+        Map<Reason, Alarm> ordered = new EnumMap<>(Reason.class);
+        ordered.putAll(current(sobject));
+        return new ArrayList<>(ordered.values());
     }
 
-    /** Every object's alarms. */
+    /** Every monitored object's alarms. */
     public List<Alarm> all() {
         List<Alarm> list = new ArrayList<>();
-        alarms.keySet().stream().sorted().forEach(sobject -> list.addAll(of(sobject)));
+        objects.forEach(sobject -> list.addAll(of(sobject)));
         return list;
     }
 
@@ -204,10 +304,6 @@ public class ObjectAlarms {
     }
 
     public boolean anyOpen(Reason reason) {
-        return alarms.values().stream().anyMatch(byReason -> byReason.containsKey(reason));
-    }
-
-    private void put(Alarm alarm) {
-        alarms.computeIfAbsent(alarm.sobject(), k -> new ConcurrentHashMap<>()).put(alarm.reason(), alarm);
+        return objects.stream().anyMatch(sobject -> current(sobject).containsKey(reason));
     }
 }

@@ -8,6 +8,7 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.fixtures.InMemoryAlarms;
 import io.sfcache.fixtures.MovableClock;
 import io.sfcache.salesforce.ReconcileQuery;
 import io.sfcache.salesforce.Reconciler;
@@ -37,7 +38,7 @@ class AlarmRepairsTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final DataContracts contracts = new DataContracts(
             List.of("Account"), "classpath:contracts/objects/", new DefaultResourceLoader(), new ObjectMapper());
-    private final ObjectAlarms alarms = new ObjectAlarms(contracts, meters);
+    private final ObjectAlarms alarms = InMemoryAlarms.of(contracts, meters);
     private final RedriveJobs redrives = mock(RedriveJobs.class);
     private final AlarmRepairs repairs = repairs();
 

@@ -60,6 +60,8 @@ import org.springframework.test.context.TestPropertySource;
             "sfcache.salesforce.cdc.mode=OFF",
             "sfcache.servicebus.queue=heal-on-alarm-test",
             "spring.jmx.enabled=false",
+            // Alarms, heartbeats and checkpoints of its own: the shared context must not read this one's alarms.
+            "sfcache.sync.state-container=sync-state-heal-on-alarm-test",
             "sfcache.monitoring.heartbeat.missing-after=4s",
             "sfcache.monitoring.healing.enabled=true",
             "sfcache.monitoring.reconciliation.overlap=5s"

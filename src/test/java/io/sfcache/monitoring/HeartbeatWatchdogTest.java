@@ -7,6 +7,7 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.fixtures.InMemoryAlarms;
 import io.sfcache.fixtures.MovableClock;
 import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.PublisherStatus;
@@ -32,7 +33,7 @@ class HeartbeatWatchdogTest {
     private final MovableClock clock = new MovableClock(START);
     private final SyncState syncState = mock(SyncState.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ObjectAlarms alarms = new ObjectAlarms(
+    private final ObjectAlarms alarms = InMemoryAlarms.of(
             new DataContracts(
                     List.of("Account"),
                     "classpath:contracts/objects/",

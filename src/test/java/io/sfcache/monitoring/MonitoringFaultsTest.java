@@ -47,6 +47,8 @@ import org.springframework.test.context.TestPropertySource;
             "sfcache.salesforce.cdc.mode=OFF",
             "sfcache.servicebus.queue=monitoring-faults-test",
             "spring.jmx.enabled=false",
+            // Alarms, heartbeats and checkpoints of its own: the shared context must not read this one's alarms.
+            "sfcache.sync.state-container=sync-state-monitoring-faults-test",
             "sfcache.monitoring.heartbeat.missing-after=4s",
             "sfcache.monitoring.schema-drift.enabled=false"
         })

@@ -10,9 +10,9 @@ import io.sfcache.SfcacheIntegrationTest;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.ChangeMessageBuilder;
 import io.sfcache.fixtures.ChangeMessages;
+import io.sfcache.fixtures.InMemoryAlarms;
 import io.sfcache.fixtures.SObjectType;
 import io.sfcache.standin.salesforce.SalesforceStandin;
-import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.PipelineHarness;
 import io.sfcache.sync.RedriveJobs;
 import io.sfcache.sync.SyncState;
@@ -256,7 +256,7 @@ class PublisherUnhealthyTest {
                 syncState,
                 lag,
                 new AlarmRepairs(
-                        new ObjectAlarms(contracts, ownMeters),
+                        InMemoryAlarms.of(contracts, ownMeters),
                         contracts,
                         new ReconciliationRuns(contracts, ownMeters),
                         redrives,
