@@ -8,8 +8,14 @@ import io.sfcache.sync.ChangeMessage;
 import io.sfcache.sync.ChangeType;
 import io.sfcache.sync.ObjectAlarms;
 import io.sfcache.sync.SyncHeaders;
+import io.sfcache.sync.SyncState;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -20,38 +26,57 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Produced versus consumed. Each heartbeat says how many change messages the publisher sent for its object since
- * the previous heartbeat; sfcache counts the messages it received by their commit time. One heartbeat later (so
- * messages still in the queue have had a whole interval to arrive), the difference for that interval is exported as
- * {@code sfcache_publisher_unaccounted_messages}: messages lost between Salesforce and sfcache show as a number.
+ * Produced versus consumed, across replicas. Each heartbeat claims how many change messages the publisher sent for
+ * its object since the previous one (the stored heartbeat keeps the last few claims, {@link SyncState.Claim}). Every
+ * replica counts the messages it received by commit time and, at each watchdog check, stores its count of each claim
+ * ({@code received-*} documents in sync-state, one per replica and claim). Once a newer heartbeat exists and
+ * {@code sfcache.monitoring.heartbeat.settle-after} has passed since a claim's end (so late messages have arrived and
+ * every replica has stored its count), the claim is settled against the sum over replicas:
+ * {@code sfcache_publisher_unaccounted_messages} and, when messages are missing, the alarm MESSAGES_LOST, whose
+ * repair reconciles the object from the start of that interval.
  *
- * <p>The counts are this replica's. With several replicas, alert on the counters instead, which Prometheus sums:
- * {@code sfcache_publisher_sent_messages_total} minus {@code sfcache_sync_received_messages_total}.
+ * <p>A replica that dies loses the count of what it received since its last check (at most one check interval):
+ * those messages, if it had completed them, show as missing once, and the repair re-reads the interval.
  */
 @Component("publisherAccounting")
 public class PublisherAccounting {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublisherAccounting.class);
 
-    /** A heartbeat's claim: it sent this many in (from, to]. */
-    private record Interval(Instant from, Instant to, long sent) {}
-
     private final MeterRegistry meters;
-    /** Per object: received messages by commit time (epoch ms), kept until their interval is settled. */
+    private final AlarmRepairs alarms;
+    private final SyncState syncState;
+    private final DataContracts contracts;
+    private final Clock clock;
+    private final Duration settleAfter;
+    /** This JVM's name in the received documents: new at each start, so a restart never overwrites what it counted. */
+    private final String replica = UUID.randomUUID().toString();
+    /** Per object: received messages by commit time (epoch ms), kept while a stored claim may cover them. */
     private final Map<String, ConcurrentNavigableMap<Long, AtomicLong>> received = new ConcurrentHashMap<>();
+    /** Per object and claim end: the count this replica stored last, so an unchanged one is not written again. */
+    private final Map<String, Map<Instant, Long>> stored = new ConcurrentHashMap<>();
+    /** Per object: the claims this replica settled. */
+    private final Map<String, Set<Instant>> settled = new ConcurrentHashMap<>();
 
-    private final Map<String, Interval> pending = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> unaccounted = new ConcurrentHashMap<>();
 
-    private final AlarmRepairs alarms;
-
-    public PublisherAccounting(DataContracts contracts, AlarmRepairs alarms, MeterRegistry meters) {
+    public PublisherAccounting(
+            DataContracts contracts,
+            AlarmRepairs alarms,
+            SyncState syncState,
+            MeterRegistry meters,
+            Clock clock,
+            MonitoringProperties monitoring) {
         this.meters = meters;
         this.alarms = alarms;
+        this.syncState = syncState;
+        this.contracts = contracts;
+        this.clock = clock;
+        this.settleAfter = monitoring.getHeartbeat().getSettleAfter();
         for (DataContract contract : contracts.all()) {
             AtomicLong value = unaccounted.computeIfAbsent(contract.sobject(), k -> new AtomicLong());
             Gauge.builder("sfcache.publisher.unaccounted.messages", value, AtomicLong::get)
-                    .description("Sent by the publisher but not received by this replica, in the last settled heartbeat"
+                    .description("Sent by the publisher but received by no replica, in the last settled heartbeat"
                             + " interval (negative: more received than the publisher counted)")
                     .tag("sobject", contract.sobject())
                     .register(meters);
@@ -71,59 +96,95 @@ public class PublisherAccounting {
                 .incrementAndGet();
     }
 
-    /** Heartbeat route step: settle the previous interval, keep this one for the next heartbeat. */
+    /** Heartbeat route step: what the publisher says it sent, as a counter. */
     public void heartbeat(Exchange exchange) {
         ChangeMessage heartbeat = exchange.getProperty(SyncHeaders.CHANGE, ChangeMessage.class);
-        String sobject = heartbeat.sobject();
-        long sent = heartbeat.heartbeat().sentSincePrevious();
-        meters.counter("sfcache.publisher.sent.messages", "sobject", sobject).increment(sent);
-        Instant from = heartbeat.heartbeat().previousHeartbeatTime();
-        Interval current = new Interval(from == null ? Instant.EPOCH : from, heartbeat.commitTime(), sent);
-        Interval settled = pending.put(sobject, current);
-        if (settled != null && from != null) {
-            settle(sobject, settled);
+        meters.counter("sfcache.publisher.sent.messages", "sobject", heartbeat.sobject())
+                .increment(heartbeat.heartbeat().sentSincePrevious());
+    }
+
+    /** Timer step ({@code heartbeat-watchdog} route, every replica): store this replica's counts, settle what is due. */
+    public void check() {
+        for (DataContract contract : contracts.all()) {
+            String sobject = contract.sobject();
+            List<SyncState.Claim> claims = syncState
+                    .readHeartbeat(sobject)
+                    .map(SyncState.Heartbeat::claims)
+                    .orElse(List.of());
+            if (claims.isEmpty()) {
+                continue;
+            }
+            claims.forEach(claim -> storeCount(sobject, claim));
+            // The newest claim may still receive messages: only older ones are settled.
+            claims.subList(1, claims.size()).stream()
+                    .filter(claim -> !settled.computeIfAbsent(sobject, k -> ConcurrentHashMap.newKeySet())
+                            .contains(claim.to()))
+                    .filter(claim -> !clock.instant().isBefore(claim.to().plus(settleAfter)))
+                    .forEach(claim -> settle(sobject, claim));
+            forgetBefore(sobject, claims.get(claims.size() - 1));
         }
     }
 
-    private void settle(String sobject, Interval interval) {
-        ConcurrentNavigableMap<Long, AtomicLong> counts =
-                received.computeIfAbsent(sobject, k -> new ConcurrentSkipListMap<>());
-        long got =
-                counts
-                        .subMap(
-                                interval.from().toEpochMilli(),
-                                false,
-                                interval.to().toEpochMilli(),
-                                true)
+    private void storeCount(String sobject, SyncState.Claim claim) {
+        long mine =
+                counts(sobject)
+                        .subMap(claim.from().toEpochMilli(), false, claim.to().toEpochMilli(), true)
                         .values()
                         .stream()
                         .mapToLong(AtomicLong::get)
                         .sum();
-        long missing = interval.sent() - got;
+        Map<Instant, Long> written = stored.computeIfAbsent(sobject, k -> new ConcurrentHashMap<>());
+        // Nothing received adds nothing to the sum: no document (most claims of a quiet object).
+        long before = written.getOrDefault(claim.to(), 0L);
+        if (mine != before) {
+            syncState.saveReceived(sobject, claim.to(), replica, mine);
+            written.put(claim.to(), mine);
+        }
+    }
+
+    private void settle(String sobject, SyncState.Claim claim) {
+        long got = syncState.receivedByAll(sobject, claim.to());
+        long missing = claim.sent() - got;
         unaccounted.computeIfAbsent(sobject, k -> new AtomicLong()).set(missing);
-        counts.headMap(interval.to().toEpochMilli(), true).clear();
+        settled.get(sobject).add(claim.to());
         if (missing > 0) {
+            LOG.warn(
+                    "{}: the publisher sent {} change message(s) between {} and {}, sfcache's replicas received {}: "
+                            + "{} unaccounted (see the run-book, SfcachePublisherLosingMessages)",
+                    sobject,
+                    claim.sent(),
+                    claim.from(),
+                    claim.to(),
+                    got,
+                    missing);
             // Lost messages were committed in the interval: the object is known complete up to its start.
             alarms.raise(
                     sobject,
                     ObjectAlarms.Reason.MESSAGES_LOST,
-                    "the publisher sent " + interval.sent() + " change message(s) between " + interval.from() + " and "
-                            + interval.to() + ", sfcache received " + got,
-                    interval.from());
+                    "the publisher sent " + claim.sent() + " change message(s) between " + claim.from() + " and "
+                            + claim.to() + ", sfcache received " + got,
+                    claim.from());
         } else {
             alarms.ended(sobject, ObjectAlarms.Reason.MESSAGES_LOST);
         }
-        if (missing > 0) {
-            LOG.warn(
-                    "{}: the publisher sent {} change message(s) between {} and {}, sfcache received {}: {} "
-                            + "unaccounted (see the run-book, SfcachePublisherLosingMessages)",
-                    sobject,
-                    interval.sent(),
-                    interval.from(),
-                    interval.to(),
-                    got,
-                    missing);
-        }
+    }
+
+    /** What no stored claim covers any more is dropped, here and in sync-state. */
+    private void forgetBefore(String sobject, SyncState.Claim oldest) {
+        counts(sobject).headMap(oldest.from().toEpochMilli(), true).clear();
+        Map<Instant, Long> written = stored.getOrDefault(sobject, Map.of());
+        written.keySet().stream()
+                .filter(to -> to.isBefore(oldest.to()))
+                .toList()
+                .forEach(to -> {
+                    syncState.forgetReceived(sobject, to, replica);
+                    written.remove(to);
+                });
+        settled.getOrDefault(sobject, Set.of()).removeIf(to -> to.isBefore(oldest.to()));
+    }
+
+    private ConcurrentNavigableMap<Long, AtomicLong> counts(String sobject) {
+        return received.computeIfAbsent(sobject, k -> new ConcurrentSkipListMap<>());
     }
 
     public long unaccounted(String sobject) {

@@ -3,7 +3,11 @@ package io.sfcache.sync;
 import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
 import com.azure.cosmos.CosmosException;
+import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
+import com.azure.cosmos.models.SqlParameter;
+import com.azure.cosmos.models.SqlQuerySpec;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.azure.CosmosProperties;
@@ -11,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +26,8 @@ import org.springframework.stereotype.Component;
 /**
  * sfcache's bookkeeping in the {@code sync-state} container: per object the publisher's last heartbeat (which tells
  * readers how current a quiet object is even when none of its records changed, and keeps what the publisher said
- * about itself for the watchdog of every replica), and per Change Data Capture channel the replay id to resume from.
+ * about itself for the watchdog of every replica, and what it claims to have sent), each replica's count of what it
+ * received of those claims, and per Change Data Capture channel the replay id to resume from.
  */
 @Component("syncState")
 public class SyncState {
@@ -39,7 +46,16 @@ public class SyncState {
             Instant receivedAt,
             long sentSincePrevious,
             PublisherStatus publisher,
-            Long previousOutboxFailed) {}
+            Long previousOutboxFailed,
+            List<Claim> claims) {}
+
+    /**
+     * A heartbeat's claim: the publisher sent {@code sent} change messages committed in {@code (from, to]}. The last
+     * {@value #CLAIMS_KEPT} are kept, newest first, so every replica can count its share of each.
+     */
+    public record Claim(Instant from, Instant to, long sent) {}
+
+    private static final int CLAIMS_KEPT = 4;
 
     private record Cached(Optional<Heartbeat> heartbeat, Instant readAt) {}
 
@@ -69,7 +85,35 @@ public class SyncState {
         if (publisher.outboxFailed() != null) {
             previousOutboxFailed(change).ifPresent(previous -> doc.put("previousOutboxFailed", previous));
         }
+        doc.set("claims", claims(change));
         return doc;
+    }
+
+    /** This heartbeat's claim first, then those of the heartbeats stored before it (a redelivery keeps its own). */
+    private ArrayNode claims(ChangeMessage change) {
+        ArrayNode claims = JsonNodeFactory.instance.arrayNode();
+        Instant sentAt = change.commitTime().truncatedTo(ChronoUnit.MILLIS);
+        Optional<ObjectNode> stored = document(id(change.sobject()));
+        if (stored.isPresent()
+                && Instant.parse(stored.get().get("sentAt").asText()).equals(sentAt)) {
+            return stored.get().path("claims").isArray()
+                    ? (ArrayNode) stored.get().get("claims")
+                    : claims;
+        }
+        Instant from = change.heartbeat().previousHeartbeatTime();
+        if (from != null) {
+            ObjectNode claim = claims.addObject();
+            claim.put("from", RecordDocument.timestamp(from));
+            claim.put("to", RecordDocument.timestamp(change.commitTime()));
+            claim.put("sent", change.heartbeat().sentSincePrevious());
+        }
+        stored.filter(doc -> Instant.parse(doc.get("sentAt").asText()).isBefore(sentAt))
+                .ifPresent(doc -> doc.path("claims").forEach(claim -> {
+                    if (claims.size() < CLAIMS_KEPT) {
+                        claims.add(claim);
+                    }
+                }));
+        return claims;
     }
 
     /**
@@ -114,7 +158,61 @@ public class SyncState {
                         PublisherStatus.from(doc),
                         doc.path("previousOutboxFailed").isIntegralNumber()
                                 ? doc.get("previousOutboxFailed").longValue()
-                                : null));
+                                : null,
+                        claims(doc)));
+    }
+
+    private static List<Claim> claims(ObjectNode doc) {
+        List<Claim> claims = new ArrayList<>();
+        doc.path("claims")
+                .forEach(claim -> claims.add(new Claim(
+                        Instant.parse(claim.get("from").asText()),
+                        Instant.parse(claim.get("to").asText()),
+                        claim.path("sent").asLong())));
+        return claims;
+    }
+
+    /**
+     * This replica's count of the change messages it received that were committed in a claim's interval (ending at
+     * {@code to}): one document per replica and claim, so replicas never write the same one.
+     */
+    public void saveReceived(String sobject, Instant to, String replica, long count) {
+        ObjectNode doc = JsonNodeFactory.instance.objectNode();
+        doc.put("id", receivedId(sobject, to, replica));
+        doc.put("kind", "received");
+        doc.put("sobject", sobject);
+        doc.put("to", RecordDocument.timestamp(to));
+        doc.put("replica", replica);
+        doc.put("count", count);
+        store(doc);
+    }
+
+    /** What every replica received of a claim's messages. */
+    public long receivedByAll(String sobject, Instant to) {
+        SqlQuerySpec query = new SqlQuerySpec(
+                "SELECT VALUE c[\"count\"] FROM c WHERE c.kind = 'received' AND c.sobject = @sobject AND c.to = @to",
+                List.of(new SqlParameter("@sobject", sobject), new SqlParameter("@to", RecordDocument.timestamp(to))));
+        List<Long> counts = container
+                .queryItems(query, new CosmosQueryRequestOptions(), Long.class)
+                .collectList()
+                .block(timeout);
+        return counts == null ? 0 : counts.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** This replica's count of a claim no heartbeat lists any more: every replica settled it long ago. */
+    public void forgetReceived(String sobject, Instant to, String replica) {
+        String id = receivedId(sobject, to, replica);
+        try {
+            container.deleteItem(id, new PartitionKey(id)).block(timeout);
+        } catch (CosmosException e) {
+            if (e.getStatusCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    private static String receivedId(String sobject, Instant to, String replica) {
+        return "received-" + sobject + "-" + to.toEpochMilli() + "-" + replica;
     }
 
     private static String id(String sobject) {

@@ -67,7 +67,7 @@ class HeartbeatWatchdogTest {
     private void heartbeatSentAt(Instant sentAt) {
         when(syncState.readHeartbeat("Account"))
                 .thenReturn(Optional.of(new SyncState.Heartbeat(
-                        "Account", sentAt, sentAt.plusSeconds(1), 0, PublisherStatus.UNKNOWN, null)));
+                        "Account", sentAt, sentAt.plusSeconds(1), 0, PublisherStatus.UNKNOWN, null, List.of())));
     }
 
     private double missingGauge() {

@@ -6,6 +6,7 @@ import io.sfcache.sync.PublisherStatus;
 import io.sfcache.sync.SyncState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,6 +63,7 @@ class PublisherProblemTest {
     }
 
     private static SyncState.Heartbeat heartbeat(PublisherStatus status, Long previousOutboxFailed) {
-        return new SyncState.Heartbeat("Account", SENT, SENT.plusSeconds(1), 0, status, previousOutboxFailed);
+        return new SyncState.Heartbeat(
+                "Account", SENT, SENT.plusSeconds(1), 0, status, previousOutboxFailed, List.of());
     }
 }
