@@ -79,8 +79,8 @@ public class MonitoringProperties {
         @NotNull
         private Duration maxPendingAge = Duration.ofMinutes(15);
         /**
-         * A heartbeat's claim of messages sent is compared with what the replicas received once a newer heartbeat
-         * exists and this long has passed since the claim's end: time for late messages and every replica's count.
+         * A heartbeat's claim of messages sent is compared with what the replicas received this long after the
+         * claim's end: time for late messages and every replica's count.
          */
         @NotNull
         private Duration settleAfter = Duration.ofMinutes(1);

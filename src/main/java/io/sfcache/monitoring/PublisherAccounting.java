@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
  * Produced versus consumed, across replicas. Each heartbeat claims how many change messages the publisher sent for
  * its object since the previous one (the stored heartbeat keeps the last few claims, {@link SyncState.Claim}). Every
  * replica counts the messages it received by commit time and, at each watchdog check, stores its count of each claim
- * ({@code received-*} documents in sync-state, one per replica and claim). Once a newer heartbeat exists and
+ * ({@code received-*} documents in sync-state, one per replica and claim). Once
  * {@code sfcache.monitoring.heartbeat.settle-after} has passed since a claim's end (so late messages have arrived and
  * every replica has stored its count), the claim is settled against the sum over replicas:
  * {@code sfcache_publisher_unaccounted_messages} and, when messages are missing, the alarm MESSAGES_LOST, whose
@@ -115,8 +115,8 @@ public class PublisherAccounting {
                 continue;
             }
             claims.forEach(claim -> storeCount(sobject, claim));
-            // The newest claim may still receive messages: only older ones are settled.
-            claims.subList(1, claims.size()).stream()
+            // A claim's interval is closed at its end; settle-after gives late messages and every replica's count time.
+            claims.stream()
                     .filter(claim -> !settled.computeIfAbsent(sobject, k -> ConcurrentHashMap.newKeySet())
                             .contains(claim.to()))
                     .filter(claim -> !clock.instant().isBefore(claim.to().plus(settleAfter)))
