@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -95,6 +96,11 @@ public class AlarmRepairs {
 
     public void endedAll(Reason reason) {
         contracts.all().forEach(contract -> ended(contract.sobject(), reason));
+    }
+
+    /** Since when the object has been known complete under an open alarm of this kind, if there is one. */
+    public Optional<Instant> openSince(String sobject, Reason reason) {
+        return alarms.find(sobject, reason).map(Alarm::completeUntil);
     }
 
     /** {@code heal-on-alarm} route: per object with alarms, the repair due now, if any. */

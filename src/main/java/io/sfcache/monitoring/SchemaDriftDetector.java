@@ -200,20 +200,23 @@ public class SchemaDriftDetector {
                 .filter(f -> !current.contains(f.message()))
                 .forEach(f -> LOG.info("Schema drift resolved: {}", f.message()));
 
-        Instant driftSince = findings.isEmpty() ? null : before.driftSince() != null ? before.driftSince() : now;
+        // The drift as the replicas know it (the shared alarm), so a restart or a new leader neither forgets an open
+        // drift nor the reconciliation its end owes.
+        Instant knownSince = before.driftSince() != null
+                ? before.driftSince()
+                : alarms.openSince(sobject, ObjectAlarms.Reason.SCHEMA_DRIFT).orElse(null);
+        Instant driftSince = findings.isEmpty() ? null : knownSince != null ? knownSince : now;
         if (!findings.isEmpty()) {
             // Complete up to the last check that saw no drift; changes since may have been rejected or never sent.
             alarms.raise(
                     sobject,
                     ObjectAlarms.Reason.SCHEMA_DRIFT,
                     findings.get(0).message() + (findings.size() > 1 ? " (+" + (findings.size() - 1) + " more)" : ""),
-                    before.driftSince() != null
-                            ? before.driftSince()
-                            : before.lastChecked() != null ? before.lastChecked() : now);
+                    knownSince != null ? knownSince : before.lastChecked() != null ? before.lastChecked() : now);
         }
         Repair repair = before.repair();
-        if (findings.isEmpty() && before.driftSince() != null) {
-            repair = new Repair(before.driftSince(), false, null);
+        if (findings.isEmpty() && knownSince != null) {
+            repair = new Repair(knownSince, false, null);
         }
         return new ObjectDrift(
                 sobject, now, "changed", describe.lastModified(), List.copyOf(findings), driftSince, null, repair);
