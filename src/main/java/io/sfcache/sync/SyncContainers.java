@@ -1,6 +1,7 @@
 package io.sfcache.sync;
 
 import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CompositePath;
 import com.azure.cosmos.models.CompositePathSortOrder;
 import com.azure.cosmos.models.CosmosContainerProperties;
@@ -50,14 +51,19 @@ public class SyncContainers implements InitializingBean {
                     containers);
             return;
         }
+        // "IfNotExists" is a read, then a create if that found nothing: replicas starting together race, and all but
+        // one get 409 Conflict on the create. What they wanted exists then: read it (MultiReplicaTest,
+        // SyncContainersTest).
+        var database = cosmos.getDatabase(settings.getDatabase());
         cosmos.createDatabaseIfNotExists(
                         settings.getDatabase(),
                         ThroughputProperties.createAutoscaledThroughput(settings.getAutoscaleMaxThroughput()))
+                .onErrorResume(SyncContainers::isConflict, e -> database.read())
                 .block(settings.getRequestTimeout().multipliedBy(3));
-        var database = cosmos.getDatabase(settings.getDatabase());
         for (CosmosContainerProperties wanted : containers) {
             var container = database.getContainer(wanted.getId());
             CosmosContainerProperties existing = database.createContainerIfNotExists(wanted)
+                    .onErrorResume(SyncContainers::isConflict, e -> container.read())
                     .block(settings.getRequestTimeout().multipliedBy(3))
                     .getProperties();
             if (!sameComposites(existing.getIndexingPolicy(), wanted.getIndexingPolicy())) {
@@ -71,6 +77,10 @@ public class SyncContainers implements InitializingBean {
                 "Cosmos database {} ready with containers {}",
                 settings.getDatabase(),
                 containers.stream().map(CosmosContainerProperties::getId).toList());
+    }
+
+    private static boolean isConflict(Throwable e) {
+        return e instanceof CosmosException cosmos && cosmos.getStatusCode() == 409;
     }
 
     /**

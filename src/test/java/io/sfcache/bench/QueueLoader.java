@@ -6,12 +6,15 @@ import com.azure.messaging.servicebus.ServiceBusMessageBatch;
 import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import java.util.List;
 
-/** Puts messages on a stand-in queue in as few batch sends as fit, as a backlog builds up during an outage. */
-final class QueueLoader {
+/**
+ * Puts messages on a stand-in queue in as few batch sends as fit, as a backlog builds up during an outage. Also used by
+ * {@code io.sfcache.cluster.MultiReplicaTest}.
+ */
+public final class QueueLoader {
 
     private QueueLoader() {}
 
-    static void load(String connectionString, String queue, List<ServiceBusMessage> messages) {
+    public static void load(String connectionString, String queue, List<ServiceBusMessage> messages) {
         try (ServiceBusSenderClient sender = new ServiceBusClientBuilder()
                 .connectionString(connectionString)
                 .sender()
