@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 @Component("orderGuard")
 public class OrderGuard {
 
-    /** @param document what to write (CREATE, REPLACE) or what is stored (REDELIVERED), else null */
+    /** @param document what to write (CREATE, REPLACE, UNCHANGED) or what is stored (REDELIVERED), else null */
     public record Decision(WriteDecision kind, ObjectNode document) {}
 
     private final DataContracts contracts;
@@ -37,7 +37,11 @@ public class OrderGuard {
         if (change.version().isNewerThan(stored)) {
             ObjectNode next = document(change, current, source);
             if (sameContent(next, current)) {
-                return new Decision(WriteDecision.UNCHANGED, null);
+                // Still written (the version only), so a change between the two that arrives late is STALE and cannot
+                // bring back fields this newer one says are gone. Not announced: the stored event id stays the one
+                // that announced these fields, so each change is announced once whichever paths brought it.
+                ((ObjectNode) next.path(RecordDocument.SYNC)).put("eventId", RecordDocument.eventId(current));
+                return new Decision(WriteDecision.UNCHANGED, next);
             }
             return new Decision(WriteDecision.REPLACE, next);
         }

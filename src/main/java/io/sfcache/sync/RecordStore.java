@@ -220,7 +220,7 @@ public class RecordStore {
             PartitionKey key = new PartitionKey(id());
             return switch (kind) {
                 case CREATE -> CosmosBulkOperations.getCreateItemOperation(document, key, this);
-                case REPLACE ->
+                case REPLACE, UNCHANGED ->
                     CosmosBulkOperations.getReplaceItemOperation(
                             id(), document, key, new CosmosBulkItemRequestOptions().setIfMatchETag(etag), this);
                 default -> throw new IllegalArgumentException(kind + " writes nothing");

@@ -14,12 +14,14 @@ public enum WriteDecision {
     STALE,
     /**
      * Newer, but changes nothing that is stored: the same change by the other path (queue and CDC stamp versions
-     * from slightly different moments), or a save that touched no monitored field. Nothing to write or announce.
+     * from slightly different moments), or a save that touched no monitored field. The newer version is written (a
+     * replace, ETag-conditional, keeping the event id that announced these fields) so that a change between the two
+     * arriving late is STALE; nothing is announced.
      */
     UNCHANGED;
 
     /** Creates or replaces the stored record. */
     public boolean writes() {
-        return this == CREATE || this == REPLACE;
+        return this == CREATE || this == REPLACE || this == UNCHANGED;
     }
 }

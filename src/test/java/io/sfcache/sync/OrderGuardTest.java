@@ -126,9 +126,23 @@ class OrderGuardTest {
                 change("e4", ChangeType.UPDATE, MODSTAMP.plusSeconds(1), 0, fields()), stored, ChangeSource.QUEUE);
 
         assertThat(sameAmount.kind()).as("1200000 and 1200000.0").isEqualTo(WriteDecision.UNCHANGED);
-        assertThat(sameAmount.document()).isNull();
+        assertThat(sameAmount.document()).as("the newer version is written").isNotNull();
+        assertThat(RecordDocument.version(sameAmount.document()).isNewerThan(RecordDocument.version(stored)))
+                .as("so a change between the two arriving late is STALE")
+                .isTrue();
+        assertThat(RecordDocument.eventId(sameAmount.document()))
+                .as("not announced: the event id stays the one that announced these fields")
+                .isEqualTo(RecordDocument.eventId(stored));
         assertThat(otherAmount.kind()).isEqualTo(WriteDecision.REPLACE);
         assertThat(nothingSent.kind()).as("no monitored field touched").isEqualTo(WriteDecision.UNCHANGED);
+
+        // Stored v1 (1200000), v3 says the same and is kept; v2 (another amount) arrives late: older than v3, so it
+        // cannot bring back an amount the newest change no longer has.
+        OrderGuard.Decision lateBetween = guard.decide(
+                change("e5", ChangeType.UPDATE, MODSTAMP.plusMillis(500), 0, fields().put("AnnualRevenue", 5.0)),
+                sameAmount.document(),
+                ChangeSource.QUEUE);
+        assertThat(lateBetween.kind()).isEqualTo(WriteDecision.STALE);
     }
 
     @Test
