@@ -33,4 +33,16 @@ class StartupValidationTest {
                 .contains("set sfcache.security.audience to the audience sfcache's tokens are issued for")
                 .contains("set sfcache.monitoring.reader-probe.token-uri, client-id and client-secret");
     }
+
+    @Test
+    void aPrefetchDeeperThanTheServiceBusClientsBufferStopsStartUp(CapturedOutput output) {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(SfcacheApplication.class)
+                        .web(WebApplicationType.NONE)
+                        .run("--camel.main.routes-include-pattern=none", "--sfcache.sync.prefetch=500"))
+                .isNotNull();
+
+        assertThat(output.getOut() + output.getErr())
+                .contains("sfcache.sync.prefetch")
+                .contains("must be at most 256, the Service Bus SDK's receive buffer");
+    }
 }

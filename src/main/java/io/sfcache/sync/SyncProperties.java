@@ -39,9 +39,14 @@ public class SyncProperties {
     @Max(256)
     private int maxConcurrentCalls = 8;
 
-    /** Messages the Service Bus client fetches ahead; 0 leaves it to the SDK. */
+    /**
+     * Messages the Service Bus client fetches ahead; 0 leaves it to the SDK. At most 256: the SDK's receive link
+     * buffers deliveries not yet asked for in a Reactor sink of 256 (reactor.bufferSize.small); a deeper prefetch
+     * overflowed it against the stand-in (500: half the runs), the link closed and the messages it held waited out
+     * their locks (docs/benchmarks.md).
+     */
     @Min(0)
-    @Max(5000)
+    @Max(value = 256, message = "must be at most 256, the Service Bus SDK's receive buffer")
     private int prefetch = 0;
 
     /** How long a message's lock is renewed while it is being processed or retried. */

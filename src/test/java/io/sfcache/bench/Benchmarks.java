@@ -27,6 +27,7 @@ import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.awaitility.Awaitility;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.Environment;
 import reactor.core.publisher.Hooks;
@@ -76,6 +77,9 @@ public final class Benchmarks {
         LocalStandins.properties();
         SpringApplication app = new SpringApplication(SfcacheApplication.class);
         app.addInitializers(new LocalStandins());
+        // Where start-up goes: Spring records every bean's creation and the context's phases.
+        BufferingApplicationStartup startup = new BufferingApplicationStartup(20_000);
+        app.setApplicationStartup(startup);
         List<String> appArgs = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--logging.level.root=WARN",
@@ -93,7 +97,7 @@ public final class Benchmarks {
         appArgs.addAll(options.appArgs());
         long startNanos = System.nanoTime();
         try (ConfigurableApplicationContext context = app.run(appArgs.toArray(String[]::new))) {
-            report.timeToReady((System.nanoTime() - startNanos) / 1e9);
+            report.timeToReady((System.nanoTime() - startNanos) / 1e9, startup.getBufferedTimeline());
             if (!options.keepTestClasspathHooks()) {
                 // spring-webflux is on the test classpath only, and with it Spring Security wraps every Reactor
                 // operator in the JVM (the Cosmos and Azure SDKs' too) to carry the security context into WebClient
@@ -211,7 +215,7 @@ public final class Benchmarks {
             cpuPerRecord.merge(
                     "bulk", CpuClock.now().since(cpu).jvmSeconds() * 1000 / bulkDocuments.size(), Double::sum);
             cpu = CpuClock.now();
-            raw.add(queue.processor("bench-raw-" + run, backlog.messages(), 64, 500));
+            raw.add(queue.processor("bench-raw-" + run, backlog.messages(), 64, QueueLimit.DEEPEST_PREFETCH));
             cpuPerRecord.merge(
                     "raw",
                     CpuClock.now().since(cpu).jvmSeconds()

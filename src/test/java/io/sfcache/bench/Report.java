@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.springframework.boot.context.metrics.buffering.StartupTimeline;
 
 /** The results as Markdown: printed, and written to docs/benchmarks.md with the machine and the command. */
 final class Report {
@@ -38,8 +42,21 @@ final class Report {
         this.settings = settings;
     }
 
-    void timeToReady(double seconds) {
+    void timeToReady(double seconds, StartupTimeline timeline) {
         footprint.add(row("Time to ready (SpringApplication.run, stand-ins already up)", fmt("%.1f s", seconds)));
+        // The slowest single steps (a bean's time includes the beans it needed first, so nested ones overlap).
+        footprint.add(row("Slowest start-up steps (Spring's application startup, inclusive)", ""));
+        timeline.getEvents().stream()
+                .sorted(Comparator.comparing(StartupTimeline.TimelineEvent::getDuration)
+                        .reversed())
+                .limit(12)
+                .forEach(event -> footprint.add(row(
+                        "&nbsp;&nbsp;" + event.getStartupStep().getName() + " "
+                                + StreamSupport.stream(
+                                                event.getStartupStep().getTags().spliterator(), false)
+                                        .map(tag -> tag.getValue())
+                                        .collect(Collectors.joining(" ")),
+                        fmt("%.2f s", event.getDuration().toMillis() / 1000.0))));
     }
 
     void footprintAfterDrain() {
@@ -95,7 +112,8 @@ final class Report {
         lines.add(
                 rateRow("Cosmos SDK: bulk (executeBulkOperations, upserts)", bulked, bulk, pipeline, cpu.get("bulk")));
         lines.add(rateRow(
-                "Service Bus stand-in, raw: SDK processor, 64 concurrent, prefetch 500, empty handler, complete",
+                "Service Bus stand-in, raw: SDK processor, 64 concurrent, prefetch " + QueueLimit.DEEPEST_PREFETCH
+                        + ", empty handler, complete",
                 queue,
                 raw,
                 pipeline,
