@@ -1,6 +1,7 @@
 package io.sfcache.sync;
 
 import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncDatabase;
 import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CompositePath;
 import com.azure.cosmos.models.CompositePathSortOrder;
@@ -16,6 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Creates the Cosmos database and the sync containers (one per object, the dead letters, sync state) before any
@@ -60,23 +63,34 @@ public class SyncContainers implements InitializingBean {
                         ThroughputProperties.createAutoscaledThroughput(settings.getAutoscaleMaxThroughput()))
                 .onErrorResume(SyncContainers::isConflict, e -> database.read())
                 .block(settings.getRequestTimeout().multipliedBy(3));
-        for (CosmosContainerProperties wanted : containers) {
-            var container = database.getContainer(wanted.getId());
-            CosmosContainerProperties existing = database.createContainerIfNotExists(wanted)
-                    .onErrorResume(SyncContainers::isConflict, e -> container.read())
-                    .block(settings.getRequestTimeout().multipliedBy(3))
-                    .getProperties();
-            if (!sameComposites(existing.getIndexingPolicy(), wanted.getIndexingPolicy())) {
-                // An older sfcache (or a person) made it without today's sort indexes: add them.
-                existing.setIndexingPolicy(wanted.getIndexingPolicy());
-                container.replace(existing).block(settings.getRequestTimeout().multipliedBy(3));
-                LOG.info("Updated the indexing policy of container {}", wanted.getId());
-            }
-        }
+        // All at once: on a real account each create takes seconds.
+        Flux.fromIterable(containers)
+                .flatMap(wanted -> ensure(database, wanted))
+                .then()
+                .block(settings.getRequestTimeout().multipliedBy(6));
         LOG.info(
                 "Cosmos database {} ready with containers {}",
                 settings.getDatabase(),
                 containers.stream().map(CosmosContainerProperties::getId).toList());
+    }
+
+    private Mono<Void> ensure(CosmosAsyncDatabase database, CosmosContainerProperties wanted) {
+        var container = database.getContainer(wanted.getId());
+        return database.createContainerIfNotExists(wanted)
+                .onErrorResume(SyncContainers::isConflict, e -> container.read())
+                .flatMap(response -> {
+                    CosmosContainerProperties existing = response.getProperties();
+                    if (sameComposites(existing.getIndexingPolicy(), wanted.getIndexingPolicy())) {
+                        return Mono.empty();
+                    }
+                    // An older sfcache (or a person) made it without today's sort indexes: add them.
+                    existing.setIndexingPolicy(wanted.getIndexingPolicy());
+                    return container
+                            .replace(existing)
+                            .doOnSuccess(
+                                    done -> LOG.info("Updated the indexing policy of container {}", wanted.getId()))
+                            .then();
+                });
     }
 
     private static boolean isConflict(Throwable e) {
