@@ -42,7 +42,8 @@ import reactor.core.publisher.Hooks;
  * Options: --records (backlog size), --runs, --invalid-percent, --lag-seconds (per rate and run), --rates
  * (records/s, comma-separated), --read-seconds (per measurement), --read-concurrency, --read-records (accounts to
  * read, default 300), --only (drain,lag,read,cpu; or replicas on its own: {@link ReplicaBenchmark}, with --replicas,
- * the counts, default 1,2,3, and --replica-heap, default 512m),
+ * the counts, default 1,2,3, --replica-heap, default 512m, and --warm-up, changes per replica before the measured runs,
+ * default 6000),
  * --out (the report; "-" prints only), --keep-test-classpath-hooks (true: leave Spring Security's Reactor hook
  * that only the test classpath installs); anything starting with --sfcache., --camel. or --management. goes to sfcache itself.
  */
@@ -76,8 +77,8 @@ public final class Benchmarks {
             // Replica JVMs of their own on this JVM's stand-ins: no sfcache in this JVM to share the cores with.
             String loadBefore = ReplicaBenchmark.loadAverage();
             List<ReplicaBenchmark.Summary> summaries = new ReplicaBenchmark(options).run();
-            System.out.println(
-                    ReplicaBenchmark.table(summaries, options.records(), loadBefore, ReplicaBenchmark.loadAverage()));
+            System.out.println(ReplicaBenchmark.table(
+                    summaries, options.records(), options.replicaWarmUp(), loadBefore, ReplicaBenchmark.loadAverage()));
             return;
         }
         Report report = new Report(options);
@@ -360,6 +361,7 @@ public final class Benchmarks {
             Set<String> only,
             List<Integer> replicaCounts,
             String replicaHeap,
+            int replicaWarmUp,
             Path out,
             boolean keepTestClasspathHooks,
             List<String> appArgs,
@@ -398,6 +400,7 @@ public final class Benchmarks {
                             .map(Integer::valueOf)
                             .toList(),
                     values.getOrDefault("replica-heap", "512m"),
+                    Integer.parseInt(values.getOrDefault("warm-up", "6000")),
                     Path.of(values.getOrDefault("out", "docs/benchmarks.md")),
                     Boolean.parseBoolean(values.getOrDefault("keep-test-classpath-hooks", "false")),
                     appArgs,

@@ -21,7 +21,9 @@ import org.awaitility.Awaitility;
 /**
  * Throughput per replica count ({@code --only=replicas}): for each count N ({@code --replicas}, default 1,2,3), N
  * sfcache JVMs ({@link ReplicaProcess}, as in the multi-replica test) on this JVM's stand-ins, a queue, hub and
- * database of their own; once all are ready and consuming, a warm-up backlog, then {@code --runs} backlogs of
+ * database of their own; once all are ready and consuming, a warm-up backlog ({@code --warm-up} changes per replica,
+ * default 6,000: with 3,000 one replica still got faster from run to run, 184, 245, 320/s, its JIT compiling), then
+ * {@code --runs} backlogs of
  * {@code --records} changes ({@link Backlog}: creates, updates, invalid ones). The clock runs from the first send
  * ({@link QueueLoader}: the replicas consume while it sends, as after an outage) until every message is settled
  * (completed on Service Bus: stored, skipped or in sfcache's dead letters; or dead-lettered by Service Bus) and the
@@ -37,8 +39,11 @@ final class ReplicaBenchmark {
         }
     }
 
-    /** @param load the 1-minute load average after the count's last run */
-    record Summary(int replicas, double readySeconds, List<Result> runs, String load) {
+    /**
+     * @param idleCores what the replica JVMs used with nothing to sync (timers, checks, GC), in cores
+     * @param load      the 1-minute load average after the count's last run
+     */
+    record Summary(int replicas, double readySeconds, double idleCores, List<Result> runs, String load) {
         double median() {
             return Stats.median(runs.stream().map(Result::perSecond).toList());
         }
@@ -46,6 +51,7 @@ final class ReplicaBenchmark {
 
     static final Duration START = Duration.ofMinutes(4);
     static final Duration DRAIN = Duration.ofMinutes(20);
+    static final Duration IDLE = Duration.ofSeconds(5);
 
     private final Benchmarks.Options options;
     private final AzureMessagingStandin messaging = AzureMessagingStandin.shared();
@@ -96,11 +102,13 @@ final class ReplicaBenchmark {
             Result warmUp = drain(
                     replicas,
                     name,
-                    Backlog.generate(
-                            900 + count,
-                            Math.min(Benchmarks.WARM_UP_MESSAGES, options.records()),
-                            options.invalidPercent()));
+                    Backlog.generate(900 + count, options.replicaWarmUp() * count, options.invalidPercent()));
             System.out.printf("%d replica(s), warm-up: %.0f/s%n", count, warmUp.perSecond());
+            double idleFrom = replicaCpu(replicas);
+            long idleStart = System.nanoTime();
+            Awaitility.await().pollDelay(IDLE).atMost(IDLE.plusSeconds(5)).until(() -> true);
+            double idleCores = (replicaCpu(replicas) - idleFrom) / ((System.nanoTime() - idleStart) / 1e9);
+            System.out.printf("%d replica(s), idle: %.2f cores%n", count, idleCores);
             List<Result> runs = new ArrayList<>();
             for (int run = 1; run <= options.runs(); run++) {
                 Result result = drain(
@@ -120,7 +128,7 @@ final class ReplicaBenchmark {
                         result.otherCpuSeconds() * 1000 / result.messages(),
                         loadAverage());
             }
-            return new Summary(count, ready, runs, loadAverage().split(" ")[0]);
+            return new Summary(count, ready, idleCores, runs, loadAverage().split(" ")[0]);
         } finally {
             replicas.forEach(ReplicaProcess::requestStop);
             replicas.forEach(replica -> replica.awaitStopped(Duration.ofSeconds(60)));
@@ -183,10 +191,10 @@ final class ReplicaBenchmark {
     }
 
     /** The Markdown table for docs/scaling.md. */
-    static String table(List<Summary> summaries, int records, String loadBefore, String loadAfter) {
+    static String table(List<Summary> summaries, int records, int warmUp, String loadBefore, String loadAfter) {
         List<String> lines = new ArrayList<>();
         lines.add(Report.fmt(
-                "Backlogs of %d changes, median of %d runs after a warm-up; load average (1, 5, 15 min) before %s,"
+                "Backlogs of %d changes, median of %d runs after a warm-up of %d changes per replica; load average (1, 5, 15 min) before %s,"
                         + " after %s; %d cores.",
                 records,
                 summaries.get(0).runs().size(),
@@ -195,8 +203,8 @@ final class ReplicaBenchmark {
                 Runtime.getRuntime().availableProcessors()));
         lines.add("");
         lines.add("| Replicas | Changes/s (median) | Runs | Replica JVM CPU ms/change | Stand-ins + loader CPU "
-                + "ms/change | Cores busy | Ready in | Load (1 min) after |");
-        lines.add("|---:|---:|---|---:|---:|---:|---:|---:|");
+                + "ms/change | Cores busy | Replicas idle, cores | Ready in | Load (1 min) after |");
+        lines.add("|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         for (Summary summary : summaries) {
             List<Result> runs = summary.runs();
             double messages = runs.stream().mapToDouble(Result::messages).sum();
@@ -205,7 +213,7 @@ final class ReplicaBenchmark {
                     runs.stream().mapToDouble(Result::replicaCpuSeconds).sum();
             double otherCpu = runs.stream().mapToDouble(Result::otherCpuSeconds).sum();
             lines.add(Report.fmt(
-                    "| %d | %.0f | %s | %.2f | %.2f | %.2f | %.0f s | %s |",
+                    "| %d | %.0f | %s | %.2f | %.2f | %.2f | %.2f | %.0f s | %s |",
                     summary.replicas(),
                     summary.median(),
                     String.join(
@@ -216,6 +224,7 @@ final class ReplicaBenchmark {
                     replicaCpu * 1000 / messages,
                     otherCpu * 1000 / messages,
                     (replicaCpu + otherCpu) / seconds,
+                    summary.idleCores(),
                     summary.readySeconds(),
                     summary.load()));
         }
