@@ -198,6 +198,7 @@ final class ReplicaBenchmark {
                         + " after %s; %d cores.",
                 records,
                 summaries.get(0).runs().size(),
+                warmUp,
                 loadBefore,
                 loadAfter,
                 Runtime.getRuntime().availableProcessors()));
