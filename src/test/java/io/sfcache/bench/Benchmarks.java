@@ -16,6 +16,7 @@ import io.sfcache.standin.LocalStandins;
 import io.sfcache.standin.cosmos.CosmosStandin;
 import io.sfcache.standin.identity.TokenIssuerStandin;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.messaging.QueueLoader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,9 @@ import reactor.core.publisher.Hooks;
  *
  * Options: --records (backlog size), --runs, --invalid-percent, --lag-seconds (per rate and run), --rates
  * (records/s, comma-separated), --read-seconds (per measurement), --read-concurrency, --read-records (accounts to
- * read, default 300), --only (drain,lag,read,cpu),
+ * read, default 300), --only (drain,lag,read,cpu; or replicas on its own: {@link ReplicaBenchmark}, with --replicas,
+ * the counts, default 1,2,3, --replica-heap, default 512m, and --warm-up, changes per replica before the measured runs,
+ * default 6000),
  * --out (the report; "-" prints only), --keep-test-classpath-hooks (true: leave Spring Security's Reactor hook
  * that only the test classpath installs); anything starting with --sfcache., --camel. or --management. goes to sfcache itself.
  */
@@ -54,7 +57,7 @@ public final class Benchmarks {
      */
     static final int WARM_UP_MESSAGES = 12_000;
 
-    private static final Map<String, String> BACKLOG_TUNING =
+    static final Map<String, String> BACKLOG_TUNING =
             Map.of("sfcache.sync.max-concurrent-calls", "64", "sfcache.sync.prefetch", "100");
 
     private static final String SECURITY_REACTOR_HOOK =
@@ -76,6 +79,14 @@ public final class Benchmarks {
 
     private static void run(String[] args) throws Exception {
         Options options = Options.parse(args);
+        if (options.runs("replicas")) {
+            // Replica JVMs of their own on this JVM's stand-ins: no sfcache in this JVM to share the cores with.
+            String loadBefore = ReplicaBenchmark.loadAverage();
+            List<ReplicaBenchmark.Summary> summaries = new ReplicaBenchmark(options).run();
+            System.out.println(ReplicaBenchmark.table(
+                    summaries, options.records(), options.replicaWarmUp(), loadBefore, ReplicaBenchmark.loadAverage()));
+            return;
+        }
         Report report = new Report(options);
         report.loadBefore();
         // The stand-ins start first: time to ready is sfcache's own start-up.
@@ -357,6 +368,9 @@ public final class Benchmarks {
             int readConcurrency,
             int readRecords,
             Set<String> only,
+            List<Integer> replicaCounts,
+            String replicaHeap,
+            int replicaWarmUp,
             Path out,
             boolean keepTestClasspathHooks,
             List<String> appArgs,
@@ -388,11 +402,27 @@ public final class Benchmarks {
                     Integer.parseInt(values.getOrDefault("read-seconds", "5")),
                     Integer.parseInt(values.getOrDefault("read-concurrency", "4")),
                     Integer.parseInt(values.getOrDefault("read-records", "300")),
-                    Set.of(values.getOrDefault("only", "drain,lag,read,cpu").split(",")),
+                    only(values.getOrDefault("only", "drain,lag,read,cpu")),
+                    java.util.Arrays.stream(
+                                    values.getOrDefault("replicas", "1,2,3").split(","))
+                            .map(String::trim)
+                            .map(Integer::valueOf)
+                            .toList(),
+                    values.getOrDefault("replica-heap", "512m"),
+                    Integer.parseInt(values.getOrDefault("warm-up", "6000")),
                     Path.of(values.getOrDefault("out", "docs/benchmarks.md")),
                     Boolean.parseBoolean(values.getOrDefault("keep-test-classpath-hooks", "false")),
                     appArgs,
                     String.join(" ", args));
+        }
+
+        private static Set<String> only(String sections) {
+            Set<String> only = Set.of(sections.split(","));
+            if (only.contains("replicas") && only.size() > 1) {
+                throw new IllegalArgumentException(
+                        "--only=replicas runs on its own (its replica JVMs would share the cores with the others)");
+            }
+            return only;
         }
 
         boolean runs(String section) {

@@ -3,6 +3,7 @@ package io.sfcache.bench;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.messaging.QueueLoader;
 import io.sfcache.standin.messaging.QueueOutcome;
 import java.time.Duration;
 import java.util.Map;

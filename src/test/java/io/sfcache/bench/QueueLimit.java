@@ -5,6 +5,7 @@ import com.azure.messaging.servicebus.ServiceBusMessage;
 import com.azure.messaging.servicebus.ServiceBusProcessorClient;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import io.sfcache.standin.messaging.AzureMessagingStandin;
+import io.sfcache.standin.messaging.QueueLoader;
 import io.sfcache.standin.messaging.QueueOutcome;
 import java.time.Duration;
 import java.util.List;

@@ -29,9 +29,10 @@ import org.springframework.boot.SpringApplication;
  * One sfcache replica in a JVM of its own: {@link SfcacheApplication} on the test classpath (started through
  * {@link Main}, which only adds "exit when the test JVM is gone"), pointed at the test JVM's stand-ins with
  * command-line properties, its output captured to a file per incarnation. It can be SIGKILLed and started again with
- * the same cluster id; each start is an {@link Incarnation} with its own ports, log and Prometheus scrapes.
+ * the same cluster id; each start is an {@link Incarnation} with its own ports, log and Prometheus scrapes. Public for
+ * the replica benchmark (io.sfcache.bench).
  */
-final class ReplicaProcess {
+public final class ReplicaProcess {
 
     /** The replica's main class: sfcache's own, plus an exit when the JVM that started it goes (no orphans). */
     public static final class Main {
@@ -47,7 +48,7 @@ final class ReplicaProcess {
     }
 
     /** One start of the replica's JVM. */
-    static final class Incarnation {
+    public static final class Incarnation {
         final String replica;
         final int number;
         final Process process;
@@ -84,12 +85,17 @@ final class ReplicaProcess {
             this.started = started;
         }
 
-        String name() {
+        public String name() {
             return replica + "#" + number;
         }
 
-        boolean alive() {
+        public boolean alive() {
             return process.isAlive();
+        }
+
+        /** CPU time this JVM has used so far (user + system, as the OS reports it). */
+        public Duration cpu() {
+            return process.info().totalCpuDuration().orElse(Duration.ZERO);
         }
 
         URI management(String path) {
@@ -134,7 +140,7 @@ final class ReplicaProcess {
      * @param jvmOptions heap, JIT and the like; the trust store of the stand-ins is added here
      * @param properties sfcache settings, passed as {@code --key=value}; ports are added per incarnation
      */
-    ReplicaProcess(String id, Path logDir, List<String> jvmOptions, Map<String, String> properties) {
+    public ReplicaProcess(String id, Path logDir, List<String> jvmOptions, Map<String, String> properties) {
         this.id = id;
         this.logDir = logDir;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -143,7 +149,7 @@ final class ReplicaProcess {
     }
 
     /** Starts a new incarnation (the JVM boots in the background; see {@link #awaitReady}). */
-    Incarnation start() {
+    public Incarnation start() {
         try {
             Files.createDirectories(logDir);
             int number = incarnations.size() + 1;
@@ -180,7 +186,7 @@ final class ReplicaProcess {
         }
     }
 
-    Incarnation current() {
+    public Incarnation current() {
         return incarnations.get(incarnations.size() - 1);
     }
 
@@ -189,7 +195,7 @@ final class ReplicaProcess {
     }
 
     /** Waits until the current incarnation reports ready (readiness group UP: Cosmos answers, context started). */
-    Incarnation awaitReady(Duration atMost) {
+    public Incarnation awaitReady(Duration atMost) {
         Incarnation incarnation = current();
         await(incarnation.name() + " ready")
                 .atMost(atMost)
@@ -238,7 +244,7 @@ final class ReplicaProcess {
     }
 
     /** SIGTERM: sfcache's graceful shutdown (in-flight messages finish). */
-    void requestStop() {
+    public void requestStop() {
         Incarnation incarnation = current();
         if (incarnation.alive()) {
             incarnation.stopRequested = Instant.now();
@@ -247,7 +253,7 @@ final class ReplicaProcess {
     }
 
     /** Waits for a requested stop; a replica that does not stop in time is killed and reported. */
-    boolean awaitStopped(Duration atMost) {
+    public boolean awaitStopped(Duration atMost) {
         Incarnation incarnation = current();
         try {
             boolean stopped = incarnation.process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
@@ -263,7 +269,7 @@ final class ReplicaProcess {
     }
 
     /** Kills whatever still runs (after a failure). */
-    void destroyAll() {
+    public void destroyAll() {
         for (Incarnation incarnation : incarnations) {
             if (incarnation.alive()) {
                 incarnation.process.destroyForcibly();

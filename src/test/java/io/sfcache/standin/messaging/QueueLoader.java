@@ -1,4 +1,4 @@
-package io.sfcache.bench;
+package io.sfcache.standin.messaging;
 
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusMessage;
@@ -7,8 +7,8 @@ import com.azure.messaging.servicebus.ServiceBusSenderClient;
 import java.util.List;
 
 /**
- * Puts messages on a stand-in queue in as few batch sends as fit, as a backlog builds up during an outage. Also used by
- * {@code io.sfcache.cluster.MultiReplicaTest}.
+ * Puts messages on a stand-in queue in as few batch sends as fit, as a backlog builds up during an outage. Used by the
+ * benchmarks (io.sfcache.bench) and the multi-replica test (io.sfcache.cluster).
  */
 public final class QueueLoader {
 

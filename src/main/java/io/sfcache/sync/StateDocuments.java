@@ -1,0 +1,62 @@
+package io.sfcache.sync;
+
+import com.azure.cosmos.CosmosAsyncClient;
+import com.azure.cosmos.CosmosAsyncContainer;
+import com.azure.cosmos.CosmosException;
+import com.azure.cosmos.models.CosmosItemRequestOptions;
+import com.azure.cosmos.models.PartitionKey;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sfcache.azure.CosmosProperties;
+import java.time.Duration;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * A sync-state document that several replicas change (read, change, write back): written only if nobody changed it
+ * since it was read (its ETag), or created only if absent, so two replicas never overwrite each other. For state
+ * outside the sync package ({@code cdc-mode}); {@link AlarmDocuments} does the same for alarms.
+ */
+@Component
+public class StateDocuments {
+
+    /** A document as read, with the ETag to write it back with. */
+    public record Versioned(ObjectNode document, String etag) {}
+
+    private final CosmosAsyncContainer container;
+    private final Duration timeout;
+
+    public StateDocuments(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync) {
+        this.container = cosmos.getDatabase(store.getDatabase()).getContainer(sync.getStateContainer());
+        this.timeout = store.getRequestTimeout();
+    }
+
+    public Optional<Versioned> read(String id) {
+        return PointRead.find(container, id, timeout)
+                .map(doc -> new Versioned(doc, doc.path("_etag").asText()));
+    }
+
+    /**
+     * @param document the whole document, with its {@code id}
+     * @param etag     as read; null: create it (no document was there)
+     * @return false when another replica changed (or created) it meanwhile: read again and re-apply
+     */
+    public boolean write(ObjectNode document, String etag) {
+        String id = document.path("id").asText();
+        try {
+            if (etag == null) {
+                container.createItem(document).block(timeout);
+            } else {
+                container
+                        .replaceItem(
+                                document, id, new PartitionKey(id), new CosmosItemRequestOptions().setIfMatchETag(etag))
+                        .block(timeout);
+            }
+            return true;
+        } catch (CosmosException e) {
+            if (e.getStatusCode() == 409 || e.getStatusCode() == 412) {
+                return false;
+            }
+            throw e;
+        }
+    }
+}
