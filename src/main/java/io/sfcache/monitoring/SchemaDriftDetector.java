@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +87,8 @@ public class SchemaDriftDetector {
     private final Clock clock;
     private final Map<String, ObjectDrift> states = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> findingsGauges = new ConcurrentHashMap<>();
-    /** Field labels as the describes showed them, kept after a field goes so that a rename can be recognised. */
-    private final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
+    /** Field labels as the describes showed them, the replicas' (a rename keeps the label). */
+    private final FieldLabels labels;
 
     private final AlarmRepairs alarms;
 
@@ -95,11 +96,13 @@ public class SchemaDriftDetector {
             DataContracts contracts,
             DescribeClient describes,
             AlarmRepairs alarms,
+            FieldLabels labels,
             ObjectMapper json,
             MeterRegistry meters,
             Clock clock) {
         this.contracts = contracts;
         this.alarms = alarms;
+        this.labels = labels;
         this.describes = describes;
         this.json = json;
         this.meters = meters;
@@ -182,10 +185,11 @@ public class SchemaDriftDetector {
         } catch (IOException e) {
             throw new IllegalStateException("describe " + sobject + " is not JSON: " + e.getMessage(), e);
         }
-        Map<String, String> known = labels.computeIfAbsent(sobject, s -> new ConcurrentHashMap<>());
-        List<DriftFinding> findings = SchemaDiff.between(contract, document, known);
+        List<DriftFinding> findings = SchemaDiff.between(contract, document, labels.known(sobject));
+        Map<String, String> seen = new HashMap<>();
         document.path("fields")
-                .forEach(f -> known.put(f.path("name").asText(), f.path("label").asText()));
+                .forEach(f -> seen.put(f.path("name").asText(), f.path("label").asText()));
+        labels.remember(sobject, seen);
 
         List<String> previous =
                 before.findings().stream().map(DriftFinding::message).toList();

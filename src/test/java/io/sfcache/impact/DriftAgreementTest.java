@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
+import io.sfcache.fixtures.InMemoryFieldLabels;
 import io.sfcache.monitoring.AlarmRepairs;
 import io.sfcache.monitoring.DriftFinding;
 import io.sfcache.monitoring.SchemaDriftDetector;
@@ -98,6 +99,7 @@ class DriftAgreementTest {
                     contracts,
                     salesforce,
                     mock(AlarmRepairs.class),
+                    new InMemoryFieldLabels(),
                     JSON,
                     new SimpleMeterRegistry(),
                     Clock.systemUTC()); // its alarm (healing) is none of this test's business

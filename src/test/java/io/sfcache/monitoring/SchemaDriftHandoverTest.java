@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sfcache.contracts.DataContract;
 import io.sfcache.contracts.DataContracts;
 import io.sfcache.fixtures.InMemoryAlarms;
+import io.sfcache.fixtures.InMemoryFieldLabels;
 import io.sfcache.fixtures.MovableClock;
 import io.sfcache.salesforce.DescribeClient;
 import io.sfcache.sync.ObjectAlarms;
@@ -37,6 +38,7 @@ class SchemaDriftHandoverTest {
             new DataContracts(List.of("Account"), "classpath:contracts/objects/", new DefaultResourceLoader(), JSON);
     private final ObjectAlarms shared = InMemoryAlarms.of(contracts, meters);
     private final AtomicReference<String> describe = new AtomicReference<>();
+    private final FieldLabels labels = new InMemoryFieldLabels();
 
     private SchemaDriftDetector replica() {
         DescribeClient salesforce = new DescribeClient(null) {
@@ -52,7 +54,7 @@ class SchemaDriftHandoverTest {
                 mock(RedriveJobs.class),
                 clock,
                 new MonitoringProperties());
-        return new SchemaDriftDetector(contracts, salesforce, repairs, JSON, new SimpleMeterRegistry(), clock);
+        return new SchemaDriftDetector(contracts, salesforce, repairs, labels, JSON, new SimpleMeterRegistry(), clock);
     }
 
     @Test
@@ -80,7 +82,7 @@ class SchemaDriftHandoverTest {
     }
 
     /** A describe that matches the contract, or has {@code retyped} as a string. */
-    private static String describeOf(DataContract contract, String retyped) throws Exception {
+    static String describeOf(DataContract contract, String retyped) throws Exception {
         ObjectNode describe = JSON.createObjectNode();
         ArrayNode fields = describe.putArray("fields");
         for (DataContract.Field field : contract.fields().values()) {
