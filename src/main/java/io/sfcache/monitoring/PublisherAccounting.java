@@ -115,11 +115,14 @@ public class PublisherAccounting {
                 continue;
             }
             claims.forEach(claim -> storeCount(sobject, claim));
-            // A claim's interval is closed at its end; settle-after gives late messages and every replica's count time.
+            // Settled settle-after once the claim was stored, by our clock: late messages have arrived and every
+            // replica's
+            // watchdog has stored its count (a publisher clock behind ours, or simulated commit times, made claims
+            // settle at once by their end, before the other replicas had counted: a false MESSAGES_LOST).
             claims.stream()
                     .filter(claim -> !settled.computeIfAbsent(sobject, k -> ConcurrentHashMap.newKeySet())
                             .contains(claim.to()))
-                    .filter(claim -> !clock.instant().isBefore(claim.to().plus(settleAfter)))
+                    .filter(claim -> !clock.instant().isBefore(claim.storedAt().plus(settleAfter)))
                     .forEach(claim -> settle(sobject, claim));
             forgetBefore(sobject, claims.get(claims.size() - 1));
         }

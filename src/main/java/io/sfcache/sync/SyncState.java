@@ -52,8 +52,11 @@ public class SyncState {
     /**
      * A heartbeat's claim: the publisher sent {@code sent} change messages committed in {@code (from, to]}. The last
      * {@value #CLAIMS_KEPT} are kept, newest first, so every replica can count its share of each.
+     *
+     * @param storedAt when a replica stored the claim (our clock): settling waits from here, so every replica's
+     *                 watchdog has had the claim to count against, whatever the publisher's clock says
      */
-    public record Claim(Instant from, Instant to, long sent) {}
+    public record Claim(Instant from, Instant to, long sent, Instant storedAt) {}
 
     private static final int CLAIMS_KEPT = 4;
 
@@ -106,6 +109,7 @@ public class SyncState {
             claim.put("from", RecordDocument.timestamp(from));
             claim.put("to", RecordDocument.timestamp(change.commitTime()));
             claim.put("sent", change.heartbeat().sentSincePrevious());
+            claim.put("storedAt", RecordDocument.timestamp(clock.instant()));
         }
         stored.filter(doc -> Instant.parse(doc.get("sentAt").asText()).isBefore(sentAt))
                 .ifPresent(doc -> doc.path("claims").forEach(claim -> {
@@ -164,11 +168,17 @@ public class SyncState {
 
     private static List<Claim> claims(ObjectNode doc) {
         List<Claim> claims = new ArrayList<>();
-        doc.path("claims")
-                .forEach(claim -> claims.add(new Claim(
-                        Instant.parse(claim.get("from").asText()),
-                        Instant.parse(claim.get("to").asText()),
-                        claim.path("sent").asLong())));
+        doc.path("claims").forEach(claim -> {
+            Instant to = Instant.parse(claim.get("to").asText());
+            claims.add(new Claim(
+                    Instant.parse(claim.get("from").asText()),
+                    to,
+                    claim.path("sent").asLong(),
+                    // claims stored before storedAt existed: their end, as then
+                    claim.hasNonNull("storedAt")
+                            ? Instant.parse(claim.get("storedAt").asText())
+                            : to));
+        });
         return claims;
     }
 
