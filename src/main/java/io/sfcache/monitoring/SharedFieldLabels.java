@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
 class SharedFieldLabels implements FieldLabels {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedFieldLabels.class);
-    private static final int ATTEMPTS = 3;
+    /** Each lost attempt means another writer got through: n writers at once need at most n attempts. */
+    private static final int ATTEMPTS = 10;
 
     private final StateDocuments documents;
     private final String prefix;
