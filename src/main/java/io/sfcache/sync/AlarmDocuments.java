@@ -1,16 +1,9 @@
 package io.sfcache.sync;
 
-import com.azure.cosmos.CosmosAsyncClient;
-import com.azure.cosmos.CosmosAsyncContainer;
-import com.azure.cosmos.CosmosException;
-import com.azure.cosmos.models.CosmosItemRequestOptions;
-import com.azure.cosmos.models.PartitionKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sfcache.azure.CosmosProperties;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,22 +17,20 @@ import org.springframework.stereotype.Component;
 @Component
 class AlarmDocuments implements ObjectAlarms.Store {
 
-    private final CosmosAsyncContainer container;
+    private final StateDocuments documents;
     private final ObjectMapper json;
-    private final Duration timeout;
 
-    AlarmDocuments(CosmosAsyncClient cosmos, CosmosProperties store, SyncProperties sync, ObjectMapper json) {
-        this.container = cosmos.getDatabase(store.getDatabase()).getContainer(sync.getStateContainer());
+    AlarmDocuments(StateDocuments documents, ObjectMapper json) {
+        this.documents = documents;
         this.json = json;
-        this.timeout = store.getRequestTimeout();
     }
 
     @Override
     public Optional<ObjectAlarms.Stored> read(String sobject) {
-        return PointRead.find(container, id(sobject), timeout).map(doc -> {
+        return documents.read(id(sobject)).map(stored -> {
             List<ObjectAlarms.Alarm> alarms = new ArrayList<>();
-            doc.path("alarms").forEach(node -> alarms.add(alarm(node)));
-            return new ObjectAlarms.Stored(alarms, doc.path("_etag").asText());
+            stored.document().path("alarms").forEach(node -> alarms.add(alarm(node)));
+            return new ObjectAlarms.Stored(alarms, stored.etag());
         });
     }
 
@@ -51,25 +42,7 @@ class AlarmDocuments implements ObjectAlarms.Store {
         doc.put("sobject", sobject);
         ArrayNode list = doc.putArray("alarms");
         alarms.forEach(alarm -> list.add(json.valueToTree(alarm)));
-        try {
-            if (etag == null) {
-                container.createItem(doc).block(timeout);
-            } else {
-                container
-                        .replaceItem(
-                                doc,
-                                id(sobject),
-                                new PartitionKey(id(sobject)),
-                                new CosmosItemRequestOptions().setIfMatchETag(etag))
-                        .block(timeout);
-            }
-            return true;
-        } catch (CosmosException e) {
-            if (e.getStatusCode() == 409 || e.getStatusCode() == 412) {
-                return false; // another replica wrote first: read again
-            }
-            throw e;
-        }
+        return documents.write(doc, etag); // false: another replica wrote first, read again
     }
 
     private ObjectAlarms.Alarm alarm(JsonNode node) {

@@ -13,8 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * A sync-state document that several replicas change (read, change, write back): written only if nobody changed it
- * since it was read (its ETag), or created only if absent, so two replicas never overwrite each other. For state
- * outside the sync package ({@code cdc-mode}); {@link AlarmDocuments} does the same for alarms.
+ * since it was read (its ETag), or created only if absent, so two replicas never overwrite each other. Used for
+ * alarms ({@link AlarmDocuments}), the CDC fallback window ({@code cdc-mode}), field labels.
  */
 @Component
 public class StateDocuments {
