@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,9 +92,11 @@ import org.junit.jupiter.api.Test;
  * {@code sfcache_publisher_unaccounted_messages} (settled against the sum of every replica's stored counts) is
  * printed, not asserted: a killed replica's counts since its last check are lost with it.
  *
- * <p>Nothing is skipped: the replicas need only Java and the stand-ins every integration test uses. Their logs:
+ * <p>Nothing is skipped: the replicas need only Java and the stand-ins every integration test uses. It runs in a
+ * surefire fork of its own (tag {@code multi-replica}, pom.xml), so only its replicas use those stand-ins. Their logs:
  * {@code target/multi-replica/<run>/replica-<n>-<incarnation>.log}.
  */
+@Tag("multi-replica")
 class MultiReplicaTest {
 
     static final String CHANGES_PROPERTY = "sfcache.multi-replica.changes";
@@ -249,11 +253,15 @@ class MultiReplicaTest {
                 .atMost(Duration.ofSeconds(60))
                 .until(() -> messaging.queue(queue).consumers() >= REPLICAS);
         QueueLoader.load(messaging.serviceBusConnectionString(), queue, tail);
-        await("every message settled")
-                .atMost(DRAIN)
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> completed(messaging, queue) >= expected
-                        && messaging.queue(queue).pending() == 0);
+        try {
+            await("every message settled")
+                    .atMost(DRAIN)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> completed(messaging, queue) >= expected
+                            && messaging.queue(queue).pending() == 0);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(unsettled(messaging.queue(queue), expected), e);
+        }
         Duration drain = Duration.ofNanos(System.nanoTime() - drainBegin);
 
         // --- the publisher's next heartbeats: every change claimed, then one more to settle that interval ---
@@ -585,6 +593,50 @@ class MultiReplicaTest {
                 ReplicaProcess.scrape(incarnation, COUNTERS);
             }
         }
+    }
+
+    /**
+     * What is left when the drain does not end: the queue's counts, the messages still on it, and each replica's
+     * state and last warnings, so a failure on CI (where only the report survives) says where the messages stopped.
+     */
+    private String unsettled(QueueSnapshot snapshot, int expected) {
+        StringBuilder text = new StringBuilder(String.format(
+                "not every message settled: %d of %d completed, outcomes %s, %d consumers%n",
+                snapshot.outcome(QueueOutcome.COMPLETED), expected, snapshot.outcomes(), snapshot.consumers()));
+        Map<String, List<MessageView>> left = new LinkedHashMap<>();
+        left.put("active", snapshot.active());
+        left.put("locked", snapshot.locked());
+        left.put("dead-lettered by Service Bus", snapshot.deadLettered());
+        left.put("deferred", snapshot.deferred());
+        left.forEach((state, messages) -> {
+            text.append(String.format("  %s: %d%n", state, messages.size()));
+            messages.stream()
+                    .limit(20)
+                    .forEach(m -> text.append(String.format(
+                            "    %s seq %d, delivered %d times, enqueued %s%s%n",
+                            m.messageId(),
+                            m.sequenceNumber(),
+                            m.deliveryCount(),
+                            m.enqueuedTime(),
+                            m.deadLetterReason() == null
+                                    ? ""
+                                    : ", " + m.deadLetterReason() + ": " + m.deadLetterErrorDescription())));
+        });
+        for (ReplicaProcess replica : replicas) {
+            for (ReplicaProcess.Incarnation incarnation : replica.incarnations()) {
+                List<String> warnings = incarnation.logLines().stream()
+                        .filter(line -> line.contains(" WARN ") || line.contains("ERROR"))
+                        // The invalid changes' dead letters are expected, one each.
+                        .filter(line -> !line.contains(" dead-letter : Dead letter "))
+                        .toList();
+                text.append(String.format(
+                        "  %s: alive %s, killed %s, %d warnings and errors, the last ones:%n",
+                        incarnation, incarnation.alive(), incarnation.killed, warnings.size()));
+                warnings.subList(Math.max(0, warnings.size() - 8), warnings.size())
+                        .forEach(line -> text.append("    ").append(line).append(System.lineSeparator()));
+            }
+        }
+        return text.toString();
     }
 
     private static int completed(AzureMessagingStandin messaging, String queue) {
