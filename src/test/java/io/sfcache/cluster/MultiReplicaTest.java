@@ -572,9 +572,14 @@ class MultiReplicaTest {
         assertThat(ReplicaProcess.scrape(victim, COUNTERS))
                 .as("the last scrape of %s", victim)
                 .isPresent();
+        int consumers = messaging.queue(queue).consumers();
         replica.signalKill();
         int locked = messaging.queue(queue).locked().size();
         replica.awaitKilled();
+        // Service Bus detaches a dead client's links when its connection drops; until then it would send it messages.
+        await("Service Bus drops the receive link of " + victim)
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> messaging.queue(queue).consumers() < consumers);
         // Each test-API call is a turn of the broker's reactor, which reads what the dead JVM's socket still held
         // (its last completions) as it goes: the second read comes after those.
         completed(messaging, queue);

@@ -253,6 +253,20 @@ final class AmqpBroker {
             connection.close();
         }
 
+        /**
+         * The peer's socket reached its end without an AMQP close: a client killed or cut off. Service Bus detaches
+         * its links at once; proton would keep them until the transport's head closed too, so a dead consumer kept
+         * its credit and was sent messages that then waited out their locks.
+         */
+        @Override
+        public void onTransportTailClosed(Event event) {
+            Connection connection = event.getConnection();
+            if (connection != null) {
+                forgetConnection(connection);
+            }
+            event.getTransport().close_head();
+        }
+
         @Override
         public void onTransportClosed(Event event) {
             Connection connection = event.getConnection();
