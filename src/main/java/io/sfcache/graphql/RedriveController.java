@@ -17,7 +17,7 @@ import org.springframework.stereotype.Controller;
 
 /**
  * Redrive for operators: the mutation starts (or joins) a background job and answers at once, the queries show its
- * progress. Jobs are this instance's ({@link RedriveJobs}).
+ * progress. Jobs are every replica's ({@link RedriveJobs}).
  */
 @Controller
 @PreAuthorize("hasAuthority('ROLE_OPS')")

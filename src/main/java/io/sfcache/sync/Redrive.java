@@ -49,10 +49,10 @@ public class Redrive {
     @ManagedOperation(description = "A redrive job's progress or result")
     @ManagedOperationParameter(name = "jobId", description = "Job id, as the redrive operation answered")
     public String job(String jobId) {
-        return jobs.find(jobId).map(Object::toString).orElse("no redrive job " + jobId + " on this instance");
+        return jobs.find(jobId).map(Object::toString).orElse("no redrive job " + jobId);
     }
 
-    @ManagedOperation(description = "This instance's redrive jobs: running ones, then the finished ones kept")
+    @ManagedOperation(description = "Every replica's redrive jobs: running ones, then the finished ones kept")
     public String jobs() {
         return jobs.list().stream().map(Object::toString).collect(Collectors.joining("\n"));
     }
@@ -60,7 +60,7 @@ public class Redrive {
     @ManagedOperation(description = "Stop a running redrive job before its next dead letter")
     @ManagedOperationParameter(name = "jobId", description = "Job id")
     public String cancel(String jobId) {
-        return jobs.cancel(jobId).map(Object::toString).orElse("no redrive job " + jobId + " on this instance");
+        return jobs.cancel(jobId).map(Object::toString).orElse("no redrive job " + jobId);
     }
 
     /** Route entry: blank filter values match everything. The reply is the job started or joined. */

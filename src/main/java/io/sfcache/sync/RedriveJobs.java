@@ -15,8 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.CamelContext;
@@ -37,8 +40,10 @@ import org.springframework.stereotype.Component;
  * selection whose job is still running joins that job instead of starting a second one. Jobs run on their own few
  * threads (never a GraphQL request's or the consumer's), and all of them together send at most
  * {@code sfcache.sync.redrive.rate-per-second} dead letters per second through the sync flow, so a large redrive does
- * not take the live flow's capacity. Jobs live in this instance's memory: finished ones are kept for
- * {@code retention}, at most {@code retained-jobs} of them, and a restart forgets them all.
+ * not take the live flow's capacity. A job runs on the replica that started it, and is shared through sync-state
+ * ({@link RedriveJobDocuments}): every {@code share-interval} its progress is written there, so any replica finds,
+ * lists, joins and cancels it, and a restart forgets none. Finished jobs are kept for {@code retention}, at most
+ * {@code retained-jobs} of them per replica.
  */
 @Component
 public class RedriveJobs implements DisposableBean {
@@ -57,6 +62,12 @@ public class RedriveJobs implements DisposableBean {
     }
 
     private final DeadLetterStore store;
+    private final RedriveJobDocuments shared;
+    /** This JVM, as the replica running its jobs: new at each start. */
+    private final String replica = UUID.randomUUID().toString();
+    /** Writes the running jobs' progress and reads cancels asked of other replicas. */
+    private final ScheduledExecutorService sharing;
+
     private final ProducerTemplate producer;
     private final CamelContext camel;
     private final SyncMeters meters;
@@ -70,12 +81,14 @@ public class RedriveJobs implements DisposableBean {
 
     public RedriveJobs(
             DeadLetterStore store,
+            RedriveJobDocuments shared,
             ProducerTemplate producer,
             CamelContext camel,
             SyncMeters meters,
             Clock clock,
             SyncProperties sync) {
         this.store = store;
+        this.shared = shared;
         this.producer = producer;
         this.camel = camel;
         this.meters = meters;
@@ -97,6 +110,13 @@ public class RedriveJobs implements DisposableBean {
             thread.setDaemon(true);
             return thread;
         });
+        this.sharing = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "redrive-jobs-sharing");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = settings.getShareInterval().toMillis();
+        sharing.scheduleWithFixedDelay(this::shareRunning, every, every, TimeUnit.MILLISECONDS);
         // A running job is an exchange of the redrive-job route: it ends as soon as Camel starts stopping, so that
         // Camel's shutdown does not wait for it.
         EventNotifierSupport onStopping = new EventNotifierSupport() {
@@ -123,27 +143,42 @@ public class RedriveJobs implements DisposableBean {
         if (running.isPresent()) {
             return running.get().snapshot();
         }
+        Optional<RedriveJob.Snapshot> elsewhere = sharedJobs().stream()
+                .filter(job -> job.status() == RedriveJob.Status.RUNNING
+                        && job.selection().equals(selection))
+                .findFirst();
+        if (elsewhere.isPresent()) {
+            return elsewhere.get();
+        }
         if (jobs.values().stream().filter(RedriveJob::running).count() >= settings.getMaxRunningJobs()) {
             throw new TooManyJobsException(settings.getMaxRunningJobs() + " redrive jobs are running on this instance "
                     + "(sfcache.sync.redrive.max-running-jobs): wait for one to finish or cancel one");
         }
         RedriveJob job = new RedriveJob(selection, clock.instant());
         jobs.put(job.id(), job);
+        share(job);
         threads.execute(() -> run(job));
         LOG.info("Redrive job {} started for {}", job.id(), selection);
         return job.snapshot();
     }
 
+    /** This replica's job, else another replica's as last shared. */
     public synchronized Optional<RedriveJob.Snapshot> find(String id) {
         prune();
-        return Optional.ofNullable(jobs.get(id)).map(RedriveJob::snapshot);
+        RedriveJob local = jobs.get(id);
+        if (local != null) {
+            return Optional.of(local.snapshot());
+        }
+        Instant now = clock.instant();
+        return shared.find(id).map(found -> found.asSeenAt(now, stoppedAfter())).filter(job -> !expired(job, now));
     }
 
-    /** Running jobs first, then the newest. */
+    /** Every replica's jobs: running ones first, then the newest. */
     public synchronized List<RedriveJob.Snapshot> list() {
         prune();
         List<RedriveJob.Snapshot> all =
                 new ArrayList<>(jobs.values().stream().map(RedriveJob::snapshot).toList());
+        all.addAll(sharedJobs());
         all.sort(Comparator.comparing((RedriveJob.Snapshot job) -> job.status() != RedriveJob.Status.RUNNING)
                 .thenComparing(RedriveJob.Snapshot::startedAt, Comparator.reverseOrder()));
         return all;
@@ -153,22 +188,103 @@ public class RedriveJobs implements DisposableBean {
     public synchronized Optional<RedriveJob.Snapshot> cancel(String id) {
         RedriveJob job = jobs.get(id);
         if (job == null) {
-            return Optional.empty();
+            // Another replica's: it stops the job when it next shares its progress.
+            Optional<RedriveJob.Snapshot> elsewhere = find(id);
+            if (elsewhere
+                    .filter(found -> found.status() == RedriveJob.Status.RUNNING)
+                    .isPresent()) {
+                shared.requestCancel(id);
+            }
+            return elsewhere;
         }
         job.requestCancel();
         return Optional.of(job.snapshot());
     }
 
+    /**
+     * Other replicas' jobs as shared (not this one's: its own are read from memory), past retention left out and
+     * deleted: a replica that stopped leaves its documents behind.
+     */
+    private List<RedriveJob.Snapshot> sharedJobs() {
+        Instant now = clock.instant();
+        Set<String> local = jobs.keySet();
+        List<RedriveJob.Snapshot> others = new ArrayList<>();
+        try {
+            for (RedriveJobDocuments.Shared found : shared.all()) {
+                RedriveJob.Snapshot job = found.asSeenAt(now, stoppedAfter());
+                if (local.contains(job.id())) {
+                    continue;
+                }
+                if (expired(job, now)) {
+                    shared.delete(job.id());
+                } else {
+                    others.add(job);
+                }
+            }
+        } catch (RuntimeException e) {
+            // Cosmos unreachable: this replica's own jobs are still worth an answer.
+            LOG.warn("Other replicas' redrive jobs could not be read: {}", e.toString());
+        }
+        return others;
+    }
+
+    private boolean expired(RedriveJob.Snapshot job, Instant now) {
+        return job.finishedAt() != null && job.finishedAt().isBefore(now.minus(settings.getRetention()));
+    }
+
+    private java.time.Duration stoppedAfter() {
+        return settings.getShareInterval().multipliedBy(3);
+    }
+
+    /** Timer: each running job's progress for the other replicas, and the cancels they asked for. */
+    private void shareRunning() {
+        List<RedriveJob> running;
+        synchronized (this) {
+            running = jobs.values().stream().filter(RedriveJob::running).toList();
+        }
+        for (RedriveJob job : running) {
+            share(job);
+            try {
+                if (shared.cancelRequested(job.id())) {
+                    job.requestCancel();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Cancel requests for redrive job {} could not be read: {}", job.id(), e.toString());
+            }
+        }
+    }
+
+    /** Never fails the job: a write that did not land is made again at the next interval or at the end. */
+    private void share(RedriveJob job) {
+        try {
+            shared.write(job.snapshot(), replica, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("Redrive job {} could not be shared with the other replicas: {}", job.id(), e.toString());
+        }
+    }
+
     /** Drops finished jobs past their retention, then the oldest finished ones beyond the count kept. */
     private void prune() {
         Instant expired = clock.instant().minus(settings.getRetention());
-        jobs.values().removeIf(job -> !job.running() && job.finishedAt().isBefore(expired));
-        long finished = jobs.values().stream().filter(job -> !job.running()).count();
-        var oldestFirst = jobs.values().iterator();
-        while (finished > settings.getRetainedJobs() && oldestFirst.hasNext()) {
-            if (!oldestFirst.next().running()) {
-                oldestFirst.remove();
+        List<RedriveJob> dropped = new ArrayList<>(jobs.values().stream()
+                .filter(job -> !job.running() && job.finishedAt().isBefore(expired))
+                .toList());
+        long finished = jobs.values().stream().filter(job -> !job.running()).count() - dropped.size();
+        for (RedriveJob job : jobs.values()) {
+            if (finished <= settings.getRetainedJobs()) {
+                break;
+            }
+            if (!job.running() && !dropped.contains(job)) {
+                dropped.add(job);
                 finished--;
+            }
+        }
+        for (RedriveJob job : dropped) {
+            jobs.remove(job.id());
+            try {
+                shared.delete(job.id());
+            } catch (RuntimeException e) {
+                LOG.warn("Redrive job {} could not be deleted from sync-state: {}", job.id(), e.toString());
             }
         }
     }
@@ -193,6 +309,7 @@ public class RedriveJobs implements DisposableBean {
             LOG.warn("Redrive job {} failed", job.id(), failure);
         }
         job.finish(end, error, clock.instant());
+        share(job);
         LOG.info("Redrive {}", job.snapshot());
     }
 
@@ -296,6 +413,7 @@ public class RedriveJobs implements DisposableBean {
      * turn): at once when Camel starts stopping, so that its shutdown does not wait for their exchanges.
      */
     private void stopJobs() {
+        sharing.shutdownNow();
         threads.shutdownNow();
         try {
             threads.awaitTermination(5, TimeUnit.SECONDS);

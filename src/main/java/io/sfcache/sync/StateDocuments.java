@@ -4,17 +4,22 @@ import com.azure.cosmos.CosmosAsyncClient;
 import com.azure.cosmos.CosmosAsyncContainer;
 import com.azure.cosmos.CosmosException;
 import com.azure.cosmos.models.CosmosItemRequestOptions;
+import com.azure.cosmos.models.CosmosQueryRequestOptions;
 import com.azure.cosmos.models.PartitionKey;
+import com.azure.cosmos.models.SqlParameter;
+import com.azure.cosmos.models.SqlQuerySpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sfcache.azure.CosmosProperties;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
  * A sync-state document that several replicas change (read, change, write back): written only if nobody changed it
  * since it was read (its ETag), or created only if absent, so two replicas never overwrite each other. Used for
- * alarms ({@link AlarmDocuments}), the CDC fallback window ({@code cdc-mode}), field labels.
+ * alarms ({@link AlarmDocuments}), the CDC fallback window ({@code cdc-mode}), field labels. Documents only one replica
+ * writes (a redrive job's progress, {@link RedriveJobDocuments}) are upserted.
  */
 @Component
 public class StateDocuments {
@@ -58,5 +63,32 @@ public class StateDocuments {
             }
             throw e;
         }
+    }
+
+    /** For a document only one replica writes. */
+    public void upsert(ObjectNode document) {
+        container.upsertItem(document).block(timeout);
+    }
+
+    /** Deletes it; one already gone is fine. */
+    public void delete(String id) {
+        try {
+            container.deleteItem(id, new PartitionKey(id)).block(timeout);
+        } catch (CosmosException e) {
+            if (e.getStatusCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** Every document whose {@code type} is this (a cross-partition query: for small sets of documents). */
+    public List<ObjectNode> ofType(String type) {
+        return container
+                .queryItems(
+                        new SqlQuerySpec("SELECT * FROM c WHERE c.type = @type", new SqlParameter("@type", type)),
+                        new CosmosQueryRequestOptions(),
+                        ObjectNode.class)
+                .collectList()
+                .block(timeout);
     }
 }

@@ -141,6 +141,20 @@ public class SyncProperties {
         @Min(1)
         @Max(1000)
         private int retainedJobs = 100;
+        /**
+         * How often a running job's progress is written to sync-state for the other replicas (and a cancel asked of
+         * another replica is seen); a job not written for three of these is reported as stopped with its replica.
+         */
+        @NotNull
+        private Duration shareInterval = Duration.ofSeconds(5);
+
+        public Duration getShareInterval() {
+            return shareInterval;
+        }
+
+        public void setShareInterval(Duration shareInterval) {
+            this.shareInterval = shareInterval;
+        }
 
         public int getRatePerSecond() {
             return ratePerSecond;
