@@ -3,6 +3,8 @@
 // Each test uses a queue of its own; the stand-in creates queues on first use (a real namespace needs them created).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { ServiceBusClient } from "@azure/service-bus";
 import { connectionString, TEST_OPTIONS, closeQuietly, uniqueName, waitFor, within } from "./lib/messaging.mjs";
 
@@ -395,4 +397,58 @@ describe("Service Bus queue", () => {
       await closeQuietly("the receiver", receiver);
     }
   });
+
+  // Service Bus ends a client's links with its connection, and a connection with its transport: links exist only
+  // within a session on a connection (AMQP 1.0, OASIS amqp-core, 2.1 and 2.6; "AMQP 1.0 in Azure Service Bus and
+  // Event Hubs protocol guide", learn.microsoft.com/azure/service-bus-messaging/service-bus-amqp-protocol-guide,
+  // "Connections and sessions", "Links"). So a receiver killed without closing anything is sent nothing more: what is
+  // sent after it died goes to the receivers alive at once, not to the dead one's credit to wait out a lock (30 s).
+  test(
+    "a receiver killed without closing its link is sent nothing more: the next messages go to a live receiver",
+    TEST_OPTIONS,
+    async () => {
+      const queue = uniqueName("sb-killed-receiver");
+      const other = spawn(process.execPath, [fileURLToPath(new URL("./lib/killable-receiver.mjs", import.meta.url)), queue], {
+        env: process.env,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const exited = new Promise((resolve) => other.on("exit", resolve));
+      let output = "";
+      other.stdout.on("data", (chunk) => (output += chunk));
+      try {
+        await send(queue, { messageId: "probe", body: "probe" });
+        await waitFor("the other process's receiver took and completed the probe", () => output.includes("ready"), 20_000);
+        // Killed while busy: two messages locked by it, unsettled, and credit left for more.
+        await send(queue, [
+          { messageId: "held-1", body: "held-1" },
+          { messageId: "held-2", body: "held-2" },
+        ]);
+        await waitFor("the other process holding two messages", () => output.includes("holding 2"));
+        // And too busy to read its socket when it dies: what Service Bus sent it last is still unread there, so its
+        // socket is reset rather than closed.
+        other.kill("SIGSTOP");
+        await send(queue, { messageId: "unread", body: "unread" });
+      } finally {
+        other.kill("SIGKILL");
+      }
+      await within("the killed receiver's process exiting", exited);
+
+      await send(
+        queue,
+        ["after-1", "after-2", "after-3"].map((messageId) => ({ messageId, body: messageId })),
+      );
+      const receiver = peekLockReceiver(queue);
+      try {
+        // Within receive's 5 s: far less than the lock a delivery to the dead link would have to wait out.
+        const received = await receive(receiver, 3);
+        assert.deepEqual(received.map((m) => m.messageId).sort(), ["after-1", "after-2", "after-3"]);
+        for (const message of received) {
+          assert.equal(message.deliveryCount, 0, `${message.messageId} was delivered before, to the dead receiver`);
+          await within("completeMessage", receiver.completeMessage(message));
+        }
+      } finally {
+        await closeQuietly("the receiver", receiver);
+      }
+    },
+  );
 });

@@ -255,15 +255,18 @@ final class AmqpBroker {
 
         /**
          * The peer's socket reached its end without an AMQP close: a client killed or cut off. Service Bus detaches
-         * its links at once; proton would keep them until the transport's head closed too, so a dead consumer kept
-         * its credit and was sent messages that then waited out their locks.
+         * its links at once; proton would keep them until the transport's head closed too (seen when the dead
+         * client's socket was reset, with deliveries it never read), so a dead consumer kept its credit and was sent
+         * messages that then waited out their locks.
          */
         @Override
         public void onTransportTailClosed(Event event) {
             Connection connection = event.getConnection();
-            if (connection != null) {
-                forgetConnection(connection);
+            if (connection == null || connection.getRemoteState() == EndpointState.CLOSED) {
+                // An orderly close: the peer sent its close frame first, and waits for ours before it goes.
+                return;
             }
+            forgetConnection(connection);
             event.getTransport().close_head();
         }
 
