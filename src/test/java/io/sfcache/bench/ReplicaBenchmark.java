@@ -168,21 +168,9 @@ final class ReplicaBenchmark {
 
     /** As the multi-replica test runs them, tuned for a backlog as the drain benchmark is. */
     private static Map<String, String> settings(String name, Path clusterRoot) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("sfcache.servicebus.queue", name);
-        settings.put("sfcache.eventhubs.hub", name + "-events");
-        settings.put("sfcache.cosmos.database", "sfcache-" + name);
+        Map<String, String> settings =
+                ReplicaProcess.queuePathSettings(name, name + "-events", "sfcache-" + name, clusterRoot);
         settings.putAll(Benchmarks.BACKLOG_TUNING);
-        // The queue path alone: no CDC, no repairs, no leader-only runs during the drains.
-        settings.put("sfcache.salesforce.cdc.mode", "OFF");
-        settings.put("sfcache.monitoring.healing.enabled", "false");
-        settings.put("sfcache.monitoring.reconciliation.interval", "1h");
-        settings.put("sfcache.monitoring.reconciliation.initial-window", "1s");
-        settings.put("sfcache.monitoring.schema-drift.interval", "1h");
-        settings.put("sfcache.monitoring.reader-probe.enabled", "false");
-        settings.put("sfcache.hawtio.enabled", "false");
-        settings.put("spring.jmx.enabled", "false");
-        settings.put("camel.cluster.file.root", clusterRoot.toString());
         settings.put("logging.level.root", "WARN");
         settings.put("logging.level.io.sfcache", "WARN");
         settings.put("logging.level.dead-letter", "ERROR");

@@ -369,29 +369,11 @@ class MultiReplicaTest {
     // --- the replicas' settings ---
 
     private static Map<String, String> replicaSettings(String queue, String hub, String database, Path clusterRoot) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        // Entities of their own: the shared stand-ins also serve the other test classes of this JVM.
-        settings.put("sfcache.servicebus.queue", queue);
-        settings.put("sfcache.eventhubs.hub", hub);
-        settings.put("sfcache.cosmos.database", database);
+        Map<String, String> settings = ReplicaProcess.queuePathSettings(queue, hub, database, clusterRoot);
         settings.put("sfcache.sync.max-concurrent-calls", Integer.toString(MAX_CONCURRENT_CALLS));
-        // The queue path alone; no repairs racing the pipeline (as in application-test.yaml).
-        settings.put("sfcache.salesforce.cdc.mode", "OFF");
-        settings.put("sfcache.monitoring.healing.enabled", "false");
-        // Leader-only work that each new leader starts at once: a reconciliation run (a short first window) and a
-        // schema-drift check; then not again during the test.
-        settings.put("sfcache.monitoring.reconciliation.interval", "1h");
-        // Windows of a second: the Salesforce stand-in is shared, and its records are not this test's changes.
-        settings.put("sfcache.monitoring.reconciliation.initial-window", "1s");
-        settings.put("sfcache.monitoring.reconciliation.overlap", "1s");
-        settings.put("sfcache.monitoring.schema-drift.interval", "1h");
-        // What this test does not look at, off to spare the two cores: GraphQL's reader probe, Hawtio, JMX, tracing.
-        settings.put("sfcache.monitoring.reader-probe.enabled", "false");
-        settings.put("sfcache.hawtio.enabled", "false");
-        settings.put("spring.jmx.enabled", "false");
+        // Not looked at here, off to spare the two cores.
         settings.put("management.tracing.enabled", "false");
-        // One lock directory for the three replicas: the file cluster service, one lock per "master:" group.
-        settings.put("camel.cluster.file.root", clusterRoot.toString());
+        // A follower checks the lock every second (LOCK_INTERVAL), so the handover is measured in seconds.
         settings.put("camel.cluster.file.acquire-lock-delay", Long.toString(LOCK_INTERVAL.toMillis()));
         settings.put("camel.cluster.file.acquire-lock-interval", Long.toString(LOCK_INTERVAL.toMillis()));
         settings.put("spring.lifecycle.timeout-per-shutdown-phase", "10s");

@@ -148,6 +148,31 @@ public final class ReplicaProcess {
         this.properties.put("camel.cluster.file.id", id);
     }
 
+    /**
+     * What every replica a test or benchmark starts shares: entities of its own (the shared stand-ins serve other
+     * tests too), the queue path alone (no CDC, no repairs racing the pipeline), leader-only work once per new leader
+     * (a reconciliation with a one-second first window: the Salesforce stand-in's records are not the run's changes;
+     * a schema-drift check), nothing nobody looks at (reader probe, Hawtio, JMX), and one lock directory for all
+     * replicas (the file cluster service, one lock per "master:" group).
+     */
+    public static Map<String, String> queuePathSettings(String queue, String hub, String database, Path clusterRoot) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("sfcache.servicebus.queue", queue);
+        settings.put("sfcache.eventhubs.hub", hub);
+        settings.put("sfcache.cosmos.database", database);
+        settings.put("sfcache.salesforce.cdc.mode", "OFF");
+        settings.put("sfcache.monitoring.healing.enabled", "false");
+        settings.put("sfcache.monitoring.reconciliation.interval", "1h");
+        settings.put("sfcache.monitoring.reconciliation.initial-window", "1s");
+        settings.put("sfcache.monitoring.reconciliation.overlap", "1s");
+        settings.put("sfcache.monitoring.schema-drift.interval", "1h");
+        settings.put("sfcache.monitoring.reader-probe.enabled", "false");
+        settings.put("sfcache.hawtio.enabled", "false");
+        settings.put("spring.jmx.enabled", "false");
+        settings.put("camel.cluster.file.root", clusterRoot.toString());
+        return settings;
+    }
+
     /** Starts a new incarnation (the JVM boots in the background; see {@link #awaitReady}). */
     public Incarnation start() {
         try {
