@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class RedriveJobDocuments {
 
-    static final String TYPE = "redrive-job";
+    static final String KIND = "redrive-job";
     private static final String JOB_PREFIX = "redrive-job-";
     private static final String CANCEL_PREFIX = "redrive-cancel-";
 
@@ -66,7 +66,7 @@ public class RedriveJobDocuments {
     public void write(RedriveJob.Snapshot job, String replica, Instant at) {
         ObjectNode document = json.createObjectNode();
         document.put("id", JOB_PREFIX + job.id());
-        document.put("type", TYPE);
+        document.put("kind", KIND);
         document.put("replica", replica);
         document.put("writtenAt", at.toString());
         document.set("job", json.valueToTree(job));
@@ -78,13 +78,13 @@ public class RedriveJobDocuments {
     }
 
     List<Shared> all() {
-        return documents.ofType(TYPE).stream().map(this::shared).toList();
+        return documents.ofKind(KIND).stream().map(this::shared).toList();
     }
 
     void requestCancel(String id) {
         ObjectNode document = json.createObjectNode();
         document.put("id", CANCEL_PREFIX + id);
-        document.put("type", "redrive-cancel");
+        document.put("kind", "redrive-cancel");
         documents.upsert(document);
     }
 

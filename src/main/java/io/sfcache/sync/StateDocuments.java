@@ -81,11 +81,11 @@ public class StateDocuments {
         }
     }
 
-    /** Every document whose {@code type} is this (a cross-partition query: for small sets of documents). */
-    public List<ObjectNode> ofType(String type) {
+    /** Every document of this {@code kind} (a cross-partition query: for small sets of documents). */
+    public List<ObjectNode> ofKind(String kind) {
         return container
                 .queryItems(
-                        new SqlQuerySpec("SELECT * FROM c WHERE c.type = @type", new SqlParameter("@type", type)),
+                        new SqlQuerySpec("SELECT * FROM c WHERE c.kind = @kind", new SqlParameter("@kind", kind)),
                         new CosmosQueryRequestOptions(),
                         ObjectNode.class)
                 .collectList()
